@@ -1,0 +1,21 @@
+/**
+ * Named limits shared by the master and the remote stage. Crossing one fails the operation (or, for
+ * a frame arriving from a peer, closes that stream) with an error that quotes the limit.
+ *
+ * @module
+ */
+
+/** Largest frame body accepted or sent, in bytes: 64 MiB. */
+export const MAX_FRAME_SIZE = 64 * 1024 * 1024;
+
+/** Bytes a remote may print before its first frame (login banners, rc-file noise): 64 KiB. */
+export const MAX_PREAMBLE_NOISE = 64 * 1024;
+
+/** Tail of a child's stderr kept for error messages, in bytes. */
+export const STDERR_TAIL = 8 * 1024;
+
+/** How long a new context may take to say hello, in milliseconds: 30 s. */
+export const DEFAULT_CONNECT_TIMEOUT = 30_000;
+
+/** How long `close()` waits for a remote to exit before killing its process, in milliseconds. */
+export const CLOSE_GRACE = 2_000;

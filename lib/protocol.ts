@@ -1,0 +1,122 @@
+/**
+ * The wire protocol: message shapes only, no code. `docs/protocol.md` describes the frame layout
+ * and the bootstrap sequence.
+ *
+ * Every message travels in one frame: `u32 length | u32 dst | u32 src | msgpack body`, where the
+ * body is one of the {@linkcode Message} variants below. Routers read only `dst` and `src`;
+ * payloads that user code produces (`args`, `value`, `error`) are nested msgpack documents
+ * carried as binary so routers never decode them.
+ *
+ * @module
+ */
+
+/** Context id of the master. */
+export const MASTER_ID = 0;
+
+/** Written by a remote stage before its first frame, so the reader can skip shell noise. */
+export const PREAMBLE = "\u0000mitoctl\u0001";
+
+/** Printed on stdout by the stage-1 command when no runtime was found. */
+export const NO_RUNTIME_MARKER = "mitoctl:no-runtime";
+
+/** A module as the master sends it: JavaScript (types stripped) or JSON text, by master URL. */
+export interface ModuleEntry {
+  url: string;
+  source: string;
+  json?: boolean;
+}
+
+/** remote → parent, first frame: proof of life and facts about the remote. */
+export interface Hello {
+  t: "hello";
+  runtime: "deno" | "node";
+  version: string;
+  pid: number;
+  host: string;
+  user: string;
+}
+
+/** parent → remote, first frame: who the remote is. */
+export interface Init {
+  t: "init";
+  /** The remote's own context id. */
+  id: number;
+  name: string;
+  /** Process title to set (`mitoctl:<user>@<masterhost>:<pid>`). */
+  title: string;
+}
+
+/** Run `fn` exported by `mod` with `args`. */
+export interface Call {
+  t: "call";
+  id: number;
+  mod: string;
+  fn: string;
+  /** msgpack-encoded argument array. */
+  args: Uint8Array;
+  /** Modules the remote lacks, pushed along with the call. */
+  modules?: ModuleEntry[];
+}
+
+/** A call's result. */
+export interface Ok {
+  t: "ok";
+  id: number;
+  /** msgpack-encoded return value. */
+  value: Uint8Array;
+}
+
+/** A call's failure. */
+export interface Err {
+  t: "err";
+  id: number;
+  /** msgpack-encoded Error. */
+  error: Uint8Array;
+}
+
+/** Stop call `id`: its worker is ended, so other calls running in it fail too. */
+export interface Cancel {
+  t: "cancel";
+  id: number;
+}
+
+/** remote → master: a module the remote needs and was not sent. */
+export interface ModuleRequest {
+  t: "mreq";
+  id: number;
+  url: string;
+}
+
+/** master → remote: the answer to a {@linkcode ModuleRequest}. */
+export interface ModuleReply {
+  t: "mres";
+  id: number;
+  module?: ModuleEntry;
+  /** Why the module is not served, when it is not. */
+  error?: string;
+}
+
+/** remote → master: a line of diagnostics. */
+export interface Log {
+  t: "log";
+  level: "debug" | "info" | "warn" | "error";
+  msg: string;
+}
+
+/** parent → remote: exit now. */
+export interface Bye {
+  t: "bye";
+}
+
+/** Every message kind. */
+export type Message =
+  | Hello
+  | Init
+  | Call
+  | Ok
+  | Err
+  | Cancel
+  | ModuleRequest
+  | ModuleReply
+  | Log
+  | Bye;
