@@ -1,0 +1,65 @@
+/**
+ * Stage 1: the command line that turns a bare Deno or Node into a mitoctl remote stage. It reads
+ * exactly `n` bytes of deflate-raw compressed stage 2 from stdin and imports them from a `data:`
+ * URL; the runtime does not read stdin past those bytes, so the master sends stage 2 and the first
+ * frames in one write.
+ *
+ * The JavaScript below holds no `' $ \ !` or backtick, so single quotes carry it unchanged through
+ * sh, bash, zsh, dash, fish and csh. The same code runs on both runtimes through
+ * `process.getBuiltinModule` (Deno 2, Node ≥ 20.16).
+ *
+ * @module
+ */
+
+import { NO_RUNTIME_MARKER } from "./protocol.ts";
+
+/** Which runtime to start on the far side: a name looked up on PATH, or an absolute path. */
+export type RuntimeChoice = "deno" | "node" | "auto" | (string & {});
+
+/** The stage-1 program, identical for Deno and Node; its last argv entry is the stage-2 size. */
+export const STAGE1_JS = "const p=process,m=p.getBuiltinModule,r=m(\"fs\").readSync,n=+p.argv.at(-1)," +
+  "b=Buffer.alloc(n);for(let o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
+  "import(\"data:text/javascript;base64,\"+m(\"zlib\").inflateRawSync(b).toString(\"base64\"))";
+
+const SAFE_PATH = /^\/[A-Za-z0-9._/+-]+$/;
+
+/** Which kind of runtime a path or name denotes, judged by its file name. */
+export function runtimeKind(runtime: string): "deno" | "node" {
+  const base = runtime.slice(runtime.lastIndexOf("/") + 1);
+  return base.includes("deno") ? "deno" : "node";
+}
+
+/**
+ * Checks a `--runtime` value: `deno`, `node`, `auto` or an absolute path of plain characters.
+ * Throws a `TypeError` naming the value otherwise.
+ */
+export function checkRuntime(runtime: string): RuntimeChoice {
+  if (runtime === "deno" || runtime === "node" || runtime === "auto") return runtime;
+  if (SAFE_PATH.test(runtime)) return runtime;
+  throw new TypeError(
+    `Invalid runtime "${runtime}": use deno, node, auto or an absolute path without spaces or quotes`,
+  );
+}
+
+/** argv that starts `runtime` (name or path, not `auto`) on stage 1 with a stage 2 of `n` bytes. */
+export function stage1Argv(runtime: string, n: number): string[] {
+  return runtimeKind(runtime) === "deno"
+    ? ["env", "DENO_DIR=/dev/null", runtime, "eval", "--ext=js", "--no-config", STAGE1_JS, `${n}`]
+    : [runtime, "-e", STAGE1_JS, `${n}`];
+}
+
+/**
+ * The one shell command string a remote login shell runs (the last ssh argument). With `auto`,
+ * a POSIX `sh` picks deno, then node, from the remote PATH and prints the no-runtime marker when
+ * it finds neither.
+ */
+export function remoteCommand(runtime: RuntimeChoice, n: number): string {
+  const js = `'${STAGE1_JS}'`;
+  if (runtime !== "auto") {
+    checkRuntime(runtime);
+    return stage1Argv(runtime, n).map((a) => a === STAGE1_JS ? js : a).join(" ");
+  }
+  const script = "command -v deno>/dev/null&&exec env DENO_DIR=/dev/null deno eval --ext=js " +
+    `--no-config "$0" $1;command -v node>/dev/null&&exec node -e "$0" $1;echo ${NO_RUNTIME_MARKER}`;
+  return `sh -c '${script}' ${js} ${n}`;
+}

@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { checkRuntime, remoteCommand, runtimeKind, STAGE1_JS, stage1Argv } from "./stage1.ts";
+
+Deno.test("STAGE1_JS holds no character a login shell would expand inside single quotes", () => {
+  assert.doesNotMatch(STAGE1_JS, /['$\\!`]/);
+});
+
+Deno.test("remoteCommand() stays within 400 bytes for every runtime choice", () => {
+  for (const r of ["auto", "deno", "node", "/opt/node-v22/bin/node"]) {
+    const cmd = remoteCommand(r, 8192);
+    assert.ok(cmd.length <= 400, `${r}: ${cmd.length} bytes`);
+  }
+});
+
+Deno.test("remoteCommand() for deno disables the cache dir and config discovery", () => {
+  const cmd = remoteCommand("deno", 9);
+  assert.match(cmd, /^env DENO_DIR=\/dev\/null deno eval --ext=js --no-config '/);
+  assert.match(cmd, /' 9$/);
+});
+
+Deno.test("stage1Argv() picks the runtime kind from the file name", () => {
+  assert.equal(stage1Argv("/usr/local/bin/node22", 5)[0], "/usr/local/bin/node22");
+  assert.equal(stage1Argv("/x/deno", 5)[2], "/x/deno");
+  assert.equal(runtimeKind("/home/me/.deno/bin/deno"), "deno");
+});
+
+Deno.test("checkRuntime() rejects relative paths and shell characters", () => {
+  for (const bad of ["./node", "/usr/bin/no de", "/bin/node;rm", "/bin/'x", "$(x)"]) {
+    assert.throws(() => checkRuntime(bad), { name: "TypeError", message: /^Invalid runtime "/ });
+  }
+});
