@@ -1,0 +1,209 @@
+/**
+ * The JavaScript runtimes a remote stage is tested on: the pinned Deno from `node_modules` and
+ * Node 20, 22 and 24. Node releases missing on this machine are installed from the npm registry
+ * into `<repo>/.cache/runtimes` on first use.
+ *
+ * @module
+ */
+
+/** A runtime a remote stage can run on. */
+export interface Runtime {
+  /** `"deno"`, `"node20"`, `"node22"` or `"node24"`. */
+  name: string;
+  /** Which family of runtime this is. */
+  kind: "deno" | "node";
+  /** Absolute path of the executable. */
+  path: string;
+  /** Version without a leading `v`, e.g. `"22.23.3"`. */
+  version: string;
+}
+
+/**
+ * Node releases installed from npm when the machine does not have them. Exact versions keep test
+ * runs reproducible; all of them have `module.registerHooks` except Node 20.
+ */
+export const NODE_RELEASES: Readonly<Record<string, string>> = {
+  node20: "20.20.2",
+  node22: "22.23.3",
+  node24: "24.21.0",
+};
+
+/** Where a system Node is looked for before npm is asked. */
+export const SYSTEM_NODE = "/usr/bin/node";
+
+/** Absolute path of the repository root, from this file's location. */
+export function repoRoot(): string {
+  return decodeURIComponent(new URL("../../", import.meta.url).pathname).replace(/\/$/, "");
+}
+
+/** Absolute path of the pinned Deno executable from the repository's `node_modules`. */
+export function denoPath(): string {
+  const modules = `${repoRoot()}/node_modules`;
+  // The npm package's postinstall copies the binary into `deno/`; without it the binary stays
+  // in the platform package and `.bin/deno` is a Node wrapper that spawns it.
+  const candidates = [
+    `${modules}/deno/deno`,
+    `${modules}/@deno/${Deno.build.os}-${npmArch()}-glibc/deno`,
+    `${modules}/@deno/${Deno.build.os}-${npmArch()}/deno`,
+  ];
+  return candidates.find(isFile) ?? `${modules}/.bin/deno`;
+}
+
+/**
+ * The runtimes to test against, each verified by running it. Missing Node releases are
+ * installed from npm (idempotent, safe across parallel test processes). A runtime that cannot be
+ * provided is skipped with a warning, or fails the run when `CI` is set.
+ */
+export async function testRuntimes(): Promise<Runtime[]> {
+  const runtimes: Runtime[] = [];
+  const failures: string[] = [];
+  const attempts: [string, () => Promise<Runtime>][] = [
+    ["deno", () => probe("deno", "deno", denoPath())],
+    ...Object.entries(NODE_RELEASES).map(([name, version]): [string, () => Promise<Runtime>] => [
+      name,
+      () => nodeRuntime(name, version),
+    ]),
+  ];
+  for (const [name, attempt] of attempts) {
+    try {
+      const runtime = await attempt();
+      await makeTraversable(runtime.path);
+      runtimes.push(runtime);
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (failures.length > 0) {
+    const message = `Cannot provide every test runtime:\n  ${failures.join("\n  ")}`;
+    if (Deno.env.get("CI")) throw new Error(message);
+    console.warn(`${message}\nTesting on ${runtimes.map((r) => r.name).join(", ")} only.`);
+  }
+  return runtimes;
+}
+
+/**
+ * Adds the search bit for others to every directory above `path` that lacks it, so that
+ * unprivileged test users can reach files in a checkout under a private directory such as
+ * `/root`. Does nothing unless running as root.
+ */
+export async function makeTraversable(path: string): Promise<void> {
+  if (Deno.uid() !== 0) return;
+  let dir = path.replace(/\/[^/]*$/, "");
+  while (dir !== "") {
+    const info = await Deno.stat(dir);
+    const mode = info.mode ?? 0o755;
+    if ((mode & 0o001) === 0) await Deno.chmod(dir, (mode & 0o7777) | 0o001);
+    dir = dir.replace(/\/[^/]*$/, "");
+  }
+}
+
+async function nodeRuntime(name: string, version: string): Promise<Runtime> {
+  const major = version.split(".")[0];
+  if (isFile(SYSTEM_NODE)) {
+    const system = await probe(name, "node", SYSTEM_NODE);
+    if (system.version.split(".")[0] === major) return system;
+  }
+  return probe(name, "node", await installNode(version));
+}
+
+/** Installs `node-<os>-<arch>@version` (a package holding only the binary, no install scripts). */
+async function installNode(version: string): Promise<string> {
+  const pkg = `node-${Deno.build.os}-${npmArch()}`;
+  const cache = `${repoRoot()}/.cache/runtimes`;
+  const target = `${cache}/${pkg}-${version}`;
+  const binary = `${target}/node_modules/${pkg}/bin/node`;
+  if (await runsAs(binary, `v${version}`)) return binary;
+
+  await Deno.mkdir(cache, { recursive: true });
+  // Parallel test processes wait here instead of downloading the same release each.
+  using lock = await Deno.open(`${cache}/.install.lock`, { create: true, write: true });
+  await lock.lock(true);
+  if (await runsAs(binary, `v${version}`)) return binary;
+
+  const staging = await Deno.makeTempDir({ dir: cache, prefix: `.${pkg}-${version}-` });
+  try {
+    await Deno.writeTextFile(`${staging}/package.json`, '{ "private": true }\n');
+    const npm = await new Deno.Command("npm", {
+      args: [
+        "install",
+        "--prefix",
+        staging,
+        "--no-save",
+        "--no-package-lock",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        `${pkg}@${version}`,
+      ],
+      cwd: staging,
+      clearEnv: true,
+      env: npmEnv(),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!npm.success) {
+      const output = new TextDecoder().decode(npm.stderr).trim();
+      throw new Error(`npm could not install "${pkg}@${version}": ${output}`);
+    }
+    const staged = `${staging}/node_modules/${pkg}/bin/node`;
+    if (!await runsAs(staged, `v${version}`)) {
+      throw new Error(`The binary from "${pkg}@${version}" does not run: "${staged}"`);
+    }
+    await Deno.chmod(staging, 0o755);
+    // A directory left by an interrupted or foreign install: replace it.
+    await Deno.remove(target, { recursive: true }).catch(() => {});
+    await Deno.rename(staging, target);
+    return binary;
+  } finally {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Runs `path --version` and builds the runtime record from its answer. */
+async function probe(name: string, kind: Runtime["kind"], path: string): Promise<Runtime> {
+  const output = await new Deno.Command(path, {
+    args: ["--version"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  // Node prints "v22.23.3", Deno prints "deno 2.9.6 (stable, release, …)".
+  const version = /^(?:v|deno )(\d+\.\d+\.\d+)/.exec(text)?.[1];
+  if (!output.success || version === undefined) {
+    const stderr = new TextDecoder().decode(output.stderr).trim();
+    throw new Error(`"${path} --version" failed: ${JSON.stringify(text.trim())} ${stderr}`);
+  }
+  return { name, kind, path, version };
+}
+
+async function runsAs(path: string, expected: string): Promise<boolean> {
+  if (!isFile(path)) return false;
+  try {
+    const output = await new Deno.Command(path, { args: ["--version"], stdin: "null" }).output();
+    return output.success && new TextDecoder().decode(output.stdout).trim() === expected;
+  } catch {
+    return false;
+  }
+}
+
+/** This environment minus npm's own variables, which `npx`/`npm run` set for their children. */
+function npmEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([key]) => !/^npm_/i.test(key)),
+  );
+}
+
+function npmArch(): string {
+  return Deno.build.arch === "aarch64" ? "arm64" : "x64";
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
