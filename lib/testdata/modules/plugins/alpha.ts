@@ -1,0 +1,2 @@
+/** A plugin found by main.ts's template import. */
+export const name = "alpha";

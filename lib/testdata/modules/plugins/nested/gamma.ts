@@ -1,0 +1,2 @@
+/** In a subfolder: the template `./plugins/${name}.ts` must not reach it. */
+export const name = "gamma";

@@ -1,0 +1,4 @@
+/** Twice `n`. */
+export function double(n: number): number {
+  return n * 2;
+}
