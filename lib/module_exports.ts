@@ -16,9 +16,10 @@ export const PACKAGE_CONDITIONS: readonly string[] = ["deno", "node", "import", 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveSubpath } from "./module_exports.ts";
  * const exports = { ".": { import: "./esm/index.js", require: "./cjs/index.js" } };
- * console.assert(resolveSubpath(exports, ".") === "./esm/index.js");
+ * assert.equal(resolveSubpath(exports, "."), "./esm/index.js");
  * ```
  */
 export function resolveSubpath(

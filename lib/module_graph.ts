@@ -17,9 +17,10 @@ export interface GraphNode {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dependencyOrder } from "./module_graph.ts";
  * const nodes = new Map([["a", { deps: ["b"] }], ["b", { deps: [] }]]);
- * console.assert(dependencyOrder("a", nodes).join() === "b,a");
+ * assert.deepEqual(dependencyOrder("a", nodes), ["b", "a"]);
  * ```
  */
 export function dependencyOrder(root: string, nodes: ReadonlyMap<string, GraphNode>): string[] {

@@ -9,7 +9,7 @@ import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { parse } from "es-module-lexer";
 import { ModuleError } from "./module_error.ts";
-import { stripTypes } from "./module_strip.ts";
+import { type Lexed, stripTypes } from "./module_strip.ts";
 
 /** How an import is used: loaded with its importer, on demand, or on demand by a computed name. */
 export type ImportKind = "static" | "dynamic" | "pattern";
@@ -64,9 +64,10 @@ const BUILTINS = new Set(builtinModules);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseModule } from "./module_parse.ts";
  * const parsed = parseModule("file:///app/main.ts", 'import { x } from "./x.ts";\nconst n: number = x;');
- * console.assert(parsed.imports[0]?.specifier === "./x.ts");
+ * assert.equal(parsed.imports[0]?.specifier, "./x.ts");
  * ```
  */
 export function parseModule(url: string, text: string): ParsedModule {
@@ -82,8 +83,8 @@ export function parseModule(url: string, text: string): ParsedModule {
       return { url, source: text, json: true, imports: [], moduleSyntax: true, lineStable: true };
     case ".ts":
     case ".mts": {
-      const { code, lineStable } = stripTypes(text, url);
-      return lex(url, code, lineStable);
+      const { code, lineStable, lexed } = stripTypes(text, url);
+      return lex(url, code, lineStable, lexed);
     }
     case ".js":
     case ".mjs":
@@ -105,10 +106,9 @@ export function parseModule(url: string, text: string): ParsedModule {
 }
 
 /** Lists the imports of JavaScript `code`. */
-function lex(url: string, code: string, lineStable: boolean): ParsedModule {
-  let lexed;
+function lex(url: string, code: string, lineStable: boolean, lexed?: Lexed): ParsedModule {
   try {
-    lexed = parse(code);
+    lexed ??= parse(code);
   } catch (error) {
     const path = fileURLToPath(url);
     const index = (error as { idx?: number }).idx ?? 0;

@@ -12,9 +12,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchesPattern } from "./module_pattern.ts";
- * console.assert(matchesPattern("file:///app/plugins/a.ts", "file:///app/plugins/*.ts"));
- * console.assert(!matchesPattern("file:///app/plugins/x/a.ts", "file:///app/plugins/*.ts"));
+ * assert.ok(matchesPattern("file:///app/plugins/a.ts", "file:///app/plugins/*.ts"));
+ * assert.ok(!matchesPattern("file:///app/plugins/x/a.ts", "file:///app/plugins/*.ts"));
  * ```
  */
 export function matchesPattern(url: string, pattern: string): boolean {

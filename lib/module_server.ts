@@ -76,10 +76,11 @@ interface CacheEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ModuleServer } from "./module_server.ts";
  * const server = new ModuleServer();
  * const graph = await server.closure(new URL("./module_graph.ts", import.meta.url));
- * console.assert(graph.at(-1)?.url.endsWith("/module_graph.ts"));
+ * assert.ok(graph.at(-1)?.url.endsWith("/module_graph.ts"));
  * ```
  */
 export class ModuleServer {

@@ -24,7 +24,12 @@ export interface StrippedModule {
   code: string;
   /** True when every token sits on the line and column it had in the TypeScript source. */
   lineStable: boolean;
+  /** The lexer's view of `code`, when it was already computed. */
+  lexed?: Lexed;
 }
+
+/** What `parse()` of es-module-lexer returns. */
+export type Lexed = ReturnType<typeof parse>;
 
 /** Where an edit goes in the stripped text, and what replaces it. */
 interface Edit {
@@ -52,9 +57,17 @@ export function stripTypes(source: string, url: string): StrippedModule {
     // Non-erasable syntax, or a syntax error that strip mode reports without a position.
     return { code: transform(source, url, true), lineStable: false };
   }
-  const [imports, exports] = parse(stripped);
-  if (!mayDiffer(stripped, imports, exports)) return { code: stripped, lineStable: true };
+  let lexed: Lexed;
+  try {
+    lexed = parse(stripped);
+  } catch {
+    // Let the caller's own lexing report where.
+    return { code: stripped, lineStable: true };
+  }
+  const [imports, exports] = lexed;
+  if (!mayDiffer(stripped, imports, exports)) return { code: stripped, lineStable: true, lexed };
   const reconciled = reconcile(stripped, imports, exports, transform(source, url, false));
+  if (reconciled === stripped) return { code: stripped, lineStable: true, lexed };
   if (reconciled !== undefined) return { code: reconciled, lineStable: true };
   return { code: transform(source, url, true), lineStable: false };
 }
@@ -105,6 +118,8 @@ function mayDiffer(text: string, imports: readonly Import[], exports: readonly E
     fromStatements.add(record.importStart);
     // `import "x"` has nothing to elide; anything with bindings might lose some.
     if (text.startsWith("import", record.importStart) && !isBare(text, record)) return true;
+    // `export { type T } from "x"` became `export {        } from "x"`, which Deno drops.
+    if (/^export\s*\{\s*\}/.test(text.slice(record.importStart, record.start))) return true;
   }
   return exports.some((e) =>
     !fromStatements.has(e.exportStart) && /^export\s*\{/.test(text.slice(e.exportStart))
