@@ -374,3 +374,43 @@ Deno.test("isAllowed() accepts closure members, lazy imports and pattern matches
     assert.equal(await server.isAllowed(fixture(path), roots), true, path);
   }
 });
+
+Deno.test("closure() loads a 150-module, 1.7 MB graph and serves it again from cache", async () => {
+  const files: Record<string, string> = {};
+  const count = 150;
+  for (let i = 0; i < count; i++) {
+    const deps = [i + 1, i + 2, 2 * i + 3].filter((d) => d < count);
+    const lines = deps.map((d) => `import { f${d} } from "./m${d}.ts";`);
+    // Every module also imports the root, closing a cycle.
+    if (i > 0) lines.push('import { f0 } from "./m0.ts";');
+    if (i % 10 === 0) lines.push(`export enum Kind${i} { A, B }`);
+    for (let k = 0; k < 43; k++) {
+      lines.push(
+        `/** Helper ${k}. */`,
+        `export function h${k}(items: Array<{ id: number; name: string }>, n: number = ${k}): Map<number, string> {`,
+        "  const out = new Map<number, string>();",
+        "  for (const item of items) out.set(item.id * n, item.name.repeat(n % 3) as string);",
+        "  return out;",
+        "}",
+      );
+    }
+    const calls = deps.map((d) => `f${d}(0)`).join(" + ") || "0";
+    lines.push(`export function f${i}(n: number): number {`);
+    lines.push(`  return n + ${calls}${i > 0 ? " + 0 * Number(typeof f0)" : ""};`, "}", "");
+    files[`m${i}.ts`] = lines.join("\n");
+  }
+  const bytes = Object.values(files).reduce((n, text) => n + text.length, 0);
+  assert.ok(bytes > 1_600_000 && bytes < 1_800_000, `${bytes} bytes`);
+  await using t = await tree(files);
+  const server = new ModuleServer();
+  let started = performance.now();
+  const cold = await server.closure(join(t.dir, "m0.ts"));
+  const coldMs = performance.now() - started;
+  started = performance.now();
+  const warm = await server.closure(join(t.dir, "m0.ts"));
+  const warmMs = performance.now() - started;
+  assert.equal(cold.length, count);
+  assert.equal(cold.at(-1)?.url, pathToFileURL(join(t.dir, "m0.ts")).href);
+  assert.deepEqual(warm, cold);
+  assert.ok(warmMs < coldMs, `warm ${warmMs} ms, cold ${coldMs} ms`);
+});
