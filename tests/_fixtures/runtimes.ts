@@ -125,9 +125,9 @@ async function installNode(version: string): Promise<string> {
     await Deno.writeTextFile(`${staging}/package.json`, '{ "private": true }\n');
     const npm = await new Deno.Command("npm", {
       args: [
+        // No --prefix: it also moves npm's global config (`<prefix>/etc/npmrc`, which may
+        // hold the registry's CA file); the package.json in cwd makes it the install root.
         "install",
-        "--prefix",
-        staging,
         "--no-save",
         "--no-package-lock",
         "--ignore-scripts",
