@@ -226,13 +226,14 @@ const PACKAGES: Record<string, string> = {
   "node_modules/esm-pkg/package.json": JSON.stringify({
     name: "esm-pkg",
     type: "module",
+    imports: { "#helper": "./src/helper.js" },
     exports: {
       ".": { types: "./index.d.ts", require: "./cjs/index.cjs", import: "./src/index.js" },
       "./extra": "./src/extra.js",
     },
   }),
   "node_modules/esm-pkg/src/index.js":
-    'import { helper } from "./helper.js";\nimport dep from "dep-pkg";\nexport const greet = () => helper() + dep;\n',
+    'import { helper } from "#helper";\nimport dep from "dep-pkg";\nexport const greet = () => helper() + dep;\n',
   "node_modules/esm-pkg/src/helper.js": 'export const helper = () => "hello ";\n',
   "node_modules/esm-pkg/src/extra.js": 'export const extra = "!";\n',
   // A `module` entry in a package without "type": "module": ESM by its syntax.
@@ -255,7 +256,9 @@ Deno.test("closure() forwards an ES module package and rewrites its specifiers",
     ...PACKAGES,
     "app/main.ts": 'import { greet } from "esm-pkg";\n' +
       'import { extra } from "npm:esm-pkg@^1.0.0/extra";\n' +
-      "export const run = (): string => greet() + extra;\n",
+      "export const run = (): string => greet() + extra;\n" +
+      "export const later = () => import('esm-pkg/extra');\n" +
+      "export const maybe = () => import('optional-not-installed').catch(() => null);\n",
   });
   const graph = await new ModuleServer().closure(join(t.dir, "app/main.ts"));
   const pkg = pathToFileURL(join(t.dir, "node_modules")).href;
@@ -271,7 +274,11 @@ Deno.test("closure() forwards an ES module package and rewrites its specifiers",
   assert.equal(lines[0], `import { greet } from "${pkg}/esm-pkg/src/index.js";`);
   assert.equal(lines[1], `import { extra } from "${pkg}/esm-pkg/src/extra.js";`);
   assert.match(graph[2]!.source, new RegExp(`from "${pkg}/dep-pkg/esm\\.js"`));
+  assert.match(graph[2]!.source, new RegExp(`from "${pkg}/esm-pkg/src/helper\\.js"`));
   assert.equal(await evaluate(graph, "run"), "hello world!");
+  assert.deepEqual(main.lazy, [`${pkg}/esm-pkg/src/extra.js`]);
+  assert.equal(lines[3], `export const later = () => import('${pkg}/esm-pkg/src/extra.js');`);
+  assert.match(lines[4]!, /import\('optional-not-installed'\)/);
 });
 
 Deno.test("closure() refuses a CommonJS package", async () => {
