@@ -148,7 +148,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       `[${HOST}]:${port},[localhost]:${port} ${hostKey}\n`,
     );
     await Deno.writeTextFile(paths.sshConfig, sshConfig(paths, port));
-    return new RunningSshd(child, port, dir, paths);
+    return running(child, port, paths);
   } catch (error) {
     if (child !== undefined) await killTree(child);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -175,50 +175,27 @@ function filesIn(dir: string) {
   };
 }
 
-class RunningSshd implements Sshd {
-  readonly host = HOST;
-  readonly port: number;
-  readonly pid: number;
-  readonly dir: string;
-  readonly sshConfig: string;
-  readonly identity: string;
-  readonly wrongIdentity: string;
-  readonly knownHosts: string;
-  readonly users = { full: TEST_USERS.full, bare: TEST_USERS.bare };
-  #child: Deno.ChildProcess;
-  #logFile: string;
-  #stopped: Promise<void> | undefined;
-
-  constructor(child: Deno.ChildProcess, port: number, dir: string, paths: Paths) {
-    this.#child = child;
-    this.#logFile = paths.log;
-    this.port = port;
-    this.pid = child.pid;
-    this.dir = dir;
-    this.sshConfig = paths.sshConfig;
-    this.identity = paths.identity;
-    this.wrongIdentity = paths.wrongIdentity;
-    this.knownHosts = paths.knownHosts;
-  }
-
-  log(): Promise<string> {
-    return readLog(this.#logFile, this.#child);
-  }
-
-  stop(): Promise<void> {
-    this.#stopped ??= (async () => {
-      try {
-        await killTree(this.#child);
-      } finally {
-        await Deno.remove(this.dir, { recursive: true }).catch(() => {});
-      }
-    })();
-    return this.#stopped;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
+/** The server as tests see it; stopping is memoised so dispose after stop() is harmless. */
+function running(child: Deno.ChildProcess, port: number, paths: Paths): Sshd {
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= killTree(child).finally(() =>
+      Deno.remove(paths.dir, { recursive: true }).catch(() => {})
+    );
+  return {
+    host: HOST,
+    port,
+    pid: child.pid,
+    dir: paths.dir,
+    sshConfig: paths.sshConfig,
+    identity: paths.identity,
+    wrongIdentity: paths.wrongIdentity,
+    knownHosts: paths.knownHosts,
+    users: { full: TEST_USERS.full, bare: TEST_USERS.bare },
+    log: () => readLog(paths.log, child),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 function sshdConfig(paths: Paths, port: number, options: SshdOptions): string {
@@ -363,17 +340,8 @@ async function readLog(logFile: string, child: Deno.ChildProcess): Promise<strin
   return `sshd pid ${child.pid}, log ${logFile}:\n${lines.slice(-LOG_TAIL_LINES).join("\n")}`;
 }
 
-async function keygen(path: string, comment: string): Promise<void> {
-  const output = await new Deno.Command("ssh-keygen", {
-    args: ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    const stderr = new TextDecoder().decode(output.stderr).trim();
-    throw new Error(`Cannot generate an ssh key at "${path}": ${stderr}`);
-  }
+function keygen(path: string, comment: string): Promise<void> {
+  return run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path]);
 }
 
 /** The full user's extra tools: the pinned Deno and the system Node. */
