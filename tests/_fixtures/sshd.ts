@@ -131,6 +131,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     for (let attempt = 1;; attempt++) {
       port = freePort(HOST);
       await Deno.writeTextFile(paths.sshdConfig, sshdConfig(paths, port, options));
+      // sshd appends to its log; each attempt is judged by its own lines.
+      await Deno.remove(paths.log).catch(() => {});
       child = spawnSshd(paths);
       const outcome = await waitListening(child, paths.log, port);
       if (outcome === "listening") break;
