@@ -36,17 +36,9 @@ export function repoRoot(): string {
   return decodeURIComponent(new URL("../../", import.meta.url).pathname).replace(/\/$/, "");
 }
 
-/** Absolute path of the pinned Deno executable from the repository's `node_modules`. */
+/** Absolute path of the Deno running the tests: the pinned one (`npx -y deno@2.9.6`). */
 export function denoPath(): string {
-  const modules = `${repoRoot()}/node_modules`;
-  // The npm package's postinstall copies the binary into `deno/`; without it the binary stays
-  // in the platform package and `.bin/deno` is a Node wrapper that spawns it.
-  const candidates = [
-    `${modules}/deno/deno`,
-    `${modules}/@deno/${Deno.build.os}-${npmArch()}-glibc/deno`,
-    `${modules}/@deno/${Deno.build.os}-${npmArch()}/deno`,
-  ];
-  return candidates.find(isFile) ?? `${modules}/.bin/deno`;
+  return Deno.execPath();
 }
 
 /**
