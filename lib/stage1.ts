@@ -13,13 +13,14 @@
 
 import { NO_RUNTIME_MARKER } from "./protocol.ts";
 
-/** Which runtime to start on the far side: a name looked up on PATH, or an absolute path. */
-export type RuntimeChoice = "deno" | "node" | "auto" | (string & {});
+/** Which runtime to start on the far side: `"deno"`, `"node"`, `"auto"`, or an absolute path. */
+export type RuntimeChoice = string;
 
 /** The stage-1 program, identical for Deno and Node; its last argv entry is the stage-2 size. */
-export const STAGE1_JS = "const p=process,m=p.getBuiltinModule,r=m(\"fs\").readSync,n=+p.argv.at(-1)," +
+export const STAGE1_JS =
+  'const p=process,m=p.getBuiltinModule,r=m("fs").readSync,n=+p.argv.at(-1),' +
   "b=Buffer.alloc(n);for(let o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
-  "import(\"data:text/javascript;base64,\"+m(\"zlib\").inflateRawSync(b).toString(\"base64\"))";
+  'import("data:text/javascript;base64,"+m("zlib").inflateRawSync(b).toString("base64"))';
 
 const SAFE_PATH = /^\/[A-Za-z0-9._/+-]+$/;
 

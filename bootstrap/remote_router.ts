@@ -1,0 +1,127 @@
+/**
+ * The remote stage's router thread. It never runs user code: it reads frames from stdin, hands
+ * calls to the call worker, writes replies to stdout, and exits as soon as stdin closes (the master
+ * is gone), whatever the worker is doing.
+ *
+ * @module
+ */
+
+import { decode, encode } from "../lib/codec.ts";
+import { encodeFrame, FrameReader } from "../lib/frame.ts";
+import { MASTER_ID, type Message, PREAMBLE } from "../lib/protocol.ts";
+import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
+import type { WorkerCall, WorkerDone, WorkerOutput } from "./worker_messages.ts";
+
+type Worker = InstanceType<typeof threads.Worker>;
+
+/** Where a call came from, to address its reply. */
+interface InFlight {
+  src: number;
+  call: WorkerCall;
+}
+
+/** Runs the router loop of a remote stage whose code was loaded from `selfUrl`. */
+export function runRemoteRouter(selfUrl: string): void {
+  const stdout = process.stdout;
+  const writeOut = stdout.write.bind(stdout);
+  // Anything else that writes to stdout (a library, a stray console.log) goes to stderr instead.
+  stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
+
+  let myId = -1;
+  const inFlight = new Map<number, InFlight>();
+  let worker = startWorker();
+
+  const send = (dst: number, msg: Message): void => {
+    writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
+  };
+
+  function startWorker(): Worker {
+    const w = new threads.Worker(new URL(selfUrl), { stdout: true, stderr: true });
+    w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
+    w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
+    w.on("message", (m: WorkerDone | WorkerOutput) => {
+      if (m.t === "out") {
+        process.stderr.write(m.text);
+        return;
+      }
+      const entry = inFlight.get(m.id);
+      if (!entry) return;
+      inFlight.delete(m.id);
+      send(
+        entry.src,
+        m.ok ? { t: "ok", id: m.id, value: m.data } : { t: "err", id: m.id, error: m.data },
+      );
+    });
+    w.on("error", (e: Error) => restart(w, `the call worker failed: ${e.message}`));
+    w.on("exit", (code: number) => restart(w, `the call worker exited with code ${code}`));
+    return w;
+  }
+
+  /** Fails every call the worker held and starts a fresh one. */
+  function restart(old: Worker, why: string): void {
+    if (old !== worker) return;
+    worker = startWorker();
+    void old.terminate();
+    for (const [id, { src }] of inFlight) {
+      send(src, { t: "err", id, error: encode(new Error(`Call stopped: ${why}`)) });
+    }
+    inFlight.clear();
+  }
+
+  function handle(src: number, msg: Message): void {
+    switch (msg.t) {
+      case "init":
+        myId = msg.id;
+        try {
+          process.title = msg.title;
+        } catch { /* some platforms refuse: not fatal */ }
+        return;
+      case "call": {
+        const call: WorkerCall = {
+          t: "call",
+          id: msg.id,
+          mod: msg.mod,
+          fn: msg.fn,
+          args: msg.args,
+        };
+        if (msg.modules) call.modules = msg.modules;
+        inFlight.set(msg.id, { src, call });
+        worker.postMessage(call);
+        return;
+      }
+      case "cancel": {
+        const entry = inFlight.get(msg.id);
+        if (!entry) return;
+        inFlight.delete(msg.id);
+        send(entry.src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
+        restart(worker, `call ${msg.id} on the same context was cancelled`);
+        return;
+      }
+      case "bye":
+        process.exit(0);
+    }
+  }
+
+  const reader = new FrameReader();
+  process.stdin.on("data", (chunk: Uint8Array) => {
+    try {
+      reader.push(chunk, (f) => handle(f.src, decode(f.body) as Message));
+    } catch (e) {
+      process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
+      process.exit(2);
+    }
+  });
+  // The master is gone: stop at once, even if user code is still running in the worker.
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.on("error", () => process.exit(0));
+
+  writeOut(PREAMBLE);
+  send(MASTER_ID, {
+    t: "hello",
+    runtime: runtimeName,
+    version: runtimeVersion,
+    pid: process.pid,
+    host: os.hostname(),
+    user: userName(),
+  });
+}

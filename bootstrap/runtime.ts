@@ -1,0 +1,28 @@
+/**
+ * Node built-ins for the remote stage, fetched with `process.getBuiltinModule` so the bundle has
+ * no imports and runs the same on Deno 2 and Node ≥ 20.16.
+ *
+ * @module
+ */
+
+/** `node:worker_threads`. */
+export const threads = process.getBuiltinModule("node:worker_threads");
+/** `node:os`. */
+export const os = process.getBuiltinModule("node:os");
+
+/** "deno" or "node", whichever runs this code. */
+export const runtimeName: "deno" | "node" = "Deno" in globalThis ? "deno" : "node";
+
+/** The runtime's version without a leading "v". */
+export const runtimeVersion: string = runtimeName === "deno"
+  ? (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno
+  : process.versions.node ?? "";
+
+/** The effective user's name, falling back to the uid when it has no passwd entry. */
+export function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Help texts of the CLI.
+ *
+ * @module
+ */
+
+const CONNECT = `Connection flags:
+  -F, --ssh-config FILE     ssh_config file passed to ssh
+  -o, --ssh-option K=V      extra ssh option (repeatable; wins over mitoctl's defaults)
+  -i, --identity FILE       identity file passed to ssh
+      --runtime R           remote runtime: auto (deno, then node), deno, node, or a path
+      --timeout S           fail a call after S seconds and stop its remote work
+      --connect-timeout S   give up when a context is not up after S seconds (default 30)
+      --control-persist S   share ssh connections, kept S seconds after the last use
+  -v, --verbose             show the ssh argv and the remote's stderr
+      --json                print one JSON object per target`;
+
+/** Help for each command, and the overview under "". */
+export const HELP: Record<string, string> = {
+  "": `mitoctl: run code on other machines over ssh, with nothing installed there.
+
+Usage: mitoctl <command> [flags] …
+
+Commands:
+  call       call an exported function on a target
+  ping       check that targets answer, and how fast
+  bootstrap  show what mitoctl would run to reach a target (--print)
+
+Targets: local | [user@]host[:port] | ssh:host | [v6addr]:port
+
+Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout.
+Run "mitoctl <command> --help" for a command's flags.`,
+  call: `Usage: mitoctl call [flags] <target> <module>#<export> [args…]
+
+Calls <export> of <module> on <target> and prints the result as JSON. <module> is a
+"node:" builtin, a URL, or a path (resolved against the current directory). Each argument
+is parsed as JSON when it is valid JSON, otherwise passed as a string.
+
+  mitoctl call local node:os#hostname
+  mitoctl call -F ~/.ssh/config web1 node:os#loadavg
+  mitoctl call deploy@10.0.0.5:2222 node:child_process#execFileSync '"uptime"' '{"encoding":"utf8"}'
+
+Flags:
+      --raw                 print a string result as is, not as JSON
+${CONNECT}`,
+  ping: `Usage: mitoctl ping [flags] <target>…
+
+Starts a context on each target, makes one call, and prints its runtime and round-trip time.
+
+${CONNECT}`,
+  bootstrap: `Usage: mitoctl bootstrap --print [flags] <target>
+
+Prints the exact argv mitoctl would spawn for <target>, the stage-1 command size and the
+stage-2 size. Connects nowhere.
+
+${CONNECT}`,
+};

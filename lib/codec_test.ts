@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import * as reference from "@msgpack/msgpack";
+import { decode, encode, SerializationError } from "./codec.ts";
+
+function roundTrip<T>(value: T): T {
+  return decode(encode(value)) as T;
+}
+
+Deno.test("encode() and decode() round-trip integers at every format boundary", () => {
+  const edges = [
+    0,
+    1,
+    127,
+    128,
+    255,
+    256,
+    65535,
+    65536,
+    2 ** 32 - 1,
+    2 ** 32,
+    2 ** 53 - 1,
+    -1,
+    -32,
+    -33,
+    -128,
+    -129,
+    -32768,
+    -32769,
+    -(2 ** 31),
+    -(2 ** 31) - 1,
+    -(2 ** 53 - 1),
+  ];
+  for (const n of edges) assert.equal(roundTrip(n), n, `${n}`);
+});
+
+Deno.test("encode() keeps -0, NaN, infinities and fractions as float64", () => {
+  assert.ok(Object.is(roundTrip(-0), -0));
+  assert.ok(Number.isNaN(roundTrip(NaN)));
+  assert.equal(roundTrip(Infinity), Infinity);
+  assert.equal(roundTrip(-Infinity), -Infinity);
+  assert.equal(roundTrip(0.1), 0.1);
+  assert.equal(roundTrip(2 ** 60), 2 ** 60);
+});
+
+Deno.test("encode() round-trips strings: empty, multi-byte, 4-byte UTF-8, and long", () => {
+  const cases = ["", "a", "é", "日本語", "😀x", "x".repeat(31), "é".repeat(20), "z".repeat(70_000)];
+  cases.push("ü".repeat(40_000));
+  for (const s of cases) assert.equal(roundTrip(s), s);
+});
+
+Deno.test("encode() picks the smallest string header for the real byte length", () => {
+  assert.deepEqual([...encode("abc")], [0xa3, 0x61, 0x62, 0x63]);
+  assert.equal(encode("é".repeat(20))[0], 0xd9);
+  assert.equal(encode("é".repeat(10))[0], 0xb4);
+});
+
+Deno.test("decode() returns bin as a copy, not a view of the input", () => {
+  const big = new Uint8Array(70_000).map((_, i) => i % 251);
+  const bytes = encode({ a: big, b: new Uint8Array(0) });
+  const out = decode(bytes) as { a: Uint8Array; b: Uint8Array };
+  assert.deepEqual(out.a, big);
+  assert.notEqual(out.a.buffer, bytes.buffer);
+  assert.equal(out.b.length, 0);
+});
+
+Deno.test("encode() carries undefined, bigint, Date, Map, Set and nested structures", () => {
+  const value = {
+    u: undefined,
+    list: [1, undefined, null, true, false],
+    big: 12345678901234567890n,
+    neg: -5n,
+    when: new Date(1_700_000_000_123),
+    early: new Date(-1),
+    bad: new Date(NaN),
+    map: new Map<unknown, unknown>([[1, "one"], [{ k: 1 }, [2]]]),
+    set: new Set(["a", 1]),
+    nested: { a: { b: { c: [[[]]] } } },
+  };
+  const out = roundTrip(value);
+  assert.ok("u" in out);
+  assert.deepEqual(out, value);
+});
+
+Deno.test("encode() carries errors with name, message, stack, cause and code", () => {
+  const cause = new RangeError("inner");
+  const e = Object.assign(new TypeError("outer", { cause }), { code: "E_X", extra: 7 });
+  const out = roundTrip(e);
+  assert.ok(out instanceof TypeError);
+  assert.equal(out.message, "outer");
+  assert.equal(out.stack, e.stack);
+  assert.ok(out.cause instanceof RangeError);
+  assert.equal((out as unknown as { code: string }).code, "E_X");
+  assert.equal((out as unknown as { extra: number }).extra, 7);
+  const custom = new Error("x");
+  custom.name = "NotFound";
+  assert.equal(roundTrip(custom).name, "NotFound");
+  const agg = roundTrip(new AggregateError([new Error("a")], "many"));
+  assert.ok(agg instanceof AggregateError);
+  assert.equal(agg.errors[0].message, "a");
+});
+
+Deno.test("encode() uses toJSON() for class instances that have it", () => {
+  assert.equal(roundTrip(new URL("https://example.com/x")), "https://example.com/x");
+});
+
+Deno.test("encode() names the path and the type of what cannot be sent", () => {
+  class Handle {}
+  const cases: [unknown, string][] = [
+    [[1, { handler() {} }], "Cannot serialise value[1].handler: functions cannot be sent"],
+    [{ "a b": Symbol("s") }, 'Cannot serialise value["a b"]: symbols cannot be sent'],
+    [{ h: new Handle() }, "Cannot serialise value.h: a Handle cannot be sent (only plain data)"],
+    [Promise.resolve(1), "Cannot serialise value: a Promise cannot be sent (await it first)"],
+    [new Uint16Array(2), "Cannot serialise value: Uint16Array cannot be sent (use a Uint8Array)"],
+    [new Map([["k", () => 1]]), 'Cannot serialise value.get("k"): functions cannot be sent'],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(() => encode(value), { name: "SerializationError", message });
+  }
+});
+
+Deno.test("encode() stops cycles at the depth limit with a hint", () => {
+  const a: Record<string, unknown> = {};
+  a.self = a;
+  assert.throws(() => encode(a), {
+    name: "SerializationError",
+    message: /nesting deeper than 100 \(is there a cycle\?\)$/,
+  });
+  assert.throws(() => encode([[[]]], { maxDepth: 2 }), SerializationError);
+  assert.deepEqual(encode([[]], { maxDepth: 2 }), new Uint8Array([0x91, 0x90]));
+});
+
+Deno.test("replacer and reviver carry custom types as extensions 16..127", () => {
+  class Point {
+    constructor(readonly x: number, readonly y: number) {}
+  }
+  const bytes = encode({ p: new Point(1, 2) }, {
+    replacer: (v) => v instanceof Point ? [16, [v.x, v.y]] : undefined,
+  });
+  const out = decode(bytes, {
+    reviver: (type, payload) => type === 16 ? new Point(...(payload as [number, number])) : null,
+  }) as { p: Point };
+  assert.ok(out.p instanceof Point);
+  assert.equal(out.p.y, 2);
+  assert.throws(() => decode(bytes), { message: "Unknown msgpack extension type 16" });
+});
+
+Deno.test("decode() does not let a __proto__ key change the prototype", () => {
+  const out = decode(reference.encode(JSON.parse('{"__proto__": {"polluted": 1}}'))) as object;
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.deepEqual(Object.keys(out), ["__proto__"]);
+});
+
+Deno.test("the codec interoperates with @msgpack/msgpack on plain JSON data", () => {
+  const value = {
+    s: "héllo",
+    n: [0, -1, 300, -70000, 2 ** 40, 1.5],
+    o: { nested: [true, false, null] },
+    long: "y".repeat(300),
+    bin: new Uint8Array([1, 2, 3]),
+    many: Array.from({ length: 40 }, (_, i) => ({ i })),
+  };
+  assert.deepEqual(decode(reference.encode(value)), value);
+  assert.deepEqual(reference.decode(encode(value)), value);
+  const when = new Date(1_700_000_000_500);
+  assert.deepEqual(reference.decode(encode(when)), when);
+});
+
+Deno.test("decode() rejects truncated input at every cut point", () => {
+  const bytes = encode({ a: [1, "two", 3.5, new Uint8Array(5)], b: new Map([[1, 2n]]) });
+  for (let cut = 0; cut < bytes.length; cut++) {
+    assert.throws(() => decode(bytes.subarray(0, cut)), SerializationError, `cut at ${cut}`);
+  }
+});
+
+Deno.test("decode() rejects trailing bytes, the reserved type byte and huge lengths", () => {
+  assert.throws(() => decode(new Uint8Array([1, 2])), {
+    message: "Trailing bytes after msgpack value: 1",
+  });
+  assert.throws(() => decode(new Uint8Array([0xc1])), {
+    message: "Invalid msgpack type byte 0xc1 at offset 0",
+  });
+  assert.throws(() => decode(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff])), SerializationError);
+  assert.throws(() => decode(new Uint8Array([0xc6, 0xff, 0xff, 0xff, 0xff])), SerializationError);
+});
+
+Deno.test("decode() of random bytes only ever throws SerializationError", () => {
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let i = 0; i < 5000; i++) {
+    const bytes = new Uint8Array(1 + Math.floor(rand() * 40)).map(() => Math.floor(rand() * 256));
+    try {
+      decode(bytes);
+    } catch (e) {
+      assert.ok(e instanceof SerializationError, `${e} for ${[...bytes]}`);
+    }
+  }
+});

@@ -1,0 +1,282 @@
+/**
+ * A connection: one child process (ssh, a local runtime, sudo …) whose stdin and stdout carry
+ * frames to and from a remote stage. It boots the remote (stage 2 plus the first frames in one
+ * write), skips shell noise before the preamble, turns the byte stream into messages, and turns
+ * every way the child can fail into one clear {@linkcode ConnectionError}.
+ *
+ * @module
+ */
+
+import { decode } from "./codec.ts";
+import { ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
+import { FrameReader } from "./frame.ts";
+import { CLOSE_GRACE, MAX_FRAME_SIZE, MAX_PREAMBLE_NOISE, STDERR_TAIL } from "./limits.ts";
+import { type Hello, type Message, NO_RUNTIME_MARKER, PREAMBLE } from "./protocol.ts";
+
+/** What a connection method contributes: the process to start. */
+export interface SpawnSpec {
+  /** argv; `argv[0]` is looked up on PATH. */
+  argv: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Human name for errors: `"web1"`. */
+  label: string;
+  /** Which program failed when the child exits with 255 (`"ssh"`), for messages. */
+  transport?: string;
+  /** Runtime name requested, for "not found" messages. */
+  runtime: string;
+}
+
+/** Options for {@linkcode Connection}. */
+export interface ConnectionOptions {
+  /** Called with every message that arrives, after hello. */
+  onMessage: (src: number, msg: Message) => void;
+  /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
+  onClose: (error?: Error) => void;
+  /** Live stderr lines of the child, when the user asked to see them. */
+  onStderr?: (line: string) => void;
+  /** How long to wait for hello, in ms. */
+  connectTimeout: number;
+  /** Largest frame accepted; default MAX_FRAME_SIZE. */
+  maxFrameSize?: number;
+}
+
+const PREAMBLE_BYTES = new TextEncoder().encode(PREAMBLE);
+
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** A running child process that speaks frames. */
+export class Connection {
+  /** Resolves with the remote's hello; rejects with the reason it never came. */
+  readonly hello: Promise<Hello>;
+  readonly #spec: SpawnSpec;
+  readonly #options: ConnectionOptions;
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #reader: FrameReader;
+  #stderr = "";
+  #noise = new Uint8Array(0);
+  #ready = false;
+  #closing = false;
+  #closed = false;
+  #error: Error | undefined;
+  #resolveHello!: (h: Hello) => void;
+  #rejectHello!: (e: Error) => void;
+  readonly #exited: Promise<Deno.CommandStatus>;
+
+  /** Starts `spec`'s process and writes `boot` (stage 2 and the first frames) to it at once. */
+  constructor(spec: SpawnSpec, boot: Uint8Array[], options: ConnectionOptions) {
+    this.#spec = spec;
+    this.#options = options;
+    this.#reader = new FrameReader({ maxSize: options.maxFrameSize ?? MAX_FRAME_SIZE });
+    this.hello = new Promise((resolve, reject) => {
+      this.#resolveHello = resolve;
+      this.#rejectHello = reject;
+    });
+    this.hello.catch(() => {});
+    const [cmd, ...args] = spec.argv;
+    try {
+      this.#child = new Deno.Command(cmd!, {
+        args,
+        env: spec.env ?? {},
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        // Own session: Ctrl-C reaches the master only, which then closes contexts in order.
+        detached: true,
+      }).spawn();
+    } catch (e) {
+      const why = e instanceof Deno.errors.NotFound ? `"${cmd}" was not found` : String(e);
+      throw new ConnectionError(`Cannot connect to "${spec.label}": ${why}`);
+    }
+    this.#writer = this.#child.stdin.getWriter();
+    for (const chunk of boot) this.send(chunk);
+    this.#exited = this.#child.status;
+    const timer = setTimeout(() => {
+      this.#fail(
+        new TimeoutError(
+          `Timed out after ${
+            options.connectTimeout / 1000
+          } s waiting for "${spec.label}" to start` +
+            this.#stderrSuffix(),
+        ),
+      );
+    }, options.connectTimeout);
+    this.hello.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    void this.#pumpStderr();
+    void this.#pumpStdout().then(() => this.#onExit());
+  }
+
+  /** Process id of the local child (ssh, or the runtime for local contexts). */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** The last bytes the child wrote to stderr. */
+  get stderrTail(): string {
+    return this.#stderr;
+  }
+
+  /** Queues one frame; frames are written in order. Fails silently once closed. */
+  send(frame: Uint8Array): void {
+    if (this.#closed) return;
+    this.#writer.write(frame).catch(() => {});
+  }
+
+  /** Ends the connection: closes stdin (the remote exits), then kills the child if it lingers. */
+  async close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#writer.close().catch(() => {});
+      const timer = setTimeout(() => this.#kill(), CLOSE_GRACE);
+      await this.#exited.catch(() => {});
+      clearTimeout(timer);
+    }
+    await this.#exited.catch(() => {});
+  }
+
+  #kill(): void {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }
+
+  #stderrSuffix(): string {
+    const text = this.#stderr.trim();
+    return text ? `: ${text.split("\n").slice(-3).join(" | ")}` : "";
+  }
+
+  /** Ends the connection with `error`: rejects hello, reports once, kills the child. */
+  #fail(error: Error): void {
+    if (this.#error || this.#closed) return;
+    this.#error = error;
+    this.#rejectHello(error);
+    this.#closing = true;
+    this.#kill();
+  }
+
+  async #pumpStderr(): Promise<void> {
+    const dec = new TextDecoder();
+    let line = "";
+    for await (const chunk of this.#child.stderr) {
+      const text = dec.decode(chunk, { stream: true });
+      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+      if (this.#options.onStderr) {
+        line += text;
+        const lines = line.split("\n");
+        line = lines.pop()!;
+        for (const l of lines) this.#options.onStderr(l);
+      }
+    }
+    if (line && this.#options.onStderr) this.#options.onStderr(line);
+  }
+
+  async #pumpStdout(): Promise<void> {
+    try {
+      for await (const chunk of this.#child.stdout) {
+        if (this.#error) continue;
+        if (this.#ready) this.#frames(chunk);
+        else this.#preamble(chunk);
+      }
+    } catch (e) {
+      this.#fail(new ConnectionError(`Reading from "${this.#spec.label}" failed: ${e}`));
+    }
+  }
+
+  /** Skips what a login shell printed before the remote stage's preamble. */
+  #preamble(chunk: Uint8Array): void {
+    const all = new Uint8Array(this.#noise.length + chunk.length);
+    all.set(this.#noise);
+    all.set(chunk, this.#noise.length);
+    const at = indexOf(all, PREAMBLE_BYTES);
+    if (at < 0) {
+      this.#noise = all;
+      if (all.length > MAX_PREAMBLE_NOISE) {
+        this.#fail(
+          new ProtocolError(
+            `"${this.#spec.label}" printed ${all.length} bytes of output before the remote ` +
+              `stage started; is a login script writing to stdout?`,
+          ),
+        );
+      }
+      return;
+    }
+    this.#noise = all.subarray(0, at);
+    this.#ready = true;
+    this.#frames(all.subarray(at + PREAMBLE_BYTES.length));
+  }
+
+  #frames(chunk: Uint8Array): void {
+    try {
+      this.#reader.push(chunk, (frame) => {
+        let msg: Message;
+        try {
+          msg = decode(frame.body) as Message;
+        } catch (e) {
+          throw new ProtocolError(`Undecodable frame: ${(e as Error).message}`);
+        }
+        if (msg === null || typeof msg !== "object" || typeof msg.t !== "string") {
+          throw new ProtocolError("Frame does not hold a message");
+        }
+        if (msg.t === "hello") this.#resolveHello(msg);
+        else this.#options.onMessage(frame.src, msg);
+      });
+    } catch (e) {
+      this.#fail(
+        new ProtocolError(
+          `Closed the connection to "${this.#spec.label}": it sent a bad frame (${
+            (e as Error).message
+          })`,
+        ),
+      );
+    }
+  }
+
+  /** The child exited: explain why, unless we asked for it. */
+  async #onExit(): Promise<void> {
+    const status = await this.#exited;
+    await new Promise((r) => setTimeout(r, 0));
+    this.#closed = true;
+    let error = this.#error;
+    if (!error && !this.#closing) error = this.#explain(status);
+    if (!error && !this.#ready) error = this.#explain(status);
+    if (error) this.#rejectHello(error);
+    this.#options.onClose(error);
+  }
+
+  #explain(status: Deno.CommandStatus): Error {
+    const { label, transport, runtime } = this.#spec;
+    const noise = new TextDecoder().decode(this.#noise);
+    const how = status.signal
+      ? `was killed by ${status.signal}`
+      : `exited with code ${status.code}`;
+    if (!this.#ready) {
+      if (noise.includes(NO_RUNTIME_MARKER)) {
+        return new ConnectionError(
+          `Cannot start on "${label}": no deno or node found on its PATH ` +
+            `(pass --runtime with the path of one)`,
+        );
+      }
+      if (transport && status.code === 255) {
+        return new ConnectionError(
+          `Cannot connect to "${label}": ${transport} ${how}${this.#stderrSuffix()}`,
+        );
+      }
+      if (status.code === 127) {
+        return new ConnectionError(
+          `Cannot start on "${label}": runtime "${runtime}" was not found${this.#stderrSuffix()}`,
+        );
+      }
+      return new ConnectionError(
+        `The remote stage on "${label}" ${how} before it started${this.#stderrSuffix()}`,
+      );
+    }
+    return new ConnectionError(`Lost "${label}": the connection ${how}${this.#stderrSuffix()}`);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * A context: one remote stage (a process on some machine) and the calls made into it.
+ *
+ * @module
+ */
+
+import { decode, encode } from "./codec.ts";
+import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
+import type { Hello, Message, ModuleEntry } from "./protocol.ts";
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Milliseconds before the call fails with a TimeoutError and its remote work is stopped;
+   *  default: the context's `timeout`, else none. */
+  timeout?: number;
+  /** Aborting stops the remote work and rejects the call with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What a context needs from the router that owns it. */
+export interface ContextHost {
+  /** Sends `msg` to context `dst`. */
+  send(dst: number, msg: Message): void;
+  /** A fresh call id. */
+  nextCallId(): number;
+  /** Modules to push with a call of `mod` into `ctx` (those it lacks); [] for builtins. */
+  modulesFor(ctx: Context, mod: string): Promise<ModuleEntry[]>;
+  /** Ends the context's transport. */
+  close(ctx: Context): Promise<void>;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  what: string;
+}
+
+/** Turns the many spellings of a module into the string the remote imports. */
+export function moduleSpecifier(mod: string | URL): string {
+  const s = String(mod);
+  if (/^(node|file|https?|data|npm|jsr):/.test(s)) return s;
+  if (s.startsWith("/")) return new URL(`file://${s}`).href;
+  throw new TypeError(
+    `Module "${s}" must be absolute: a URL (new URL("./tasks.ts", import.meta.url)), ` +
+      `an absolute path or a "node:" builtin`,
+  );
+}
+
+/** A connected context; obtained from `Router.connect()` and friends. */
+export class Context implements AsyncDisposable {
+  /** Context id, unique within its router. */
+  readonly id: number;
+  /** Name used in messages and errors: the target, or the `name` option. */
+  readonly name: string;
+  /** Resolves with the remote's hello once it is up; rejects when it never comes up. */
+  readonly ready: Promise<Hello>;
+  readonly #host: ContextHost;
+  readonly #timeout: number | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #info: Hello | undefined;
+  #lost: Error | undefined;
+
+  /** @internal Built by the router. */
+  constructor(
+    host: ContextHost,
+    id: number,
+    name: string,
+    ready: Promise<Hello>,
+    timeout: number | undefined,
+  ) {
+    this.#host = host;
+    this.id = id;
+    this.name = name;
+    this.#timeout = timeout;
+    this.ready = ready.then((h) => this.#info = h);
+    this.ready.catch(() => {});
+  }
+
+  /** What the remote said about itself (runtime, version, pid, host, user), once up. */
+  get info(): Hello | undefined {
+    return this.#info;
+  }
+
+  /** Whether the context has been closed or lost. */
+  get closed(): boolean {
+    return this.#lost !== undefined;
+  }
+
+  /**
+   * Calls `fn` exported by module `mod` on the remote with `args` and returns its result.
+   *
+   * @example
+   * ```ts ignore
+   * const host = await ctx.call("node:os", "hostname");
+   * ```
+   */
+  call<T = unknown>(mod: string | URL, fn: string, ...args: unknown[]): Promise<T> {
+    return this.callWith<T>({}, mod, fn, ...args);
+  }
+
+  /** Like {@linkcode Context.call} with per-call options (timeout, signal). */
+  async callWith<T = unknown>(
+    options: CallOptions,
+    mod: string | URL,
+    fn: string,
+    ...args: unknown[]
+  ): Promise<T> {
+    if (typeof fn !== "string" || fn === "") throw new TypeError("Export name must be a string");
+    const specifier = moduleSpecifier(mod);
+    const what = `${specifier}#${fn} on "${this.name}"`;
+    let encoded: Uint8Array;
+    try {
+      encoded = encode(args);
+    } catch (e) {
+      throw new TypeError(
+        `Cannot send the arguments of ${what}: ${
+          (e as Error).message.replace(/^Cannot serialise /, "")
+        }`,
+      );
+    }
+    if (this.#lost) throw this.#lost;
+    options.signal?.throwIfAborted();
+    const modules = await this.#host.modulesFor(this, specifier);
+    const id = this.#host.nextCallId();
+    const timeout = options.timeout ?? this.#timeout;
+    return await new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cleanup = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+      };
+      const stop = (error: Error) => {
+        if (!this.#pending.delete(id)) return;
+        cleanup();
+        this.#host.send(this.id, { t: "cancel", id });
+        reject(error);
+      };
+      const onAbort = () => stop(options.signal!.reason);
+      this.#pending.set(id, {
+        resolve: (v) => (cleanup(), resolve(v as T)),
+        reject: (e) => (cleanup(), reject(e)),
+        what,
+      });
+      if (timeout !== undefined) {
+        timer = setTimeout(
+          () => stop(new TimeoutError(`Call ${what} timed out after ${timeout / 1000} s`)),
+          timeout,
+        );
+      }
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      const msg: Message = { t: "call", id, mod: specifier, fn, args: encoded };
+      if (modules.length) msg.modules = modules;
+      try {
+        this.#host.send(this.id, msg);
+      } catch (e) {
+        this.#pending.delete(id);
+        cleanup();
+        reject(e);
+      }
+    });
+  }
+
+  /** @internal A reply for one of this context's calls. */
+  handle(msg: Message): void {
+    if (msg.t !== "ok" && msg.t !== "err") return;
+    const p = this.#pending.get(msg.id);
+    if (!p) return;
+    this.#pending.delete(msg.id);
+    try {
+      if (msg.t === "ok") p.resolve(decode(msg.value));
+      else p.reject(new RemoteError(this.name, decode(msg.error) as Error));
+    } catch (e) {
+      p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));
+    }
+  }
+
+  /** @internal The transport ended: every pending call fails with `error`. */
+  lost(error: Error): void {
+    this.#lost ??= error;
+    for (const p of this.#pending.values()) p.reject(this.#lost);
+    this.#pending.clear();
+  }
+
+  /** Ends the remote stage; pending calls fail with a ConnectionError. */
+  async close(): Promise<void> {
+    this.lost(new ConnectionError(`Context "${this.name}" was closed`));
+    await this.#host.close(this);
+  }
+
+  /** Same as {@linkcode Context.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The `ssh` connection method: the system OpenSSH client, given an argv (never a shell string),
+ * with `--` before the host so no host can be read as an option, `-T`, and BatchMode so it never
+ * waits on a prompt nobody will answer. The user's ssh_config, agent and ProxyJump apply as usual.
+ *
+ * @module
+ */
+
+import type { SpawnSpec } from "../connection.ts";
+import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
+import { formatHop } from "../target.ts";
+
+/** Options for an ssh context; they mirror the CLI flags. */
+export interface SshOptions {
+  /** Host name, alias from ssh_config, or address. */
+  host: string;
+  /** Login user (`-l`); default: ssh_config's or the local user. */
+  user?: string;
+  /** Port (`-p`); default: ssh_config's or 22. */
+  port?: number;
+  /** ssh_config file (`-F`); default: ssh's own lookup. */
+  sshConfig?: string;
+  /** Extra `-o Key=Value` options, applied before mitoctl's defaults so they win. */
+  sshOptions?: string[];
+  /** Identity file (`-i`). */
+  identity?: string;
+  /** Runtime on the remote: `"auto"` (default: deno, then node), `"deno"`, `"node"` or a path. */
+  runtime?: RuntimeChoice;
+  /** Share one ssh connection between contexts for this many seconds after the last one ends
+   *  (ControlMaster/ControlPersist); default off. */
+  controlPersist?: number;
+  /** ssh client to run; default `"ssh"` from PATH. */
+  sshPath?: string;
+}
+
+const OPTION = /^[A-Za-z][A-Za-z0-9]*[= ]\S/;
+
+/** Validates `-o` values: `Key=Value`, never something ssh could read as a flag. */
+export function checkSshOption(option: string): string {
+  if (!OPTION.test(option)) {
+    throw new TypeError(`Invalid ssh option "${option}": expected Key=Value`);
+  }
+  return option;
+}
+
+/** The ssh process that becomes a context on `options.host` with a stage 2 of `size` bytes. */
+export function sshSpawn(options: SshOptions, size: number): SpawnSpec {
+  const runtime = options.runtime ?? "auto";
+  const args: string[] = [];
+  if (options.sshConfig !== undefined) args.push("-F", options.sshConfig);
+  for (const o of options.sshOptions ?? []) args.push("-o", checkSshOption(o));
+  if (options.identity !== undefined) args.push("-i", options.identity);
+  if (options.port !== undefined) args.push("-p", `${options.port}`);
+  if (options.user !== undefined) args.push("-l", options.user);
+  if (options.controlPersist !== undefined) {
+    args.push(
+      "-o",
+      "ControlMaster=auto",
+      "-o",
+      "ControlPath=~/.ssh/mitoctl-%C",
+      "-o",
+      `ControlPersist=${options.controlPersist}`,
+    );
+  }
+  args.push("-o", "BatchMode=yes", "-T", "--", options.host, remoteCommand(runtime, size));
+  const label = formatHop({ method: "ssh", ...options });
+  return { argv: [options.sshPath ?? "ssh", ...args], label, transport: "ssh", runtime };
+}

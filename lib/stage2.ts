@@ -1,0 +1,15 @@
+/**
+ * The embedded remote stage as bytes, ready to write after stage 1.
+ *
+ * @module
+ */
+
+import { decodeBase64 } from "./base64.ts";
+import { STAGE2_BASE64 } from "./stage2_embedded.ts";
+
+let cached: Uint8Array | undefined;
+
+/** Deflate-raw compressed stage 2, as stage 1 expects it on stdin. */
+export function stage2Bytes(): Uint8Array {
+  return cached ??= decodeBase64(STAGE2_BASE64);
+}

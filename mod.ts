@@ -1,0 +1,40 @@
+/**
+ * mitoctl: run your code on other machines over ssh, with nothing installed there.
+ *
+ * A {@linkcode Router} starts contexts (a Deno or Node process on this machine or on a remote
+ * one, reached by the system OpenSSH client) and calls functions in them. The remote stage is
+ * streamed over ssh's stdin and lives in memory; modules are served from this process.
+ *
+ * @example
+ * ```ts
+ * import { Router } from "./mod.ts";
+ *
+ * await using router = new Router();
+ * const local = await router.local();
+ * const host = await local.call<string>("node:os", "hostname");
+ * console.log(host);
+ * ```
+ *
+ * @module
+ */
+
+export { Router } from "./lib/router.ts";
+export type { ConnectOptions, ContextOptions, LogLine, RouterOptions } from "./lib/router.ts";
+export { Context } from "./lib/context.ts";
+export type { CallOptions } from "./lib/context.ts";
+export type { LocalOptions } from "./lib/methods/local.ts";
+export type { SshOptions } from "./lib/methods/ssh.ts";
+export type { RuntimeChoice } from "./lib/stage1.ts";
+export type { Hello as ContextInfo } from "./lib/protocol.ts";
+export {
+  ConnectionError,
+  ExitCode,
+  MitoctlError,
+  ProtocolError,
+  RemoteError,
+  TimeoutError,
+  UsageError,
+} from "./lib/errors.ts";
+export { DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./lib/limits.ts";
+export { parseTarget } from "./lib/target.ts";
+export type { Hop } from "./lib/target.ts";
