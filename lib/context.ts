@@ -17,6 +17,13 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** A module's exported functions as seen from the master: each returns a Promise. */
+export type Remote<T> = {
+  // deno-lint-ignore no-explicit-any
+  [K in keyof T as T[K] extends (...args: any[]) => unknown ? K : never]: T[K] extends
+    (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
 /** What a context needs from the router that owns it. */
 export interface ContextHost {
   /** Sends `msg` to context `dst`. */
@@ -158,6 +165,51 @@ export class Context implements AsyncDisposable {
         reject(e);
       }
     });
+  }
+
+  /**
+   * A typed handle on a module: each exported function becomes an async function that calls it
+   * in this context.
+   *
+   * @example
+   * ```ts ignore
+   * const tasks = web1.module<typeof import("./tasks.ts")>(new URL("./tasks.ts", import.meta.url));
+   * const bytes = await tasks.diskUsage("/var/log");
+   * ```
+   */
+  module<T>(mod: string | URL): Remote<T> {
+    const specifier = moduleSpecifier(mod);
+    return new Proxy({}, {
+      get: (_t, key) =>
+        typeof key === "string" && key !== "then"
+          ? (...args: unknown[]) => this.call(specifier, key, ...args)
+          : undefined,
+    }) as Remote<T>;
+  }
+
+  /**
+   * Runs a self-contained function in this context: its source is sent, so it must not use
+   * variables from the enclosing scope (imports inside it work: `await import("node:os")`).
+   *
+   * @example
+   * ```ts ignore
+   * const sum = await ctx.eval((a: number, b: number) => a + b, 1, 2);
+   * ```
+   */
+  eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    if (typeof fn !== "function") throw new TypeError("eval() takes a function");
+    const source = Function.prototype.toString.call(fn);
+    if (source.endsWith("{ [native code] }")) {
+      throw new TypeError("eval() cannot send a native or bound function");
+    }
+    // Method shorthand (`f(a) {…}`) is not an expression; give it the `function` keyword.
+    const expr = /^(async\s+)?(function\b|\(|[\w$]+\s*=>)/.test(source)
+      ? source
+      : source.replace(/^(async\s+)?/, "$1function ");
+    const body = new TextEncoder().encode(`export default (${expr});\n`);
+    let bin = "";
+    for (const b of body) bin += String.fromCharCode(b);
+    return this.call(`data:text/javascript;base64,${btoa(bin)}`, "default", ...args);
   }
 
   /** @internal A reply for one of this context's calls. */

@@ -7,7 +7,7 @@
 
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
-import { parse } from "es-module-lexer";
+import { parse } from "npm:es-module-lexer@3.0.5";
 import { ModuleError } from "./module_error.ts";
 import { type Lexed, stripTypes } from "./module_strip.ts";
 

@@ -8,7 +8,7 @@
 
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { init as initLexer } from "es-module-lexer";
+import { init as initLexer } from "npm:es-module-lexer@3.0.5";
 import { ModuleError } from "./module_error.ts";
 import { dependencyOrder } from "./module_graph.ts";
 import {

@@ -15,7 +15,7 @@
 import { Buffer } from "node:buffer";
 import { stripTypeScriptTypes } from "node:module";
 import { fileURLToPath } from "node:url";
-import { type Export, type Import, parse } from "es-module-lexer";
+import { type Export, type Import, parse } from "npm:es-module-lexer@3.0.5";
 import { ModuleError } from "./module_error.ts";
 
 /** JavaScript made from one TypeScript module. */

@@ -13,7 +13,8 @@ import { encodeFrame } from "./frame.ts";
 import { DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./limits.ts";
 import { type LocalOptions, localSpawn } from "./methods/local.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
-import { MASTER_ID, type Message, type ModuleEntry } from "./protocol.ts";
+import { ModuleServer } from "./module_server.ts";
+import { MASTER_ID, type Message, type ModuleEntry, type ModuleRequest } from "./protocol.ts";
 import { stage2Bytes } from "./stage2.ts";
 import { parseTarget } from "./target.ts";
 
@@ -31,6 +32,9 @@ export interface RouterOptions {
   onLog?: (line: LogLine) => void;
   /** Largest frame sent or accepted; default {@linkcode MAX_FRAME_SIZE} (64 MiB). */
   maxFrameSize?: number;
+  /** Where modules come from; default a new {@linkcode ModuleServer}. Share one between routers
+   *  to share its cache. */
+  modules?: ModuleServer;
 }
 
 /** Options shared by every way of starting a context. */
@@ -50,6 +54,12 @@ export interface ConnectOptions
 interface Entry {
   ctx: Context;
   conn: Connection;
+  /** Modules the context holds: url → content hash. */
+  held: Map<string, string>;
+  /** Modules the master chose to call in this context: what lazy requests are checked against. */
+  roots: Set<string>;
+  /** Set once the context asked for a module outside what it may have. */
+  suspect: boolean;
 }
 
 /** Routes messages between this process (the master) and the contexts it starts. */
@@ -57,12 +67,14 @@ export class Router implements AsyncDisposable {
   readonly #options: RouterOptions;
   readonly #entries = new Map<number, Entry>();
   readonly #host: ContextHost;
+  readonly #modules: ModuleServer;
   #nextContext = 1;
   #nextCall = 1;
   #closed = false;
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
+    this.#modules = options.modules ?? new ModuleServer();
     this.#host = {
       send: (dst, msg) => this.#send(dst, msg),
       nextCallId: () => this.#nextCall++,
@@ -168,7 +180,7 @@ export class Router implements AsyncDisposable {
       ...(this.#options.onLog ? { onStderr: (line: string) => this.#log(name, "info", line) } : {}),
     });
     const ctx = new Context(this.#host, id, name, conn.hello, options.timeout);
-    this.#entries.set(id, { ctx, conn });
+    this.#entries.set(id, { ctx, conn, held: new Map(), roots: new Set(), suspect: false });
     return ctx;
   }
 
@@ -182,11 +194,67 @@ export class Router implements AsyncDisposable {
     const entry = this.#entries.get(src);
     if (!entry) return;
     if (msg.t === "log") this.#log(entry.ctx.name, msg.level, msg.msg);
+    else if (msg.t === "mreq") void this.#serveModule(entry, msg);
     else entry.ctx.handle(msg);
   }
 
-  #modulesFor(_ctx: Context, _mod: string): Promise<ModuleEntry[]> {
-    return Promise.resolve([]);
+  /** Modules of `mod`'s static graph that `ctx` does not hold yet (none for builtins). */
+  async #modulesFor(ctx: Context, mod: string): Promise<ModuleEntry[]> {
+    if (!mod.startsWith("file:")) return [];
+    const entry = this.#entries.get(ctx.id);
+    if (!entry) return [];
+    const records = await this.#modules.closure(mod);
+    entry.roots.add(mod);
+    const out: ModuleEntry[] = [];
+    for (const r of records) {
+      if (entry.held.get(r.url) === r.hash) continue;
+      entry.held.set(r.url, r.hash);
+      out.push(
+        r.json ? { url: r.url, source: r.source, json: true } : { url: r.url, source: r.source },
+      );
+    }
+    return out;
+  }
+
+  /** Answers a remote's request for a module it was not sent, if it may have it. */
+  async #serveModule(entry: Entry, req: ModuleRequest): Promise<void> {
+    const { ctx } = entry;
+    let reply: Message;
+    if (entry.suspect || !(await this.#modules.isAllowed(req.url, entry.roots))) {
+      entry.suspect = true;
+      this.#log(
+        ctx.name,
+        "warn",
+        `refused module request for "${req.url}": outside the modules of the calls made in ` +
+          `"${ctx.name}"; the context is now marked suspect`,
+      );
+      reply = {
+        t: "mres",
+        id: req.id,
+        error: `The master does not serve "${req.url}": it is not part of the modules imported ` +
+          `by the calls made in this context`,
+      };
+    } else {
+      try {
+        const r = await this.#modules.load(req.url);
+        entry.held.set(r.url, r.hash);
+        reply = {
+          t: "mres",
+          id: req.id,
+          module: r.json
+            ? { url: r.url, source: r.source, json: true }
+            : { url: r.url, source: r.source },
+        };
+      } catch (e) {
+        reply = { t: "mres", id: req.id, error: (e as Error).message };
+      }
+    }
+    this.#send(ctx.id, reply);
+  }
+
+  /** Whether a context asked for a module it may not have. */
+  isSuspect(ctx: Context): boolean {
+    return this.#entries.get(ctx.id)?.suspect ?? false;
   }
 
   async #closeContext(ctx: Context): Promise<void> {
