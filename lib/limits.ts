@@ -19,3 +19,6 @@ export const DEFAULT_CONNECT_TIMEOUT = 30_000;
 
 /** How long `close()` waits for a remote to exit before killing its process, in milliseconds. */
 export const CLOSE_GRACE = 2_000;
+
+/** Budget for the compressed remote stage, in bytes: 8 KiB. */
+export const STAGE2_LIMIT = 8 * 1024;

@@ -80,7 +80,7 @@ export function parseHop(hop: string, target: string = hop): Hop {
 
 /** Splits a target into hops. Throws a {@linkcode UsageError} that names the bad hop. */
 export function parseTarget(target: string): Hop[] {
-  if (target.trim() === "") throw new UsageError("Invalid target \"\": it is empty");
+  if (target.trim() === "") throw new UsageError('Invalid target "": it is empty');
   // Split on "/" outside IPv6 brackets.
   const hops: string[] = [];
   let depth = 0;

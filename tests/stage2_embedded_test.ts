@@ -1,0 +1,15 @@
+import assert from "node:assert/strict";
+import { bundleStage2, renderEmbedded } from "../bootstrap/build.ts";
+import { STAGE2_LIMIT } from "../lib/limits.ts";
+import { stage2Bytes } from "../lib/stage2.ts";
+
+Deno.test("the embedded remote stage is the bundle of bootstrap/ as it is now", async () => {
+  const fresh = renderEmbedded(await bundleStage2());
+  const committed = await Deno.readTextFile(new URL("../lib/stage2_embedded.ts", import.meta.url));
+  assert.ok(committed === fresh, "lib/stage2_embedded.ts is stale: run `deno task bundle`");
+});
+
+Deno.test("the compressed remote stage stays within its size budget", () => {
+  const size = stage2Bytes().length;
+  assert.ok(size <= STAGE2_LIMIT, `stage 2 is ${size} bytes, over ${STAGE2_LIMIT}`);
+});
