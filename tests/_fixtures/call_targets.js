@@ -1,0 +1,105 @@
+/**
+ * Functions that integration tests call in a context. Plain JavaScript with no imports, so every
+ * runtime (Node 20 included) loads it straight from its `file:` URL on the same machine.
+ *
+ * @module
+ */
+
+/**
+ * Returns its arguments as they arrived.
+ *
+ * @param {...unknown} args
+ * @returns {unknown[]}
+ */
+export function echo(...args) {
+  return args;
+}
+
+/**
+ * Describes each argument as the remote sees it, so a test can tell a revived `Map` from an
+ * object that merely looks like one.
+ *
+ * @param {...unknown} args
+ * @returns {string[]}
+ */
+export function kinds(...args) {
+  return args.map((value) => {
+    if (value === null) return "null";
+    if (typeof value !== "object") return typeof value;
+    return Object.prototype.toString.call(value).slice(8, -1);
+  });
+}
+
+/**
+ * Throws a `RangeError` with a cause and an extra `code` property.
+ *
+ * @param {string} message
+ * @returns {never}
+ */
+export function fail(message) {
+  const error = new RangeError(message, { cause: new Error("the cause") });
+  Object.assign(error, { code: "E_FIXTURE" });
+  throw error;
+}
+
+/**
+ * Throws a value that is not an Error.
+ *
+ * @returns {never}
+ */
+export function failWithString() {
+  throw "a bare string";
+}
+
+/**
+ * Returns a function, which cannot travel back.
+ *
+ * @returns {() => number}
+ */
+export function returnFunction() {
+  return () => 1;
+}
+
+class Counter {
+  count = 1;
+}
+
+/**
+ * Returns a class instance nested in plain data, which cannot travel back.
+ *
+ * @returns {{ list: unknown[] }}
+ */
+export function returnInstance() {
+  return { list: [1, new Counter()] };
+}
+
+/** Not a function: calling it must fail. */
+export const notCallable = 42;
+
+/**
+ * Writes `path` after `ms` milliseconds of async sleep; a stopped call never writes it.
+ *
+ * @param {string} path
+ * @param {number} ms
+ * @returns {Promise<string>}
+ */
+export async function writeLater(path, ms) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const fs = process.getBuiltinModule("node:fs");
+  fs.writeFileSync(path, "written\n");
+  return path;
+}
+
+/**
+ * Spins the CPU for `ms` milliseconds without yielding, then returns how long it spun.
+ *
+ * @param {number} ms
+ * @returns {number}
+ */
+export function spin(ms) {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    // Busy on purpose: the thread never yields.
+  }
+  return Date.now() - start;
+}
