@@ -1,0 +1,99 @@
+/**
+ * The call worker's module loader: makes `import("file:///home/me/tasks.ts")` load the master's
+ * module from memory, with its master URL as its identity (`import.meta.url`, stack traces,
+ * relative imports). Modules the worker was not given are asked for over a port that
+ * {@linkcode serveModuleRequests} answers on another thread.
+ *
+ * Rule: after installation every `file:` URL the worker imports is the master's. It is served
+ * from memory or from the master, never read from the remote's disk. `data:` URLs are decoded in
+ * memory; `node:` built-ins and bare names load natively.
+ *
+ * @module
+ */
+
+import type { MessagePort } from "node:worker_threads";
+import type { ModuleEntry } from "../lib/protocol.ts";
+import { memoryHooks } from "./loader_hooks.ts";
+import { locateSyntaxError } from "./loader_syntax.ts";
+
+export { serveModuleRequests } from "./loader_server.ts";
+export type { FetchModule } from "./loader_server.ts";
+
+/** The modules a worker holds. */
+export interface Loader {
+  /**
+   * Adds modules, replacing any with the same URL that was not imported yet (an imported module
+   * stays what it was). Imports started after this call see them.
+   */
+  add(entries: readonly ModuleEntry[]): void;
+  /** Whether `url` was added (modules fetched on demand are held too but may not be listed). */
+  has(url: string): boolean;
+  /**
+   * Adds ` at <url>:<line>:<column>` to a `SyntaxError` that Node threw compiling a held module
+   * (Deno's message has it already). Call it on errors from `import()` before reporting them.
+   */
+  locate(error: unknown): void;
+}
+
+/**
+ * Installs the module hooks in the current thread, which must be a worker: hooks are per thread
+ * and a missing module is waited for by putting this thread to sleep. `port` leads to
+ * {@linkcode serveModuleRequests} on another thread. Uses `module.registerHooks` (Deno 2.9,
+ * Node ≥ 22.15) or else `module.register` with a hooks module made from the same hooks.
+ *
+ * @example
+ * ```ts ignore
+ * // Main thread:
+ * const { port1, port2 } = new MessageChannel();
+ * serveModuleRequests(port1, (url) => askTheMaster(url));
+ * new Worker(stageUrl, { workerData: port2, transferList: [port2] });
+ * // In the worker:
+ * const loader = installLoader(workerData);
+ * loader.add([{ url: "file:///home/me/tasks.ts", source: "export const two = 2;" }]);
+ * const { two } = await import("file:///home/me/tasks.ts");
+ * ```
+ */
+export function installLoader(port: MessagePort): Loader {
+  const held = new Map<string, ModuleEntry>();
+  const mod = process.getBuiltinModule("node:module");
+  let add = (entries: readonly ModuleEntry[]): void => {
+    for (const entry of entries) held.set(entry.url, entry);
+  };
+  // The module Node compiled last is the likeliest to hold a syntax error.
+  let last = "";
+  if (mod.registerHooks) {
+    const { resolve, load } = memoryHooks(port, held);
+    mod.registerHooks({ resolve, load: (url, context, next) => load(last = url, context, next) });
+  } else {
+    // Node's hooks thread holds its own copy: it gets added modules in order on `adds`, and asks
+    // for missing ones on a port of its own, which the serving thread is told to serve.
+    const { MessageChannel } = process.getBuiltinModule("node:worker_threads");
+    const adds = new MessageChannel();
+    const asks = new MessageChannel();
+    port.postMessage({ port: asks.port1 }, [asks.port1]);
+    mod.register(
+      `data:text/javascript,${
+        encodeURIComponent(
+          `let h;export const initialize=(d)=>{h=(${memoryHooks})(d.port,new Map,d.adds)},` +
+            "resolve=(s,c,n)=>h.resolve(s,c,n),load=(u,c,n)=>h.load(u,c,n)",
+        )
+      }`,
+      { data: { port: asks.port2, adds: adds.port2 }, transferList: [asks.port2, adds.port2] },
+    );
+    const local = add;
+    add = (entries) => {
+      local(entries);
+      adds.port1.postMessage(entries);
+    };
+  }
+  // Node maps stack traces through a module's inline source map only when told to.
+  process.setSourceMapsEnabled?.(true);
+  return {
+    add: (entries) => add(entries),
+    has: (url) => held.has(url),
+    locate(error) {
+      const first = held.get(last);
+      locateSyntaxError(error, first ? [first, ...held.values()] : held.values());
+    },
+  };
+}
