@@ -1,0 +1,19 @@
+import assert from "node:assert/strict";
+import { STAGE1_JS, stage1Argv } from "../lib/stage1.ts";
+import { scriptArgv, shellLine } from "./floors.ts";
+
+Deno.test("scriptArgv() starts a runtime with stage 1's flags", () => {
+  const stage1 = stage1Argv("deno", 1);
+  const argv = scriptArgv("deno", "0");
+  assert.deepEqual(argv, [...stage1.slice(0, -1).map((a) => a === STAGE1_JS ? "0" : a)]);
+  assert.ok(argv.includes("DENO_DIR=/dev/null"));
+  assert.deepEqual(scriptArgv("node", "0"), ["node", "-e", "0"]);
+});
+
+Deno.test("shellLine() quotes only arguments that need it", () => {
+  assert.equal(shellLine(["node", "-e", "a(b)"]), "node -e 'a(b)'");
+});
+
+Deno.test("shellLine() refuses a single quote", () => {
+  assert.throws(() => shellLine(["it's"]), TypeError);
+});

@@ -1,0 +1,67 @@
+/**
+ * A group of figures and what every group is given to measure with. `bench.ts` runs the groups
+ * in order; a new family of figures (module graphs, stream throughput, fan-out) is a new file
+ * exporting a {@linkcode Group}, added to the list there.
+ *
+ * @module
+ */
+
+import type { Figure } from "./figure.ts";
+
+/** A remote runtime the figures are taken for; the runtime option of the connection. */
+export type BenchRuntime = "deno" | "node";
+
+/** How many samples each kind of figure takes. */
+export interface RunCounts {
+  /** Fresh connections per figure (connect, local start). */
+  connects: number;
+  /** Sequential calls per round-trip figure, after `warmupCalls`. */
+  calls: number;
+  /** Calls made and not measured before a round-trip figure. */
+  warmupCalls: number;
+  /** Repetitions of a batch figure (100 spawning calls). */
+  batches: number;
+  /** Calls in a batch. */
+  batchSize: number;
+}
+
+/** The sample counts of a full run: about two minutes on a 2-core machine. */
+export const FULL_COUNTS: RunCounts = {
+  connects: 15,
+  calls: 2000,
+  warmupCalls: 200,
+  batches: 5,
+  batchSize: 100,
+};
+
+/** The sample counts of `--quick`: enough to see that every figure works. */
+export const QUICK_COUNTS: RunCounts = {
+  connects: 3,
+  calls: 200,
+  warmupCalls: 20,
+  batches: 1,
+  batchSize: 20,
+};
+
+/** What a group measures with. */
+export interface BenchSettings {
+  /** `ssh -F` file naming `host`. */
+  sshConfig: string;
+  /** ssh_config alias of the remote. */
+  host: string;
+  /** Remote runtimes to take the figures for. */
+  runtimes: readonly BenchRuntime[];
+  /** Absolute path of each runtime on this machine, for local contexts and floors. */
+  localRuntime: Readonly<Record<BenchRuntime, string>>;
+  counts: RunCounts;
+  /** Prints progress to stderr. */
+  progress: (text: string) => void;
+}
+
+/** A family of figures. */
+export interface Group {
+  /** Shown in progress lines: `"connect"`. */
+  name: string;
+  /** Takes the group's measurements and returns its rows. */
+  run(settings: BenchSettings): Promise<Figure[]>;
+}
