@@ -16,8 +16,8 @@ import type { ModuleEntry } from "../lib/protocol.ts";
 import { memoryHooks } from "./loader_hooks.ts";
 import { locateSyntaxError } from "./loader_syntax.ts";
 
-export { serveModuleRequests } from "./loader_server.ts";
-export type { FetchModule } from "./loader_server.ts";
+export { MODULE_FETCH_TIMEOUT, serveModuleRequests } from "./loader_server.ts";
+export type { FetchModule, ServeModuleOptions } from "./loader_server.ts";
 
 /** The modules a worker holds. */
 export interface Loader {
@@ -75,7 +75,9 @@ export function installLoader(port: MessagePort): Loader {
       `data:text/javascript,${
         encodeURIComponent(
           `let h;export const initialize=(d)=>{h=(${memoryHooks})(d.port,new Map,d.adds)},` +
-            "resolve=(s,c,n)=>h.resolve(s,c,n),load=(u,c,n)=>h.load(u,c,n)",
+            "resolve=(s,c,n)=>h.resolve(s,c,n),load=(u,c,n)=>h.load(u,c,n)\n" +
+            // Names the hooks module in stack traces instead of its whole data: URL.
+            "//# sourceURL=mitoctl-loader",
         )
       }`,
       { data: { port: asks.port2, adds: adds.port2 }, transferList: [asks.port2, adds.port2] },

@@ -90,9 +90,14 @@ export function memoryHooks(
       if (!entry) {
         const { module, error } = ask(url);
         if (!module) {
+          const missing = new Error(
+            `Cannot find module "${url}" on the master${error ? `: ${error}` : ""}`,
+          );
+          // Deno rethrows it as a TypeError whose message is `${missing}`: keep the name out.
           throw Object.assign(
-            new Error(`Cannot find module "${url}" on the master${error ? `: ${error}` : ""}`),
+            missing,
             { code: "ERR_MODULE_NOT_FOUND" },
+            "Deno" in globalThis && { name: "" },
           );
         }
         held.set(url, entry = module);

@@ -1,6 +1,6 @@
 /**
- * The serving half of the module loader: runs on a thread that is free while the call worker
- * sleeps waiting for a module (the remote stage's router thread), and answers the worker's
+ * The serving half of the module loader. It runs on a thread that stays free while the call
+ * worker sleeps waiting for a module (the remote stage's router thread) and answers the worker's
  * requests with modules from the master.
  *
  * @module
@@ -10,33 +10,57 @@ import type { MessagePort } from "node:worker_threads";
 import type { ModuleEntry } from "../lib/protocol.ts";
 import type { ModuleAnswer, ModuleAsk, PortOffer } from "./loader_hooks.ts";
 
+/** How long the master may take to answer for one module, in milliseconds: 60 s. */
+export const MODULE_FETCH_TIMEOUT = 60_000;
+
 /**
  * Gets a module the worker does not hold, from the master. Resolves undefined when the master has
  * no such module; rejects with an error whose message says why it refused.
  */
 export type FetchModule = (url: string) => Promise<ModuleEntry | undefined>;
 
+/** Options for {@linkcode serveModuleRequests}. */
+export interface ServeModuleOptions {
+  /** Milliseconds a fetch may take before the worker is told the module is missing; default
+   * {@linkcode MODULE_FETCH_TIMEOUT} (60 s). */
+  timeout?: number;
+}
+
 /**
  * Answers the module requests that arrive on `port` (and on ports offered over it) with `fetch`.
- * Concurrent requests for one URL share one fetch. Every request is answered, so a worker never
- * waits longer than `fetch` takes.
+ * Concurrent requests for one URL share one fetch. Every request is answered, within the
+ * timeout at the latest, so a worker never sleeps for good.
  */
-export function serveModuleRequests(port: MessagePort, fetch: FetchModule): void {
+export function serveModuleRequests(
+  port: MessagePort,
+  fetch: FetchModule,
+  options: ServeModuleOptions = {},
+): void {
+  const timeout = options.timeout ?? MODULE_FETCH_TIMEOUT;
   const fetching = new Map<string, Promise<ModuleAnswer>>();
+  const answer = (url: string): Promise<ModuleAnswer> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      // A fetch that throws instead of rejecting must still get the worker an answer.
+      new Promise<ModuleEntry | undefined>((ok) => ok(fetch(url))),
+      new Promise<never>((_, fail) => {
+        timer = setTimeout(fail, timeout, new Error(`the master did not answer in ${timeout} ms`));
+      }),
+    ]).then(
+      (module): ModuleAnswer => module ? { module } : {},
+      (error): ModuleAnswer => ({ error: error instanceof Error ? error.message : `${error}` }),
+    ).finally(() => {
+      clearTimeout(timer);
+      fetching.delete(url);
+    });
+  };
   const serve = (from: MessagePort): void => {
     from.on("message", async (message: ModuleAsk | PortOffer) => {
       if ("port" in message) return serve(message.port);
       const { url, flag } = message;
-      let answer = fetching.get(url);
-      if (!answer) {
-        answer = new Promise<ModuleEntry | undefined>((ok) => ok(fetch(url))).then(
-          (module): ModuleAnswer => module ? { module } : {},
-          (error): ModuleAnswer => ({ error: error instanceof Error ? error.message : `${error}` }),
-        );
-        fetching.set(url, answer);
-        void answer.then(() => fetching.delete(url));
-      }
-      from.postMessage(await answer);
+      let pending = fetching.get(url);
+      if (!pending) fetching.set(url, pending = answer(url));
+      from.postMessage(await pending);
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     });
