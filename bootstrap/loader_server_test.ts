@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
+import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleAnswer } from "./loader_hooks.ts";
+import { serveModuleRequests } from "./loader_server.ts";
+
+const URL_A = "file:///master/a.ts";
+const A: ModuleEntry = { url: URL_A, source: "export const a = 1;" };
+
+/** Asks for `url` the way a hook does, but waits without blocking this (the serving) thread. */
+async function ask(port: MessagePort, url: string): Promise<ModuleAnswer> {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  port.postMessage({ url, flag });
+  const { async, value } = Atomics.waitAsync(flag, 0, 0);
+  if (async) await value;
+  assert.equal(Atomics.load(flag, 0), 1);
+  const got = receiveMessageOnPort(port);
+  assert.ok(got, "the flag was raised before the answer was posted");
+  return got.message;
+}
+
+function channel(): { server: MessagePort; client: MessagePort; close(): void } {
+  const { port1, port2 } = new MessageChannel();
+  return {
+    server: port1,
+    client: port2,
+    close() {
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
+Deno.test("serveModuleRequests() answers with the fetched module", async () => {
+  const c = channel();
+  serveModuleRequests(c.server, (url) => Promise.resolve(url === URL_A ? A : undefined));
+  assert.deepEqual(await ask(c.client, URL_A), { module: A });
+  assert.deepEqual(await ask(c.client, "file:///master/b.ts"), {});
+  c.close();
+});
+
+Deno.test("serveModuleRequests() passes on why the master refused", async () => {
+  const c = channel();
+  serveModuleRequests(c.server, (url) => {
+    if (url.endsWith("throws.ts")) throw new Error("fetch threw");
+    return Promise.reject(new Error("not in the call's graph"));
+  });
+  assert.deepEqual(await ask(c.client, URL_A), { error: "not in the call's graph" });
+  assert.deepEqual(await ask(c.client, "file:///master/throws.ts"), { error: "fetch threw" });
+  c.close();
+});
+
+Deno.test("serveModuleRequests() joins concurrent asks for one URL into one fetch", async () => {
+  const one = channel();
+  const two = channel();
+  const fetched: string[] = [];
+  let release = (): void => {};
+  const gate = new Promise<void>((ok) => release = ok);
+  serveModuleRequests(one.server, async (url) => {
+    fetched.push(url);
+    await gate;
+    return A;
+  });
+  // A second asking thread (Node's hooks thread) offers its port over the first one.
+  one.client.postMessage({ port: two.server }, [two.server]);
+  await new Promise((ok) => setTimeout(ok, 10));
+  const answers = Promise.all([ask(one.client, URL_A), ask(two.client, URL_A)]);
+  await new Promise((ok) => setTimeout(ok, 10));
+  release();
+  assert.deepEqual(await answers, [{ module: A }, { module: A }]);
+  assert.deepEqual(fetched, [URL_A]);
+  // Once answered, the next ask fetches again: the worker holds what it was sent.
+  await ask(one.client, URL_A);
+  assert.deepEqual(fetched, [URL_A, URL_A]);
+  one.close();
+  two.client.close();
+});
+
+Deno.test("serveModuleRequests() answers a fetch that never settles after the timeout", async () => {
+  const c = channel();
+  serveModuleRequests(c.server, () => new Promise(() => {}), { timeout: 20 });
+  assert.deepEqual(await ask(c.client, URL_A), {
+    error: "the master did not answer in 20 ms",
+  });
+  c.close();
+});
