@@ -26,6 +26,7 @@ const pushed: ModuleEntry[] = [
       "  return {",
       "    url: import.meta.url,",
       '    data: new URL("./data.txt", import.meta.url).href,',
+      '    resolved: import.meta.resolve("./lib/walk.js"),',
       "    walk: walk(),",
       "    config: config.name,",
       "    ping: ping(3),",
@@ -35,7 +36,11 @@ const pushed: ModuleEntry[] = [
       "}",
     ].join("\n"),
   },
-  { url: `${P}lib/walk.js`, source: 'import { helper } from "../util/helper.ts";\n' + "export function walk() { return helper() + 1; }" },
+  {
+    url: `${P}lib/walk.js`,
+    source: 'import { helper } from "../util/helper.ts";\n' +
+      "export function walk() { return helper() + 1; }",
+  },
   {
     // Read as TypeScript, `y < 2 > (3)` would be the call `y<2>(3)`: proof that no one
     // transpiles a `.ts` URL again.
@@ -57,6 +62,19 @@ const pushed: ModuleEntry[] = [
   { url: `${P}throws.ts`, source: 'export const a = 1;\nthrow new Error("thrown at evaluation");' },
   { url: `${P}stack.ts`, source: 'export function run() {\n  return new Error("here").stack;\n}' },
   { url: `${P}syntax.ts`, source: "let x = 1;\nlet x = 2;\nexport { x };" },
+  {
+    // As the master sends a module whose lines moved when its types were stripped: generated
+    // line n is line n + 5 of the master's file.
+    url: `${P}mapped.ts`,
+    source: 'export function run() {\n  return new Error("mapped").stack;\n}\n' +
+      "//# sourceMappingURL=data:application/json;base64," +
+      btoa(JSON.stringify({
+        version: 3,
+        sources: [`${P}mapped.ts`],
+        names: [],
+        mappings: "AAKA;AACA;AACA",
+      })) + "\n",
+  },
   {
     url: `${P}lazy.ts`,
     source: 'export async function run() {\n  const name = ["la", "zy"].join("");\n' +
@@ -89,6 +107,7 @@ async function runHarness(runtime: Runtime, harness: string, dir: string): Promi
       { url: `${P}missing.ts` },
       { url: `${P}secret.ts` },
       { url: onDisk },
+      { url: `${P}mapped.ts` },
     ],
   };
   await Deno.writeTextFile(`${dir}/on_disk.mjs`, 'export default "read from disk";\n');
@@ -144,13 +163,27 @@ assert.ok(bundled.success, new TextDecoder().decode(bundled.stderr));
 for (const runtime of runtimes) {
   Deno.test(`loader serves an in-memory module graph on ${runtime.name} ${runtime.version}`, async (t) => {
     const report = await runHarness(runtime, harness, dir);
-    const [main, counter1, counter2, json, throws, stack, syntax, lazy, shared, missing, secret, disk] =
-      report.outcomes;
+    const [
+      main,
+      counter1,
+      counter2,
+      json,
+      throws,
+      stack,
+      syntax,
+      lazy,
+      shared,
+      missing,
+      secret,
+      disk,
+      mapped,
+    ] = report.outcomes;
 
     await t.step("relative imports, a cycle, JSON, a .ts URL, builtins and import.meta", () => {
       assert.deepEqual(value(main).value, {
         url: `${P}main.ts`,
         data: `${P}data.txt`,
+        resolved: `${P}lib/walk.js`,
         walk: 42,
         config: "from memory",
         ping: "b",
@@ -174,6 +207,11 @@ for (const runtime of runtimes) {
       assert.match(`${error.message}\n${error.stack}`, /file:\/\/\/master\/proj\/syntax\.ts:2/);
     });
 
+    await t.step("stack traces follow a module's inline source map", () => {
+      // Node prints the mapped place as a path, Deno as a URL.
+      assert.match(String(value(mapped).value), /(file:\/\/)?\/master\/proj\/mapped\.ts:7:/);
+    });
+
     await t.step("a computed import() is fetched from the master once", () => {
       assert.equal(value(lazy).value, "fetched on demand");
       assert.equal(value(shared).same, true);
@@ -181,9 +219,16 @@ for (const runtime of runtimes) {
     });
 
     await t.step("missing and refused modules fail with the URL, and disk is never read", () => {
-      assert.match(failed(missing).message, /Cannot find module "file:\/\/\/master\/proj\/missing\.ts" on the master/);
+      assert.match(
+        failed(missing).message,
+        /Cannot find module "file:\/\/\/master\/proj\/missing\.ts" on the master/,
+      );
       assert.match(failed(secret).message, /secret\.ts" was not called/);
-      assert.match(failed(disk).message, /Cannot find module "file:\/\/\/.*on_disk\.mjs" on the master/);
+      assert.match(
+        failed(disk).message,
+        /Cannot find module "file:\/\/\/.*on_disk\.mjs" on the master/,
+      );
+      assert.ok(report.held.every(Boolean), "has() is true for every module added");
       assert.deepEqual(report.fetched.map((u) => u.replace(/^file:\/\/\/tmp\/.*\//, "")), [
         `${P}more/lazy.ts`,
         `${P}more/shared.ts`,
@@ -193,7 +238,8 @@ for (const runtime of runtimes) {
       ]);
     });
     console.log(
-      `${runtime.name}: worker start to first imported call ${report.firstCallMs.toFixed(1)} ms, ` +
+      `${runtime.name}: worker start to loader installed ${report.readyMs.toFixed(1)} ms, ` +
+        `to first imported call ${report.firstCallMs.toFixed(1)} ms, ` +
         `all steps ${report.allMs.toFixed(1)} ms`,
     );
   });

@@ -48,6 +48,10 @@ export interface Report {
   outcomes: Outcome[];
   /** URLs the master was asked for, in order. */
   fetched: string[];
+  /** `loader.has()` of each pushed module, after the steps. */
+  held: boolean[];
+  /** Milliseconds from starting the worker to the loader being installed in it. */
+  readyMs: number;
   /** Milliseconds from starting the worker to the end of the first step. */
   firstCallMs: number;
   /** Milliseconds from starting the worker to the end of all steps. */
@@ -86,6 +90,7 @@ async function worker(): Promise<void> {
   const { port, scenario } = threads.workerData as { port: MessagePort; scenario: Scenario };
   const loader = installLoader(port as never);
   loader.add(scenario.pushed);
+  threads.parentPort!.postMessage({ ready: true });
   const outcomes: Outcome[] = [];
   for (const step of scenario.steps) {
     outcomes.push(await runStep(loader, step));
@@ -111,24 +116,34 @@ function main(): void {
     return scenario.served.find((m) => m.url === url);
   });
   const start = performance.now();
+  let readyMs = 0;
   let firstCallMs = 0;
   const w = new threads.Worker(new URL(import.meta.url), {
     workerData: { port: port2, scenario },
     transferList: [port2],
   });
-  w.on("message", (m: { first?: boolean; outcomes: Outcome[] }) => {
-    if (m.first) {
-      firstCallMs = performance.now() - start;
-      return;
-    }
-    const report: Report = {
-      outcomes: m.outcomes,
-      fetched,
-      firstCallMs,
-      allMs: performance.now() - start,
-    };
-    process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
-  });
+  w.on(
+    "message",
+    (m: { ready?: boolean; first?: boolean; outcomes: Outcome[]; held: boolean[] }) => {
+      if (m.ready) {
+        readyMs = performance.now() - start;
+        return;
+      }
+      if (m.first) {
+        firstCallMs = performance.now() - start;
+        return;
+      }
+      const report: Report = {
+        outcomes: m.outcomes,
+        fetched,
+        held: m.held,
+        readyMs,
+        firstCallMs,
+        allMs: performance.now() - start,
+      };
+      process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
+    },
+  );
   w.on("error", (e: Error) => {
     process.stderr.write(`worker failed: ${e.stack}\n`);
     process.exit(1);
