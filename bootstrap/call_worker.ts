@@ -7,6 +7,7 @@
  */
 
 import { decode, encode } from "../lib/codec.ts";
+import { installLoader, type Loader } from "./loader.ts";
 import { threads } from "./runtime.ts";
 import type { WorkerCall, WorkerDone } from "./worker_messages.ts";
 
@@ -95,10 +96,15 @@ export function runCallWorker(): void {
   const port = threads.parentPort;
   if (!port) throw new Error("The call worker must run in a worker thread");
   captureOutput(port);
+  const loader: Loader = installLoader(threads.workerData);
   port.on("message", async (call: WorkerCall) => {
     let done: WorkerDone;
     try {
-      const fn = await target(call);
+      if (call.modules) loader.add(call.modules);
+      const fn = await target(call).catch((e) => {
+        loader.locate(e);
+        throw e;
+      });
       const args = decode(call.args) as unknown[];
       done = { t: "done", id: call.id, ok: true, data: encodeResult(call, await fn(...args)) };
     } catch (e) {

@@ -8,7 +8,8 @@
 
 import { decode, encode } from "../lib/codec.ts";
 import { encodeFrame, FrameReader } from "../lib/frame.ts";
-import { MASTER_ID, type Message, PREAMBLE } from "../lib/protocol.ts";
+import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
+import { serveModuleRequests } from "./loader.ts";
 import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
 import type { WorkerCall, WorkerDone, WorkerOutput } from "./worker_messages.ts";
 
@@ -29,6 +30,23 @@ export function runRemoteRouter(selfUrl: string): void {
 
   let myId = -1;
   const inFlight = new Map<number, InFlight>();
+  // Every module this context was given, so a restarted worker is served without the master.
+  const store = new Map<string, ModuleEntry>();
+  const asked = new Map<number, (reply: { module?: ModuleEntry; error?: string }) => void>();
+  let nextAsk = 1;
+  const fetchModule = (url: string): Promise<ModuleEntry | undefined> => {
+    const held = store.get(url);
+    if (held) return Promise.resolve(held);
+    const id = nextAsk++;
+    send(MASTER_ID, { t: "mreq", id, url });
+    return new Promise((resolve, reject) => {
+      asked.set(id, ({ module, error }) => {
+        if (module) store.set(module.url, module);
+        if (error !== undefined) reject(new Error(error));
+        else resolve(module);
+      });
+    });
+  };
   let worker = startWorker();
 
   const send = (dst: number, msg: Message): void => {
@@ -36,7 +54,14 @@ export function runRemoteRouter(selfUrl: string): void {
   };
 
   function startWorker(): Worker {
-    const w = new threads.Worker(new URL(selfUrl), { stdout: true, stderr: true });
+    const { port1, port2 } = new threads.MessageChannel();
+    serveModuleRequests(port1, fetchModule);
+    const w = new threads.Worker(new URL(selfUrl), {
+      stdout: true,
+      stderr: true,
+      workerData: port2,
+      transferList: [port2],
+    });
     w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.on("message", (m: WorkerDone | WorkerOutput) => {
@@ -84,7 +109,10 @@ export function runRemoteRouter(selfUrl: string): void {
           fn: msg.fn,
           args: msg.args,
         };
-        if (msg.modules) call.modules = msg.modules;
+        if (msg.modules) {
+          call.modules = msg.modules;
+          for (const m of msg.modules) store.set(m.url, m);
+        }
         inFlight.set(msg.id, { src, call });
         worker.postMessage(call);
         return;
@@ -97,6 +125,10 @@ export function runRemoteRouter(selfUrl: string): void {
         restart(worker, `call ${msg.id} on the same context was cancelled`);
         return;
       }
+      case "mres":
+        asked.get(msg.id)?.(msg);
+        asked.delete(msg.id);
+        return;
       case "bye":
         process.exit(0);
     }
