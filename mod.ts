@@ -21,7 +21,7 @@
 export { Router } from "./lib/router.ts";
 export type { ConnectOptions, ContextOptions, LogLine, RouterOptions } from "./lib/router.ts";
 export { Context } from "./lib/context.ts";
-export type { CallOptions } from "./lib/context.ts";
+export type { CallOptions, ContextStats, Remote } from "./lib/context.ts";
 export type { LocalOptions } from "./lib/methods/local.ts";
 export type { SshOptions } from "./lib/methods/ssh.ts";
 export type { RuntimeChoice } from "./lib/stage1.ts";

@@ -9,7 +9,7 @@
 
 import { decode } from "./codec.ts";
 import { ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
-import { FrameReader } from "./frame.ts";
+import { FrameReader, HEADER_SIZE } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, MAX_PREAMBLE_NOISE, STDERR_TAIL } from "./limits.ts";
 import { type Hello, type Message, NO_RUNTIME_MARKER, PREAMBLE } from "./protocol.ts";
 
@@ -30,7 +30,7 @@ export interface SpawnSpec {
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
   /** Called with every message that arrives, after hello. */
-  onMessage: (src: number, msg: Message) => void;
+  onMessage: (src: number, msg: Message, size: number) => void;
   /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
   onClose: (error?: Error) => void;
   /** Live stderr lines of the child, when the user asked to see them. */
@@ -225,7 +225,7 @@ export class Connection {
           throw new ProtocolError("Frame does not hold a message");
         }
         if (msg.t === "hello") this.#resolveHello(msg);
-        else this.#options.onMessage(frame.src, msg);
+        else this.#options.onMessage(frame.src, msg, frame.body.length + HEADER_SIZE);
       });
     } catch (e) {
       this.#fail(

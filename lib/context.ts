@@ -17,6 +17,21 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Traffic of one context, as counted on the master's side of its link. */
+export interface ContextStats {
+  /** Frames and bytes (with headers) written to the context. */
+  framesSent: number;
+  bytesSent: number;
+  /** Frames and bytes read from the context. */
+  framesReceived: number;
+  bytesReceived: number;
+  /** Modules pushed along with calls or sent on request, and their source bytes. */
+  modulesSent: number;
+  moduleBytesSent: number;
+  /** Requests for modules that were not pushed (each one round trip). */
+  moduleRequests: number;
+}
+
 /** A module's exported functions as seen from the master: each returns a Promise. */
 export type Remote<T> = {
   // deno-lint-ignore no-explicit-any
@@ -65,6 +80,16 @@ export class Context implements AsyncDisposable {
   readonly #timeout: number | undefined;
   readonly #pending = new Map<number, Pending>();
   #info: Hello | undefined;
+  /** Traffic counters, updated as frames move. */
+  readonly stats: ContextStats = {
+    framesSent: 0,
+    bytesSent: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    modulesSent: 0,
+    moduleBytesSent: 0,
+    moduleRequests: 0,
+  };
   #lost: Error | undefined;
 
   /** @internal Built by the router. */

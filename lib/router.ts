@@ -170,7 +170,7 @@ export class Router implements AsyncDisposable {
     const conn = new Connection(spec, [stage2Bytes(), encodeFrame(id, MASTER_ID, init)], {
       connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
       maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
-      onMessage: (src, msg) => this.#dispatch(src, msg),
+      onMessage: (src, msg, size) => this.#dispatch(src, msg, size),
       onClose: (error) => {
         const entry = this.#entries.get(id);
         this.#entries.delete(id);
@@ -187,12 +187,17 @@ export class Router implements AsyncDisposable {
   #send(dst: number, msg: Message): void {
     const entry = this.#entries.get(dst);
     if (!entry) return;
-    entry.conn.send(encodeFrame(dst, MASTER_ID, encode(msg), this.#options.maxFrameSize));
+    const frame = encodeFrame(dst, MASTER_ID, encode(msg), this.#options.maxFrameSize);
+    entry.conn.send(frame);
+    entry.ctx.stats.framesSent++;
+    entry.ctx.stats.bytesSent += frame.length;
   }
 
-  #dispatch(src: number, msg: Message): void {
+  #dispatch(src: number, msg: Message, size: number): void {
     const entry = this.#entries.get(src);
     if (!entry) return;
+    entry.ctx.stats.framesReceived++;
+    entry.ctx.stats.bytesReceived += size;
     if (msg.t === "log") this.#log(entry.ctx.name, msg.level, msg.msg);
     else if (msg.t === "mreq") void this.#serveModule(entry, msg);
     else entry.ctx.handle(msg);
@@ -209,6 +214,8 @@ export class Router implements AsyncDisposable {
     for (const r of records) {
       if (entry.held.get(r.url) === r.hash) continue;
       entry.held.set(r.url, r.hash);
+      ctx.stats.modulesSent++;
+      ctx.stats.moduleBytesSent += r.source.length;
       out.push(
         r.json ? { url: r.url, source: r.source, json: true } : { url: r.url, source: r.source },
       );
@@ -219,6 +226,7 @@ export class Router implements AsyncDisposable {
   /** Answers a remote's request for a module it was not sent, if it may have it. */
   async #serveModule(entry: Entry, req: ModuleRequest): Promise<void> {
     const { ctx } = entry;
+    ctx.stats.moduleRequests++;
     let reply: Message;
     if (entry.suspect || !(await this.#modules.isAllowed(req.url, entry.roots))) {
       entry.suspect = true;
@@ -238,6 +246,8 @@ export class Router implements AsyncDisposable {
       try {
         const r = await this.#modules.load(req.url);
         entry.held.set(r.url, r.hash);
+        ctx.stats.modulesSent++;
+        ctx.stats.moduleBytesSent += r.source.length;
         reply = {
           t: "mres",
           id: req.id,
