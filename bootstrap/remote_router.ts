@@ -93,6 +93,27 @@ export function runRemoteRouter(selfUrl: string): void {
     inFlight.clear();
   }
 
+  /**
+   * Deno cannot interrupt a worker that never yields: its thread keeps a core busy after
+   * terminate(). Say so, rather than let the user believe the work stopped.
+   */
+  function watchSpin(id: number): void {
+    setTimeout(() => {
+      const start = process.cpuUsage();
+      setTimeout(() => {
+        const used = process.cpuUsage(start);
+        if (used.user + used.system > 150_000) {
+          send(MASTER_ID, {
+            t: "log",
+            level: "warn",
+            msg: `call ${id} was cancelled but its code keeps running: Deno cannot stop a busy ` +
+              `worker; close the context to stop it`,
+          });
+        }
+      }, 200);
+    }, 50);
+  }
+
   function handle(src: number, msg: Message): void {
     switch (msg.t) {
       case "init":
@@ -123,6 +144,7 @@ export function runRemoteRouter(selfUrl: string): void {
         inFlight.delete(msg.id);
         send(entry.src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
         restart(worker, `call ${msg.id} on the same context was cancelled`);
+        if (runtimeName === "deno") watchSpin(msg.id);
         return;
       }
       case "mres":

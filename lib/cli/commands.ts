@@ -33,11 +33,12 @@ export function splitFunction(text: string): [string, string] {
 
 function router(values: Parsed["values"]): Router {
   const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
-  return new Router(
-    verbose > 0
-      ? { onLog: (l) => console.error(`[${l.context}] ${l.text}`) }
-      : { onLog: (l) => l.level === "error" ? undefined : undefined },
-  );
+  // Warnings always show; errors are thrown anyway; the rest (remote stderr, argv) with -v.
+  return new Router({
+    onLog: (l) => {
+      if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
+    },
+  });
 }
 
 function helpOr(values: Parsed["values"], name: string): boolean {
