@@ -10,8 +10,9 @@
 import { decode } from "./codec.ts";
 import { ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
 import { FrameReader, HEADER_SIZE } from "./frame.ts";
-import { CLOSE_GRACE, MAX_FRAME_SIZE, MAX_PREAMBLE_NOISE, STDERR_TAIL } from "./limits.ts";
-import { type Hello, type Message, NO_RUNTIME_MARKER, PREAMBLE } from "./protocol.ts";
+import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
+import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
+import type { Hello, Message } from "./protocol.ts";
 
 /** What a connection method contributes: the process to start. */
 export interface SpawnSpec {
@@ -41,16 +42,6 @@ export interface ConnectionOptions {
   maxFrameSize?: number;
 }
 
-const PREAMBLE_BYTES = new TextEncoder().encode(PREAMBLE);
-
-function indexOf(hay: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
 /** A running child process that speaks frames. */
 export class Connection {
   /** Resolves with the remote's hello; rejects with the reason it never came. */
@@ -61,8 +52,7 @@ export class Connection {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #reader: FrameReader;
   #stderr = "";
-  #noise = new Uint8Array(0);
-  #ready = false;
+  readonly #scanner = new PreambleScanner();
   #closing = false;
   #closed = false;
   #error: Error | undefined;
@@ -104,7 +94,7 @@ export class Connection {
           `Timed out after ${
             options.connectTimeout / 1000
           } s waiting for "${spec.label}" to start` +
-            this.#stderrSuffix(),
+            stderrSuffix(this.#stderr),
         ),
       );
     }, options.connectTimeout);
@@ -147,11 +137,6 @@ export class Connection {
     } catch { /* already gone */ }
   }
 
-  #stderrSuffix(): string {
-    const text = this.#stderr.trim();
-    return text ? `: ${text.split("\n").slice(-3).join(" | ")}` : "";
-  }
-
   /** Ends the connection with `error`: rejects hello, reports once, kills the child. */
   #fail(error: Error): void {
     if (this.#error || this.#closed) return;
@@ -181,7 +166,7 @@ export class Connection {
     try {
       for await (const chunk of this.#child.stdout) {
         if (this.#error) continue;
-        if (this.#ready) this.#frames(chunk);
+        if (this.#scanner.found) this.#frames(chunk);
         else this.#preamble(chunk);
       }
     } catch (e) {
@@ -191,25 +176,12 @@ export class Connection {
 
   /** Skips what a login shell printed before the remote stage's preamble. */
   #preamble(chunk: Uint8Array): void {
-    const all = new Uint8Array(this.#noise.length + chunk.length);
-    all.set(this.#noise);
-    all.set(chunk, this.#noise.length);
-    const at = indexOf(all, PREAMBLE_BYTES);
-    if (at < 0) {
-      this.#noise = all;
-      if (all.length > MAX_PREAMBLE_NOISE) {
-        this.#fail(
-          new ProtocolError(
-            `"${this.#spec.label}" printed ${all.length} bytes of output before the remote ` +
-              `stage started; is a login script writing to stdout?`,
-          ),
-        );
-      }
-      return;
+    try {
+      const rest = this.#scanner.push(chunk, this.#spec.label);
+      if (rest) this.#frames(rest);
+    } catch (e) {
+      this.#fail(new ProtocolError((e as Error).message));
     }
-    this.#noise = all.subarray(0, at);
-    this.#ready = true;
-    this.#frames(all.subarray(at + PREAMBLE_BYTES.length));
   }
 
   #frames(chunk: Uint8Array): void {
@@ -245,38 +217,21 @@ export class Connection {
     this.#closed = true;
     let error = this.#error;
     if (!error && !this.#closing) error = this.#explain(status);
-    if (!error && !this.#ready) error = this.#explain(status);
+    if (!error && !this.#scanner.found) error = this.#explain(status);
     if (error) this.#rejectHello(error);
     this.#options.onClose(error);
   }
 
   #explain(status: Deno.CommandStatus): Error {
-    const { label, transport, runtime } = this.#spec;
-    const noise = new TextDecoder().decode(this.#noise);
-    const how = status.signal
-      ? `was killed by ${status.signal}`
-      : `exited with code ${status.code}`;
-    if (!this.#ready) {
-      if (noise.includes(NO_RUNTIME_MARKER)) {
-        return new ConnectionError(
-          `Cannot start on "${label}": no deno or node found on its PATH ` +
-            `(pass --runtime with the path of one)`,
-        );
-      }
-      if (transport && status.code === 255) {
-        return new ConnectionError(
-          `Cannot connect to "${label}": ${transport} ${how}${this.#stderrSuffix()}`,
-        );
-      }
-      if (status.code === 127) {
-        return new ConnectionError(
-          `Cannot start on "${label}": runtime "${runtime}" was not found${this.#stderrSuffix()}`,
-        );
-      }
-      return new ConnectionError(
-        `The remote stage on "${label}" ${how} before it started${this.#stderrSuffix()}`,
-      );
-    }
-    return new ConnectionError(`Lost "${label}": the connection ${how}${this.#stderrSuffix()}`);
+    return new ConnectionError(explainExit({
+      label: this.#spec.label,
+      transport: this.#spec.transport,
+      runtime: this.#spec.runtime,
+      started: this.#scanner.found,
+      noise: this.#scanner.noise,
+      stderr: this.#stderr,
+      code: status.code,
+      signal: status.signal,
+    }));
   }
 }

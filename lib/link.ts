@@ -1,0 +1,96 @@
+/**
+ * What every link to a child context does with its bytes, whichever side starts the child (the
+ * master, or a remote stage starting a context behind it): skip shell noise up to the preamble,
+ * and explain a child that exited. Pure; no I/O.
+ *
+ * @module
+ */
+
+import { MAX_PREAMBLE_NOISE } from "./limits.ts";
+import { NO_RUNTIME_MARKER, PREAMBLE } from "./protocol.ts";
+
+const PREAMBLE_BYTES = new TextEncoder().encode(PREAMBLE);
+
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** Finds the preamble in a child's stdout; keeps what came before it as noise. */
+export class PreambleScanner {
+  #noise = new Uint8Array(0);
+  /** Whether the preamble was seen. */
+  found = false;
+
+  /** What the child printed before the preamble. */
+  get noise(): string {
+    return new TextDecoder().decode(this.#noise);
+  }
+
+  /**
+   * Takes a chunk before the preamble; returns the bytes after it once found, else undefined.
+   * Throws an Error when the noise grows past {@linkcode MAX_PREAMBLE_NOISE}.
+   */
+  push(chunk: Uint8Array, label: string): Uint8Array | undefined {
+    const all = new Uint8Array(this.#noise.length + chunk.length);
+    all.set(this.#noise);
+    all.set(chunk, this.#noise.length);
+    const at = indexOf(all, PREAMBLE_BYTES);
+    if (at < 0) {
+      this.#noise = all;
+      if (all.length > MAX_PREAMBLE_NOISE) {
+        throw new Error(
+          `"${label}" printed ${all.length} bytes of output before the remote stage started; ` +
+            `is a login script writing to stdout?`,
+        );
+      }
+      return undefined;
+    }
+    this.#noise = all.subarray(0, at);
+    this.found = true;
+    return all.subarray(at + PREAMBLE_BYTES.length);
+  }
+}
+
+/** What is known when a child process has exited. */
+export interface ExitFacts {
+  label: string;
+  /** Program whose exit code 255 means "could not connect" (`"ssh"`). */
+  transport?: string | undefined;
+  runtime: string;
+  /** Whether the remote stage had started (preamble seen). */
+  started: boolean;
+  noise: string;
+  stderr: string;
+  code: number | null;
+  signal: string | null;
+}
+
+/** The last lines of stderr as a message suffix (`": a | b"`), or "". */
+export function stderrSuffix(stderr: string): string {
+  const text = stderr.trim();
+  return text ? `: ${text.split("\n").slice(-3).join(" | ")}` : "";
+}
+
+/** One sentence on why a child context ended or never started. */
+export function explainExit(f: ExitFacts): string {
+  const how = f.signal ? `was killed by ${f.signal}` : `exited with code ${f.code}`;
+  const tail = stderrSuffix(f.stderr);
+  if (!f.started) {
+    if (f.noise.includes(NO_RUNTIME_MARKER)) {
+      return `Cannot start on "${f.label}": no deno or node found on its PATH ` +
+        `(pass --runtime with the path of one)`;
+    }
+    if (f.transport && f.code === 255) {
+      return `Cannot connect to "${f.label}": ${f.transport} ${how}${tail}`;
+    }
+    if (f.code === 127) {
+      return `Cannot start on "${f.label}": runtime "${f.runtime}" was not found${tail}`;
+    }
+    return `The remote stage on "${f.label}" ${how} before it started${tail}`;
+  }
+  return `Lost "${f.label}": the connection ${how}${tail}`;
+}
