@@ -1,0 +1,10 @@
+/**
+ * A plugin loaded on demand.
+ *
+ * @module
+ */
+
+/** Names this plugin and the URL it was loaded under. */
+export function describe(): string {
+  return `beta at ${import.meta.url}`;
+}
