@@ -21,6 +21,8 @@ interface InFlight {
   call: WorkerCall;
 }
 
+type Parent = import("./parent.ts").Parent;
+
 /** Runs the router loop of a remote stage whose code was loaded from `selfUrl`. */
 export function runRemoteRouter(selfUrl: string): void {
   const stdout = process.stdout;
@@ -29,21 +31,48 @@ export function runRemoteRouter(selfUrl: string): void {
   stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
 
   let myId = -1;
+  let parentId = MASTER_ID;
+  // Only these may call into this context: the master and the contexts on the way to it.
+  let ancestors = new Set<number>([MASTER_ID]);
+  // Loaded with the first open: starts and routes to the contexts behind this one.
+  let parent: Promise<Parent> | undefined;
+  // Modules to fetch from the parent rather than the master (they were stashed there for us).
+  const fromParent = new Set<string>();
+  let stage2: Uint8Array | undefined;
   const inFlight = new Map<number, InFlight>();
   // Every module this context was given, so a restarted worker is served without the master.
   const store = new Map<string, ModuleEntry>();
-  const asked = new Map<number, (reply: { module?: ModuleEntry; error?: string }) => void>();
+  const asked = new Map<
+    number,
+    (reply: { module?: ModuleEntry; modules?: ModuleEntry[]; error?: string }) => void
+  >();
   let nextAsk = 1;
   const fetchModule = (url: string): Promise<ModuleEntry | undefined> => {
     const held = store.get(url);
     if (held) return Promise.resolve(held);
     const id = nextAsk++;
-    send(MASTER_ID, { t: "mreq", id, url });
+    send(fromParent.has(url) ? parentId : MASTER_ID, { t: "mreq", id, url });
     return new Promise((resolve, reject) => {
       asked.set(id, ({ module, error }) => {
         if (module) store.set(module.url, module);
         if (error !== undefined) reject(new Error(error));
         else resolve(module);
+      });
+    });
+  };
+  /** Fetches the modules a call needs from the parent, in one request. */
+  const fetchNeeded = (urls: string[]): Promise<ModuleEntry[]> => {
+    const missing = urls.filter((u) => !store.has(u));
+    for (const u of urls) fromParent.add(u);
+    const held = () => urls.flatMap((u) => store.get(u) ?? []);
+    if (!missing.length) return Promise.resolve(held());
+    const id = nextAsk++;
+    send(parentId, { t: "mreq", id, url: missing[0]!, more: missing.slice(1) });
+    return new Promise((resolve, reject) => {
+      asked.set(id, ({ modules, error }) => {
+        for (const m of modules ?? []) store.set(m.url, m);
+        if (error !== undefined) reject(new Error(error));
+        else resolve(held());
       });
     });
   };
@@ -114,14 +143,85 @@ export function runRemoteRouter(selfUrl: string): void {
     }, 50);
   }
 
+  /** This stage's own compressed code, to start children without asking the master for it. */
+  function ownStage2(): Uint8Array {
+    if (!stage2) {
+      const zlib = process.getBuiltinModule("node:zlib");
+      const js = Buffer.from(selfUrl.slice(selfUrl.indexOf(",") + 1), "base64");
+      stage2 = new Uint8Array(zlib.deflateRawSync(js, { level: 9 }));
+    }
+    return stage2;
+  }
+
+  /** Runs `fn` with the parent half once its code is loaded, in the order asked. */
+  function withParent(fn: (p: Parent) => void): void {
+    if (!parent) {
+      return send(MASTER_ID, {
+        t: "log",
+        level: "error",
+        msg: "this context was not sent the code that starts contexts",
+      });
+    }
+    parent.then(fn, (e: Error) =>
+      send(MASTER_ID, {
+        t: "log",
+        level: "error",
+        msg: `cannot load the code that starts contexts: ${e.message}`,
+      }));
+  }
+
   function handle(src: number, msg: Message): void {
+    if (msg.t !== "init" && !ancestors.has(src)) {
+      if (msg.t === "call") {
+        send(src, {
+          t: "err",
+          id: msg.id,
+          error: encode(new Error(`Context ${src} may not call into context ${myId}`)),
+        });
+      }
+      return;
+    }
     switch (msg.t) {
       case "init":
+        if (myId >= 0) return;
         myId = msg.id;
+        parentId = msg.parent;
+        ancestors = new Set(msg.ancestors);
         try {
           process.title = msg.title;
         } catch { /* some platforms refuse: not fatal */ }
+        send(MASTER_ID, {
+          t: "hello",
+          runtime: runtimeName,
+          version: runtimeVersion,
+          pid: process.pid,
+          host: os.hostname(),
+          user: userName(),
+        });
         return;
+      case "open":
+        if (msg.code && !parent) {
+          const js = process.getBuiltinModule("node:zlib").inflateRawSync(msg.code);
+          parent = import(`data:text/javascript;base64,${js.toString("base64")}`).then((
+            m: typeof import("./parent.ts"),
+          ) =>
+            new m.Parent({
+              id: myId,
+              ancestors: [...ancestors],
+              store,
+              send,
+              up: writeOut,
+              stage2: ownStage2,
+            })
+          );
+        }
+        return withParent((p) => p.open(msg));
+      case "route":
+        return withParent((p) => p.route(msg));
+      case "close":
+        return withParent((p) => p.close(msg.id));
+      case "stash":
+        return withParent((p) => p.stash(msg));
       case "call": {
         const call: WorkerCall = {
           t: "call",
@@ -135,7 +235,18 @@ export function runRemoteRouter(selfUrl: string): void {
           for (const m of msg.modules) store.set(m.url, m);
         }
         inFlight.set(msg.id, { src, call });
-        worker.postMessage(call);
+        if (!msg.need) {
+          worker.postMessage(call);
+          return;
+        }
+        fetchNeeded(msg.need).then((modules) => {
+          if (!inFlight.has(msg.id)) return;
+          call.modules = [...call.modules ?? [], ...modules];
+          worker.postMessage(call);
+        }, (e: Error) => {
+          if (!inFlight.delete(msg.id)) return;
+          send(src, { t: "err", id: msg.id, error: encode(e) });
+        });
         return;
       }
       case "cancel": {
@@ -159,7 +270,10 @@ export function runRemoteRouter(selfUrl: string): void {
   const reader = new FrameReader();
   process.stdin.on("data", (chunk: Uint8Array) => {
     try {
-      reader.push(chunk, (f) => handle(f.src, decode(f.body) as Message));
+      reader.push(chunk, (f) => {
+        if (f.dst === myId || myId < 0) return handle(f.src, decode(f.body) as Message);
+        withParent((p) => p.down(f.dst, f.src, f.body));
+      });
     } catch (e) {
       process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
       process.exit(2);
@@ -170,12 +284,4 @@ export function runRemoteRouter(selfUrl: string): void {
   process.stdin.on("error", () => process.exit(0));
 
   writeOut(PREAMBLE);
-  send(MASTER_ID, {
-    t: "hello",
-    runtime: runtimeName,
-    version: runtimeVersion,
-    pid: process.pid,
-    host: os.hostname(),
-    user: userName(),
-  });
 }

@@ -30,7 +30,9 @@ export interface SpawnSpec {
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
-  /** Called with every message that arrives, after hello. */
+  /** Id of the context at the other end: its hello resolves {@linkcode Connection.hello}. */
+  id: number;
+  /** Called with every other message that arrives (from it or the contexts behind it). */
   onMessage: (src: number, msg: Message, size: number) => void;
   /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
   onClose: (error?: Error) => void;
@@ -196,7 +198,7 @@ export class Connection {
         if (msg === null || typeof msg !== "object" || typeof msg.t !== "string") {
           throw new ProtocolError("Frame does not hold a message");
         }
-        if (msg.t === "hello") this.#resolveHello(msg);
+        if (msg.t === "hello" && frame.src === this.#options.id) this.#resolveHello(msg);
         else this.#options.onMessage(frame.src, msg, frame.body.length + HEADER_SIZE);
       });
     } catch (e) {

@@ -6,7 +6,7 @@
 
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
-import type { Hello, Message, ModuleEntry } from "./protocol.ts";
+import type { Call, Hello, Message } from "./protocol.ts";
 
 /** Options of one call. */
 export interface CallOptions {
@@ -45,8 +45,8 @@ export interface ContextHost {
   send(dst: number, msg: Message): void;
   /** A fresh call id. */
   nextCallId(): number;
-  /** Modules to push with a call of `mod` into `ctx` (those it lacks); [] for builtins. */
-  modulesFor(ctx: Context, mod: string): Promise<ModuleEntry[]>;
+  /** What a call of `mod` in `ctx` must carry so it has `mod`'s modules; {} for builtins. */
+  modulesFor(ctx: Context, mod: string): Promise<Pick<Call, "modules" | "need">>;
   /** Ends the context's transport. */
   close(ctx: Context): Promise<void>;
 }
@@ -180,8 +180,7 @@ export class Context implements AsyncDisposable {
         );
       }
       options.signal?.addEventListener("abort", onAbort, { once: true });
-      const msg: Message = { t: "call", id, mod: specifier, fn, args: encoded };
-      if (modules.length) msg.modules = modules;
+      const msg: Message = { t: "call", id, mod: specifier, fn, args: encoded, ...modules };
       try {
         this.#host.send(this.id, msg);
       } catch (e) {

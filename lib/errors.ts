@@ -12,6 +12,7 @@ export const ExitCode = {
   usage: 2,
   connection: 3,
   timeout: 4,
+  auth: 5,
 } as const;
 
 /** Base class of mitoctl's own errors; `exitCode` is what the CLI exits with. */
@@ -36,6 +37,11 @@ export class ConnectionError extends MitoctlError {
 /** A call or connection took longer than allowed. */
 export class TimeoutError extends MitoctlError {
   override readonly exitCode: number = ExitCode.timeout;
+}
+
+/** A password was refused, or one was needed and none was given (sudo). */
+export class AuthenticationError extends ConnectionError {
+  override readonly exitCode: number = ExitCode.auth;
 }
 
 /** A peer broke the protocol: garbage, a truncated frame, an oversized frame. */

@@ -44,6 +44,60 @@ export interface Init {
   name: string;
   /** Process title to set (`mitoctl:<user>@<masterhost>:<pid>`). */
   title: string;
+  /** Context id of the parent (0: the master). */
+  parent: number;
+  /** Ids of every ancestor, master first: the only contexts allowed to call into this one. */
+  ancestors: number[];
+}
+
+/** How to start a child context, built into argv by the parent with its own method code. */
+export type ChildMethod =
+  | { method: "ssh"; options: import("./methods/ssh.ts").SshOptions }
+  | { method: "sudo"; options: import("./methods/sudo.ts").SudoOptions };
+
+/** ancestor → a context: start child context `id` behind you. */
+export interface Open {
+  t: "open";
+  id: number;
+  name: string;
+  title: string;
+  child: ChildMethod;
+  /** How long the child may take to come up, in ms. */
+  connectTimeout: number;
+  /** Deflate-raw code that starts children, sent with a context's first open only. */
+  code?: Uint8Array;
+}
+
+/** master → parent of a context: modules to keep and hand to child `for` when it asks. */
+export interface Stash {
+  t: "stash";
+  for: number;
+  /** Modules the parent lacks. */
+  modules: ModuleEntry[];
+  /** Modules the parent holds already that `for` may now have too. */
+  grant: string[];
+}
+
+/** master → a router on the way: frames for context `id` go where frames for `via` go. */
+export interface Route {
+  t: "route";
+  id: number;
+  via: number;
+}
+
+/** ancestor → parent of `id`: end context `id` and everything behind it. */
+export interface Close {
+  t: "close";
+  id: number;
+}
+
+/** parent of `id` → master: context `id` ended, or never started, and why. */
+export interface Gone {
+  t: "gone";
+  id: number;
+  error?: string;
+  /** "auth" when a password was refused or missing. */
+  kind?: "auth" | "timeout";
 }
 
 /** Run `fn` exported by `mod` with `args`. */
@@ -56,6 +110,8 @@ export interface Call {
   args: Uint8Array;
   /** Modules the remote lacks, pushed along with the call. */
   modules?: ModuleEntry[];
+  /** Modules the remote lacks that its parent holds for it: fetched from there in one request. */
+  need?: string[];
 }
 
 /** A call's result. */
@@ -85,6 +141,8 @@ export interface ModuleRequest {
   t: "mreq";
   id: number;
   url: string;
+  /** More modules asked for in the same request (a child asking its parent). */
+  more?: string[];
 }
 
 /** master → remote: the answer to a {@linkcode ModuleRequest}. */
@@ -92,6 +150,8 @@ export interface ModuleReply {
   t: "mres";
   id: number;
   module?: ModuleEntry;
+  /** The modules of a request with `more`, those found. */
+  modules?: ModuleEntry[];
   /** Why the module is not served, when it is not. */
   error?: string;
 }
@@ -119,4 +179,9 @@ export type Message =
   | ModuleRequest
   | ModuleReply
   | Log
-  | Bye;
+  | Bye
+  | Open
+  | Route
+  | Close
+  | Gone
+  | Stash;

@@ -8,15 +8,25 @@
 import { encode } from "./codec.ts";
 import { Connection, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
-import { ConnectionError, UsageError } from "./errors.ts";
+import { AuthenticationError, ConnectionError, TimeoutError, UsageError } from "./errors.ts";
 import { encodeFrame } from "./frame.ts";
-import { DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./limits.ts";
+import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./limits.ts";
 import { type LocalOptions, localSpawn } from "./methods/local.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
+import type { SudoOptions } from "./methods/sudo.ts";
 import { ModuleServer } from "./module_server.ts";
-import { MASTER_ID, type Message, type ModuleEntry, type ModuleRequest } from "./protocol.ts";
-import { stage2Bytes } from "./stage2.ts";
-import { parseTarget } from "./target.ts";
+import {
+  type Call,
+  type ChildMethod,
+  type Gone,
+  type Hello,
+  MASTER_ID,
+  type Message,
+  type ModuleEntry,
+  type ModuleRequest,
+} from "./protocol.ts";
+import { parentCodeBytes, stage2Bytes } from "./stage2.ts";
+import { formatHop, type Hop, parseTarget } from "./target.ts";
 
 /** A diagnostic line from the router or a remote. */
 export interface LogLine {
@@ -47,19 +57,48 @@ export interface ContextOptions {
   connectTimeout?: number;
 }
 
-/** Options of {@linkcode Router.connect}: what the CLI flags set. */
-export interface ConnectOptions
-  extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {}
+/**
+ * Options of {@linkcode Router.connect}: what the CLI flags set. In a multi-hop target the ssh
+ * client options (`sshConfig`, `sshOptions`, `identity`, `controlPersist`, `sshPath`) apply to
+ * the first hop only: later hops use the ssh client and configuration of the host before them.
+ */
+export interface ConnectOptions extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {
+  /** Password for `sudo` hops, typed only if sudo asks for one. */
+  sudoPassword?: string;
+}
+
+/** Options of {@linkcode Router.ssh}. */
+export interface SshContextOptions extends SshOptions, ContextOptions {
+  /** Start the context from this one (ssh runs there, with that host's client and config). */
+  via?: Context;
+}
+
+/** Options of {@linkcode Router.sudo}. */
+export interface SudoContextOptions extends SudoOptions, ContextOptions {
+  /** The context that runs sudo. */
+  via: Context;
+}
 
 interface Entry {
   ctx: Context;
+  /** The connection this context's frames travel on: its own, or its topmost ancestor's. */
   conn: Connection;
+  /** Id of the context that started it (MASTER_ID for the master). */
+  parent: number;
+  /** Contexts this one started. */
+  children: Set<number>;
   /** Modules the context holds: url → content hash. */
   held: Map<string, string>;
   /** Modules the master chose to call in this context: what lazy requests are checked against. */
   roots: Set<string>;
   /** Set once the context asked for a module outside what it may have. */
   suspect: boolean;
+  /** Whether the code that starts children was sent to it. */
+  codeSent: boolean;
+  /** Settles the context's hello when a remote parent started it. */
+  up?: PromiseWithResolvers<Hello>;
+  /** Resolves once the context is gone and forgotten. */
+  done: PromiseWithResolvers<void>;
 }
 
 /** Routes messages between this process (the master) and the contexts it starts. */
@@ -68,6 +107,8 @@ export class Router implements AsyncDisposable {
   readonly #entries = new Map<number, Entry>();
   readonly #host: ContextHost;
   readonly #modules: ModuleServer;
+  /** Contexts of the leading hops of multi-hop targets, by target prefix. */
+  readonly #shared = new Map<string, Context>();
   #nextContext = 1;
   #nextCall = 1;
   #closed = false;
@@ -108,22 +149,71 @@ export class Router implements AsyncDisposable {
   /**
    * Like {@linkcode Router.connect} but returns at once: the first call travels in the same write
    * as the bootstrap, saving a round trip. A failed start surfaces on `ready` and on each call.
+   *
+   * In a multi-hop target (`bastion/web1/sudo:postgres`) each hop is started from the one before
+   * it. The contexts of the leading hops are shared: a later target with the same prefix reuses
+   * them while they live.
    */
   open(target: string, options: ConnectOptions = {}): Context {
     const hops = parseTarget(target);
-    if (hops.length !== 1) {
-      throw new UsageError(`Invalid target "${target}": multi-hop targets are not supported`);
+    let via: Context | undefined;
+    let prefix = "";
+    for (const [i, hop] of hops.entries()) {
+      prefix = i === 0 ? formatHop(hop) : `${prefix}/${formatHop(hop)}`;
+      const last = i === hops.length - 1;
+      const shared = last ? undefined : this.#shared.get(prefix);
+      if (shared && !shared.closed) {
+        via = shared;
+        continue;
+      }
+      const name = last ? options.name ?? target : prefix;
+      via = this.#startHop(hop, i, via, target, { ...options, name });
+      if (!last) this.#shared.set(prefix, via);
     }
-    const hop = hops[0]!;
-    const name = options.name ?? target;
+    return via!;
+  }
+
+  #startHop(
+    hop: Hop,
+    index: number,
+    via: Context | undefined,
+    target: string,
+    options: ConnectOptions & { name: string },
+  ): Context {
+    const size = stage2Bytes().length;
+    const hopOptions: ContextOptions = { name: options.name };
+    if (options.connectTimeout !== undefined) hopOptions.connectTimeout = options.connectTimeout;
+    if (options.timeout !== undefined) hopOptions.timeout = options.timeout;
     switch (hop.method) {
       case "local":
-        return this.#start(localSpawn(options, stage2Bytes().length), name, options);
-      case "ssh":
-        return this.#start(sshSpawn({ ...options, ...hop }, stage2Bytes().length), name, options);
+        if (via) {
+          throw new UsageError(`Invalid target "${target}": "local" can only be the first hop`);
+        }
+        return this.#start(localSpawn(options, size), options.name, options);
+      case "ssh": {
+        if (!via) return this.#start(sshSpawn({ ...options, ...hop }, size), options.name, options);
+        const ssh: SshOptions = { ...hop };
+        if (options.runtime !== undefined) ssh.runtime = options.runtime;
+        return this.#startChild(via, { method: "ssh", options: ssh }, options.name, hopOptions);
+      }
+      case "sudo": {
+        if (!via) {
+          throw new UsageError(
+            `Invalid target "${target}": sudo needs a hop before it (e.g. web1/sudo or local/sudo)`,
+          );
+        }
+        const sudo: SudoOptions = {};
+        if (hop.user !== undefined) sudo.user = hop.user;
+        if (options.sudoPassword !== undefined) sudo.password = options.sudoPassword;
+        if (options.runtime !== undefined && options.runtime !== "auto") {
+          sudo.runtime = options.runtime;
+        }
+        return this.#startChild(via, { method: "sudo", options: sudo }, options.name, hopOptions);
+      }
       default:
         throw new UsageError(
-          `Invalid target "${target}": ${hop.method} needs a hop before it (e.g. web1/${hop.method})`,
+          `Invalid target "${target}": hop ${index + 1} ("${formatHop(hop)}") uses ` +
+            `${hop.method}, which is not supported yet; use sudo`,
         );
     }
   }
@@ -139,10 +229,58 @@ export class Router implements AsyncDisposable {
     return ctx;
   }
 
-  /** Starts a context over ssh. */
-  async ssh(options: SshOptions & ContextOptions): Promise<Context> {
-    const spec = sshSpawn(options, stage2Bytes().length);
-    const ctx = this.#start(spec, options.name ?? spec.label, options);
+  /**
+   * Starts a context over ssh, from this machine or, with `via`, from another context (which
+   * then runs its own ssh client with its own configuration).
+   *
+   * @example
+   * ```ts ignore
+   * const bastion = await router.ssh({ host: "jump.example.com" });
+   * const web1 = await router.ssh({ host: "web1.internal", via: bastion });
+   * ```
+   */
+  async ssh(options: SshContextOptions): Promise<Context> {
+    const { via, name, timeout, connectTimeout, ...ssh } = options;
+    let ctx: Context;
+    if (via) {
+      const child: ContextOptions = {};
+      if (timeout !== undefined) child.timeout = timeout;
+      if (connectTimeout !== undefined) child.connectTimeout = connectTimeout;
+      ctx = this.#startChild(
+        via,
+        { method: "ssh", options: ssh },
+        name ?? `${via.name}/${formatHop({ method: "ssh", ...pick(ssh) })}`,
+        child,
+      );
+    } else {
+      const spec = sshSpawn(ssh, stage2Bytes().length);
+      ctx = this.#start(spec, name ?? spec.label, options);
+    }
+    await ctx.ready;
+    return ctx;
+  }
+
+  /**
+   * Becomes another user on the machine of `via` with sudo. A password is typed only when sudo
+   * asks for it, at a prompt mitoctl chose; a refused one fails with an
+   * {@linkcode AuthenticationError}.
+   *
+   * @example
+   * ```ts ignore
+   * const pg = await router.sudo({ via: web1, user: "postgres", password });
+   * ```
+   */
+  async sudo(options: SudoContextOptions): Promise<Context> {
+    const { via, name, timeout, connectTimeout, ...sudo } = options;
+    const child: ContextOptions = {};
+    if (timeout !== undefined) child.timeout = timeout;
+    if (connectTimeout !== undefined) child.connectTimeout = connectTimeout;
+    const ctx = this.#startChild(
+      via,
+      { method: "sudo", options: sudo },
+      name ?? `${via.name}/sudo${sudo.user ? `:${sudo.user}` : ""}`,
+      child,
+    );
     await ctx.ready;
     return ctx;
   }
@@ -150,6 +288,9 @@ export class Router implements AsyncDisposable {
   /** Closes every context and waits for their processes to end. */
   async close(): Promise<void> {
     this.#closed = true;
+    // Closing the first hops ends everything behind them.
+    const roots = [...this.#entries.values()].filter((e) => e.parent === MASTER_ID);
+    await Promise.all(roots.map((e) => e.ctx.close()));
     await Promise.all(this.contexts.map((c) => c.close()));
   }
 
@@ -166,22 +307,140 @@ export class Router implements AsyncDisposable {
     if (this.#closed) throw new TypeError("Router is closed");
     const id = this.#nextContext++;
     this.#log(name, "debug", `starting: ${JSON.stringify(spec.argv)}`);
-    const init = encode({ t: "init", id, name, title: masterTitle() } satisfies Message);
-    const conn = new Connection(spec, [stage2Bytes(), encodeFrame(id, MASTER_ID, init)], {
-      connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-      maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
-      onMessage: (src, msg, size) => this.#dispatch(src, msg, size),
-      onClose: (error) => {
-        const entry = this.#entries.get(id);
-        this.#entries.delete(id);
-        if (error) this.#log(name, "error", error.message);
-        entry?.ctx.lost(error ?? new ConnectionError(`Context "${name}" was closed`));
+    const init = encode(
+      {
+        t: "init",
+        id,
+        name,
+        title: masterTitle(),
+        parent: MASTER_ID,
+        ancestors: [MASTER_ID],
+      } satisfies Message,
+    );
+    const conn: Connection = new Connection(
+      spec,
+      [stage2Bytes(), encodeFrame(id, MASTER_ID, init)],
+      {
+        id,
+        connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+        maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
+        onMessage: (src, msg, size) => this.#dispatch(conn, src, msg, size),
+        onClose: (error) => {
+          if (error) this.#log(name, "error", error.message);
+          this.#lose(id, error ?? new ConnectionError(`Context "${name}" was closed`));
+        },
+        ...(this.#options.onLog
+          ? { onStderr: (line: string) => this.#log(name, "info", line) }
+          : {}),
       },
-      ...(this.#options.onLog ? { onStderr: (line: string) => this.#log(name, "info", line) } : {}),
-    });
+    );
     const ctx = new Context(this.#host, id, name, conn.hello, options.timeout);
-    this.#entries.set(id, { ctx, conn, held: new Map(), roots: new Set(), suspect: false });
+    this.#entries.set(id, this.#entry(ctx, conn, MASTER_ID));
     return ctx;
+  }
+
+  #entry(ctx: Context, conn: Connection, parent: number): Entry {
+    return {
+      ctx,
+      conn,
+      parent,
+      children: new Set(),
+      held: new Map(),
+      roots: new Set(),
+      suspect: false,
+      codeSent: false,
+      done: Promise.withResolvers(),
+    };
+  }
+
+  /** Ids from the first hop down to `id`. */
+  #chain(id: number): number[] {
+    const chain: number[] = [];
+    for (let at = id; at !== MASTER_ID;) {
+      chain.unshift(at);
+      at = this.#entries.get(at)!.parent;
+    }
+    return chain;
+  }
+
+  /** Asks context `via` to start a child context. */
+  #startChild(via: Context, child: ChildMethod, name: string, options: ContextOptions): Context {
+    if (this.#closed) throw new TypeError("Router is closed");
+    const parent = this.#entries.get(via.id);
+    if (!parent || via.closed) {
+      throw new ConnectionError(`Cannot start "${name}": context "${via.name}" is closed`);
+    }
+    const id = this.#nextContext++;
+    const up = Promise.withResolvers<Hello>();
+    up.promise.catch(() => {});
+    const ctx = new Context(this.#host, id, name, up.promise, options.timeout);
+    const entry = this.#entry(ctx, parent.conn, via.id);
+    entry.up = up;
+    this.#entries.set(id, entry);
+    parent.children.add(id);
+    this.#log(name, "debug", `starting from "${via.name}": ${child.method}`);
+    // Every router on the way learns where frames for the new id go; the parent starts it.
+    const chain = this.#chain(via.id);
+    for (let i = 0; i + 1 < chain.length; i++) {
+      this.#send(chain[i]!, { t: "route", id, via: chain[i + 1]! });
+    }
+    const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    const open: Message = { t: "open", id, name, title: masterTitle(), child, connectTimeout };
+    if (!parent.codeSent) {
+      open.code = parentCodeBytes();
+      parent.codeSent = true;
+    }
+    this.#send(via.id, open);
+    // The parent reports a child that never came up; this covers a parent that went silent.
+    const timer = setTimeout(() => {
+      this.#send(via.id, { t: "close", id });
+      this.#lose(
+        id,
+        new TimeoutError(
+          `Timed out after ${connectTimeout / 1000} s waiting for "${name}" to start`,
+        ),
+      );
+    }, connectTimeout + CLOSE_GRACE);
+    up.promise.then(() => clearTimeout(timer), () => clearTimeout(timer));
+    return ctx;
+  }
+
+  /** Forgets context `id` and everything behind it; their calls fail with `error`. */
+  #lose(id: number, error: Error): void {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    this.#entries.delete(id);
+    this.#entries.get(entry.parent)?.children.delete(id);
+    entry.up?.reject(error);
+    entry.ctx.lost(error);
+    for (const child of [...entry.children]) {
+      const name = this.#entries.get(child)?.ctx.name ?? `${child}`;
+      this.#lose(
+        child,
+        new ConnectionError(
+          `Lost context "${name}": the hop "${entry.ctx.name}" on its way is gone (${error.message})`,
+        ),
+      );
+    }
+    entry.done.resolve();
+  }
+
+  /** A child context ended or never started; its parent tells why. */
+  #gone(msg: Gone): void {
+    const entry = this.#entries.get(msg.id);
+    if (!entry) return;
+    const { name } = entry.ctx;
+    const started = entry.ctx.info !== undefined;
+    let error: Error;
+    if (msg.kind === "auth") {
+      error = new AuthenticationError(`Cannot start "${name}": ${msg.error}`);
+    } else if (msg.kind === "timeout") {
+      error = new TimeoutError(`Cannot start "${name}": ${msg.error}`);
+    } else if (msg.error === undefined) error = new ConnectionError(`Context "${name}" was closed`);
+    else if (started) error = new ConnectionError(`Lost context "${name}": ${msg.error}`);
+    else error = new ConnectionError(`Cannot start "${name}": ${msg.error}`);
+    if (msg.error !== undefined) this.#log(name, "error", error.message);
+    this.#lose(msg.id, error);
   }
 
   #send(dst: number, msg: Message): void {
@@ -193,34 +452,79 @@ export class Router implements AsyncDisposable {
     entry.ctx.stats.bytesSent += frame.length;
   }
 
-  #dispatch(src: number, msg: Message, size: number): void {
+  #dispatch(conn: Connection, src: number, msg: Message, size: number): void {
     const entry = this.#entries.get(src);
-    if (!entry) return;
+    if (!entry) return; // A context already forgotten: late frames are dropped.
+    if (entry.conn !== conn) {
+      // Only the contexts behind a connection may send on it: anything else is forged.
+      const root = [...this.#entries.values()].find((e) =>
+        e.conn === conn && e.parent === MASTER_ID
+      );
+      if (root) {
+        root.suspect = true;
+        this.#log(
+          root.ctx.name,
+          "warn",
+          `dropped a frame claiming to come from "${entry.ctx.name}", which is not behind ` +
+            `"${root.ctx.name}"; the context is now marked suspect`,
+        );
+      }
+      return;
+    }
     entry.ctx.stats.framesReceived++;
     entry.ctx.stats.bytesReceived += size;
-    if (msg.t === "log") this.#log(entry.ctx.name, msg.level, msg.msg);
-    else if (msg.t === "mreq") void this.#serveModule(entry, msg);
-    else entry.ctx.handle(msg);
+    switch (msg.t) {
+      case "log":
+        return this.#log(entry.ctx.name, msg.level, msg.msg);
+      case "mreq":
+        return void this.#serveModule(entry, msg);
+      case "hello":
+        return entry.up?.resolve(msg);
+      case "gone":
+        // Only a context's parent may say it is gone.
+        if (this.#entries.get(msg.id)?.parent === src) this.#gone(msg);
+        return;
+      default:
+        entry.ctx.handle(msg);
+    }
   }
 
-  /** Modules of `mod`'s static graph that `ctx` does not hold yet (none for builtins). */
-  async #modulesFor(ctx: Context, mod: string): Promise<ModuleEntry[]> {
-    if (!mod.startsWith("file:")) return [];
+  /**
+   * What to add to a call of `mod` in `ctx` so it has `mod`'s static graph: the modules it lacks,
+   * or, for a context a remote parent started, the names of those it lacks after stashing them
+   * in the parent (so 20 contexts behind one bastion cost the master's link the graph once).
+   */
+  async #modulesFor(ctx: Context, mod: string): Promise<Pick<Call, "modules" | "need">> {
+    if (!mod.startsWith("file:")) return {};
     const entry = this.#entries.get(ctx.id);
-    if (!entry) return [];
+    if (!entry) return {};
     const records = await this.#modules.closure(mod);
     entry.roots.add(mod);
-    const out: ModuleEntry[] = [];
-    for (const r of records) {
-      if (entry.held.get(r.url) === r.hash) continue;
-      entry.held.set(r.url, r.hash);
-      ctx.stats.modulesSent++;
-      ctx.stats.moduleBytesSent += r.source.length;
-      out.push(
-        r.json ? { url: r.url, source: r.source, json: true } : { url: r.url, source: r.source },
-      );
+    const lacking = records.filter((r) => entry.held.get(r.url) !== r.hash);
+    if (!lacking.length) return {};
+    for (const r of lacking) entry.held.set(r.url, r.hash);
+    const parent = this.#entries.get(entry.parent);
+    if (!parent) {
+      for (const r of lacking) {
+        ctx.stats.modulesSent++;
+        ctx.stats.moduleBytesSent += r.source.length;
+      }
+      return { modules: lacking.map(moduleEntry) };
     }
-    return out;
+    const modules: ModuleEntry[] = [];
+    const grant: string[] = [];
+    for (const r of lacking) {
+      if (parent.held.get(r.url) === r.hash) {
+        grant.push(r.url);
+        continue;
+      }
+      parent.held.set(r.url, r.hash);
+      parent.ctx.stats.modulesSent++;
+      parent.ctx.stats.moduleBytesSent += r.source.length;
+      modules.push(moduleEntry(r));
+    }
+    this.#send(parent.ctx.id, { t: "stash", for: ctx.id, modules, grant });
+    return { need: lacking.map((r) => r.url) };
   }
 
   /** Answers a remote's request for a module it was not sent, if it may have it. */
@@ -248,13 +552,7 @@ export class Router implements AsyncDisposable {
         entry.held.set(r.url, r.hash);
         ctx.stats.modulesSent++;
         ctx.stats.moduleBytesSent += r.source.length;
-        reply = {
-          t: "mres",
-          id: req.id,
-          module: r.json
-            ? { url: r.url, source: r.source, json: true }
-            : { url: r.url, source: r.source },
-        };
+        reply = { t: "mres", id: req.id, module: moduleEntry(r) };
       } catch (e) {
         reply = { t: "mres", id: req.id, error: (e as Error).message };
       }
@@ -270,9 +568,33 @@ export class Router implements AsyncDisposable {
   async #closeContext(ctx: Context): Promise<void> {
     const entry = this.#entries.get(ctx.id);
     if (!entry) return;
-    await entry.conn.close();
-    this.#entries.delete(ctx.id);
+    if (entry.parent === MASTER_ID) {
+      await entry.conn.close();
+      this.#lose(ctx.id, new ConnectionError(`Context "${ctx.name}" was closed`));
+      return;
+    }
+    // The parent ends the child's process and reports it gone; don't wait on a silent parent.
+    this.#send(entry.parent, { t: "close", id: ctx.id });
+    const timer = setTimeout(
+      () => this.#lose(ctx.id, new ConnectionError(`Context "${ctx.name}" was closed`)),
+      CLOSE_GRACE * 2,
+    );
+    await entry.done.promise;
+    clearTimeout(timer);
   }
+}
+
+/** The wire form of a module the server loaded. */
+function moduleEntry(r: { url: string; source: string; json?: boolean }): ModuleEntry {
+  return r.json ? { url: r.url, source: r.source, json: true } : { url: r.url, source: r.source };
+}
+
+/** The host part of ssh options, for a context's default name. */
+function pick(o: SshOptions): { host: string; user?: string; port?: number } {
+  const out: { host: string; user?: string; port?: number } = { host: o.host };
+  if (o.user !== undefined) out.user = o.user;
+  if (o.port !== undefined) out.port = o.port;
+  return out;
 }
 
 /** `mitoctl:<user>@<host>:<pid>`: how remote processes show up in `ps`. */

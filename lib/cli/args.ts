@@ -1,7 +1,8 @@
 /**
- * Command-line parsing with `node:util` `parseArgs`. Flags come before the positionals they
- * qualify; everything after a command's fixed positionals is passed through untouched, so call
- * arguments like `-1` are never read as flags.
+ * Command-line parsing with `node:util` `parseArgs`. Flags may come anywhere before a `--`; after
+ * a command's fixed positionals only long flags the command knows (`--json`, `--timeout=5`) are
+ * read as flags, so call arguments like `-1` or `-v` pass through; put `--` before the arguments
+ * to pass even those untouched.
  *
  * @module
  */
@@ -20,6 +21,8 @@ export const CONNECT_FLAGS = {
   timeout: { type: "string" },
   "connect-timeout": { type: "string" },
   "control-persist": { type: "string" },
+  "sudo-password-file": { type: "string" },
+  "ask-sudo-password": { type: "boolean" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v", multiple: true },
   help: { type: "boolean", short: "h" },
@@ -36,7 +39,8 @@ export interface Parsed {
 
 /**
  * Parses `argv` against `flags`, stopping after `fixed` positionals (Infinity: no stop); what
- * follows them is `rest`, untouched. A `--` ends flags. Unknown flags are a UsageError.
+ * follows them is `rest`, except known long flags. A `--` ends flags. Unknown flags before the
+ * positionals are a UsageError.
  */
 export function parse(argv: string[], flags: FlagSpec, fixed: number): Parsed {
   const takesValue = new Set<string>();
@@ -61,9 +65,24 @@ export function parse(argv: string[], flags: FlagSpec, fixed: number): Parsed {
       positionals.push(a);
     }
   }
+  const rest: string[] = [];
+  while (i < argv.length) {
+    const a = argv[i++]!;
+    if (a === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const name = /^--([a-z][a-z-]*)(=|$)/.exec(a);
+    if (name && name[1]! in flags) {
+      flagArgs.push(a);
+      if (name[2] === "" && takesValue.has(a) && i < argv.length) flagArgs.push(argv[i++]!);
+    } else {
+      rest.push(a);
+    }
+  }
   try {
     const { values } = parseArgs({ args: flagArgs, options: flags, strict: true });
-    return { values, positionals, rest: argv.slice(i) };
+    return { values, positionals, rest };
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ""));
   }
@@ -79,7 +98,49 @@ export function seconds(flag: string, text: string | undefined): number | undefi
   return n * 1000;
 }
 
-/** Turns connect flags into {@linkcode ConnectOptions}. */
+/** Reads sudo's password from `--sudo-password-file` or, with `--ask-sudo-password`, the terminal. */
+export async function sudoPassword(values: Parsed["values"]): Promise<string | undefined> {
+  const file = values["sudo-password-file"] as string | undefined;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (e) {
+      throw new UsageError(`Cannot read --sudo-password-file "${file}": ${(e as Error).message}`);
+    }
+    // One line: the password, without its newline.
+    return text.replace(/\r?\n$/, "");
+  }
+  if (values["ask-sudo-password"]) return await askHidden("sudo password: ");
+  return undefined;
+}
+
+/** Reads a line from the terminal without echo. */
+async function askHidden(prompt: string): Promise<string> {
+  if (!Deno.stdin.isTerminal()) {
+    throw new UsageError("--ask-sudo-password needs a terminal; use --sudo-password-file");
+  }
+  await Deno.stderr.write(new TextEncoder().encode(prompt));
+  Deno.stdin.setRaw(true);
+  const bytes: number[] = [];
+  try {
+    const buf = new Uint8Array(1);
+    for (;;) {
+      const n = await Deno.stdin.read(buf);
+      const c = buf[0]!;
+      if (n === null || c === 13 || c === 10) break;
+      if (c === 3) throw new UsageError("Interrupted");
+      if (c === 127 || c === 8) bytes.pop();
+      else bytes.push(c);
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    await Deno.stderr.write(new TextEncoder().encode("\n"));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/** Turns connect flags into {@linkcode ConnectOptions} (without the sudo password). */
 export function connectOptions(values: Parsed["values"]): ConnectOptions {
   const out: ConnectOptions = {};
   const str = (k: string) => values[k] as string | undefined;

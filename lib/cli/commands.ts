@@ -11,7 +11,14 @@ import { sshSpawn } from "../methods/ssh.ts";
 import { Router } from "../router.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
-import { callArgument, CONNECT_FLAGS, connectOptions, parse, type Parsed } from "./args.ts";
+import {
+  callArgument,
+  CONNECT_FLAGS,
+  connectOptions,
+  parse,
+  type Parsed,
+  sudoPassword,
+} from "./args.ts";
 import { HELP } from "./help.ts";
 import { printLine, toJson } from "./output.ts";
 
@@ -63,6 +70,8 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
   const specifier = resolveModule(mod, Deno.cwd());
   const args = rest.map(callArgument);
   const options = connectOptions(values);
+  const password = await sudoPassword(values);
+  if (password !== undefined) options.sudoPassword = password;
   await using r = router(values);
   signal.addEventListener("abort", () => void r.close(), { once: true });
   const ctx = r.open(target, options);
@@ -87,6 +96,8 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
   if (positionals.length === 0) throw new UsageError("Usage: mitoctl ping [flags] <target>…");
   for (const t of positionals) parseTarget(t);
   const options = connectOptions(values);
+  const password = await sudoPassword(values);
+  if (password !== undefined) options.sudoPassword = password;
   await using r = router(values);
   signal.addEventListener("abort", () => void r.close(), { once: true });
   let worst: number = ExitCode.ok;

@@ -12,6 +12,8 @@ const CONNECT = `Connection flags:
       --timeout S           fail a call after S seconds and stop its remote work
       --connect-timeout S   give up when a context is not up after S seconds (default 30)
       --control-persist S   share ssh connections, kept S seconds after the last use
+      --sudo-password-file F  password for sudo hops, typed only if sudo asks
+      --ask-sudo-password   read the sudo password from the terminal, without echo
   -v, --verbose             show the ssh argv and the remote's stderr
       --json                print one JSON object per target`;
 
@@ -26,19 +28,26 @@ Commands:
   ping       check that targets answer, and how fast
   bootstrap  show what mitoctl would run to reach a target (--print)
 
-Targets: local | [user@]host[:port] | ssh:host | [v6addr]:port
+Targets: hops separated by "/", each one of
+  local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user]
+e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
+bastion's ssh client and config), there sudo to postgres.
 
-Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout.
+Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
+5 authentication (a password was refused or needed).
 Run "mitoctl <command> --help" for a command's flags.`,
   call: `Usage: mitoctl call [flags] <target> <module>#<export> [args…]
 
 Calls <export> of <module> on <target> and prints the result as JSON. <module> is a
 "node:" builtin, a URL, or a path (resolved against the current directory). Each argument
-is parsed as JSON when it is valid JSON, otherwise passed as a string.
+is parsed as JSON when it is valid JSON, otherwise passed as a string. Long flags may also
+follow the arguments; put "--" before the arguments to pass even those as arguments.
 
   mitoctl call local node:os#hostname
   mitoctl call -F ~/.ssh/config web1 node:os#loadavg
   mitoctl call deploy@10.0.0.5:2222 node:child_process#execFileSync '"uptime"' '{"encoding":"utf8"}'
+  mitoctl call bastion/web1/sudo:postgres node:os#userInfo
+  mitoctl call bastion/web1/sudo ./tasks.ts#restart nginx --sudo-password-file pw.txt
 
 Flags:
       --raw                 print a string result as is, not as JSON

@@ -1,0 +1,158 @@
+/**
+ * The part of a remote stage that starts contexts of its own (ssh to the next host, sudo) and
+ * routes frames to and from them. Bundled apart from stage 2 and sent with a context's first
+ * `open`, so contexts that never start children never carry it.
+ *
+ * @module
+ */
+
+import { decode, encode } from "../lib/codec.ts";
+import { encodeFrame, type Frame } from "../lib/frame.ts";
+import { childSpawn } from "../lib/methods/child.ts";
+import { MASTER_ID, type Message, type ModuleEntry } from "../lib/protocol.ts";
+import { ChildLink } from "./child_link.ts";
+
+/** A way to the contexts behind this one. */
+interface Link {
+  send(frame: Uint8Array): void;
+  close(): void;
+}
+
+/** What the router thread lends its parent half. */
+export interface ParentHost {
+  id: number;
+  /** Ids of this context's ancestors, master first. */
+  ancestors: number[];
+  /** Every module this context holds, by URL. */
+  store: Map<string, ModuleEntry>;
+  /** Sends a message from this context. */
+  send(dst: number, msg: Message): void;
+  /** Writes a frame towards the parent unchanged. */
+  up(frame: Uint8Array): void;
+  /** This stage's compressed code. */
+  stage2(): Uint8Array;
+}
+
+/** Starts, routes to and ends the contexts behind one remote stage. */
+export class Parent {
+  readonly #host: ParentHost;
+  /** Contexts behind this one, by id: the link that leads to each. */
+  readonly #routes = new Map<number, Link>();
+  /** The contexts this one started itself. */
+  readonly #direct = new Map<number, Link>();
+  /** Modules the master stashed here for each child: all a child may fetch from here. */
+  readonly #grants = new Map<number, Set<string>>();
+
+  constructor(host: ParentHost) {
+    this.#host = host;
+  }
+
+  /** Starts child context `msg.id`. */
+  open(msg: Extract<Message, { t: "open" }>): void {
+    const host = this.#host;
+    const bytes = host.stage2();
+    const nonce = Math.random().toString(36).slice(2, 12);
+    const spec = childSpawn(msg.child, bytes.length, nonce, process.execPath);
+    const init: Message = {
+      t: "init",
+      id: msg.id,
+      name: msg.name,
+      title: msg.title,
+      parent: host.id,
+      ancestors: [...host.ancestors, host.id],
+    };
+    const link: ChildLink = new ChildLink(
+      spec,
+      [bytes, encodeFrame(msg.id, host.id, encode(init))],
+      {
+        connectTimeout: msg.connectTimeout,
+        onFrame: (f) => this.#fromChild(link, f),
+        onGone: (error, kind) => {
+          for (const [id, l] of this.#routes) if (l === link) this.#routes.delete(id);
+          this.#direct.delete(msg.id);
+          this.#grants.delete(msg.id);
+          const gone: Message = { t: "gone", id: msg.id };
+          if (error !== undefined) gone.error = error;
+          if (kind) gone.kind = kind;
+          host.send(MASTER_ID, gone);
+        },
+      },
+    );
+    this.#routes.set(msg.id, link);
+    this.#direct.set(msg.id, link);
+  }
+
+  /** Frames for `msg.id` go where frames for `msg.via` go. */
+  route(msg: Extract<Message, { t: "route" }>): void {
+    const link = this.#routes.get(msg.via);
+    if (link) this.#routes.set(msg.id, link);
+  }
+
+  /** Ends child `id` (and so everything behind it). */
+  close(id: number): void {
+    this.#direct.get(id)?.close();
+  }
+
+  /** Keeps modules for child `msg.for`. */
+  stash(msg: Extract<Message, { t: "stash" }>): void {
+    const granted = this.#grants.get(msg.for) ?? new Set();
+    for (const m of msg.modules) {
+      this.#host.store.set(m.url, m);
+      granted.add(m.url);
+    }
+    for (const u of msg.grant) granted.add(u);
+    this.#grants.set(msg.for, granted);
+  }
+
+  /** Passes a frame from above on to the context behind this one it is for. */
+  down(dst: number, src: number, body: Uint8Array): void {
+    this.#routes.get(dst)?.send(encodeFrame(dst, src, body));
+  }
+
+  /** A frame from a child: checked against the link it came by, then delivered or passed on. */
+  #fromChild(link: Link, f: Frame): void {
+    const host = this.#host;
+    if (this.#routes.get(f.src) !== link) {
+      host.send(MASTER_ID, {
+        t: "log",
+        level: "warn",
+        msg: `dropped a frame claiming to come from context ${f.src}: it arrived from another link`,
+      });
+      return;
+    }
+    if (f.dst !== host.id) {
+      const down = this.#routes.get(f.dst);
+      const frame = encodeFrame(f.dst, f.src, f.body);
+      if (down) down.send(frame);
+      else host.up(frame);
+      return;
+    }
+    const msg = decode(f.body) as Message;
+    // A child may only ask this context for modules; it may not make it run anything.
+    if (msg.t === "mreq") this.#serve(f.src, msg);
+  }
+
+  /** Serves a child's request from what the master stashed here for it, and nothing else. */
+  #serve(child: number, req: Extract<Message, { t: "mreq" }>): void {
+    const { store, send, id } = this.#host;
+    const reply = (msg: Message) => this.down(child, id, encode(msg));
+    const granted = this.#grants.get(child);
+    const urls = [req.url, ...req.more ?? []];
+    const refused = urls.filter((u) => !granted?.has(u) || !store.has(u));
+    if (refused.length) {
+      send(MASTER_ID, {
+        t: "log",
+        level: "warn",
+        msg: `refused context ${child} the modules ${JSON.stringify(refused)}: not stashed for it`,
+      });
+      reply({ t: "mres", id: req.id, error: `Not stashed for this context: ${refused[0]}` });
+      return;
+    }
+    const modules = urls.map((u) => store.get(u)!);
+    reply(
+      req.more
+        ? { t: "mres", id: req.id, modules }
+        : { t: "mres", id: req.id, module: modules[0]! },
+    );
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The `sudo` connection method: the parent context runs `sudo -u <user>` on its own machine. A
+ * password, when one is given, is typed only when sudo shows our prompt (a fresh nonce passed with
+ * `-p`), on sudo's stdin, never on a command line or in the environment. Stage 2 is written only
+ * after sudo has let the command start, so it can never be read as a password.
+ *
+ * @module
+ */
+
+import type { SpawnSpec } from "../connection.ts";
+import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
+
+/** Options for a sudo context. */
+export interface SudoOptions {
+  /** User to become; default root. */
+  user?: string;
+  /** Password for sudo, typed only if sudo asks. */
+  password?: string;
+  /** Runtime to start as that user; default: the runtime running the parent. */
+  runtime?: RuntimeChoice;
+  /** sudo to run; default `"sudo"` from PATH. */
+  sudoPath?: string;
+}
+
+/** What a link must do around sudo's prompt and start. */
+export interface Prompting {
+  /** Text sudo prints on stderr when it wants the password. */
+  prompt: string;
+  /** Line printed on stdout once the command runs: then stage 2 may be written. */
+  ready: string;
+  password?: string;
+}
+
+/** The sudo process that becomes a context, with its prompt handling. */
+export function sudoSpawn(
+  options: SudoOptions,
+  size: number,
+  nonce: string,
+  defaultRuntime: string,
+): SpawnSpec & { prompting: Prompting } {
+  const runtime = options.runtime ?? defaultRuntime;
+  const prompt = `mitoctl-sudo-${nonce}:`;
+  const ready = `mitoctl-ready-${nonce}`;
+  const user = options.user ?? "root";
+  const argv = [
+    options.sudoPath ?? "sudo",
+    "-S",
+    "-p",
+    prompt,
+    "-u",
+    user,
+    "-H",
+    "--",
+    "sh",
+    "-c",
+    `echo ${ready};exec ${remoteCommand(runtime, size)}`,
+  ];
+  const prompting: Prompting = { prompt, ready };
+  if (options.password !== undefined) prompting.password = options.password;
+  return { argv, label: `sudo:${user}`, runtime, prompting };
+}
