@@ -4,7 +4,7 @@
  * like the ssh tests. Speed is measured here, never asserted in tests.
  *
  * ```sh
- * deno task bench                 # full run, about two minutes
+ * deno task bench                 # full run, under three minutes
  * deno task bench --quick         # few samples: checks that every figure works
  * deno task bench --json          # the same figures as JSON on stdout
  * deno task bench --runtime node --group call
@@ -18,20 +18,29 @@ import { denoPath, SYSTEM_NODE } from "../tests/_fixtures/runtimes.ts";
 import { startSshd } from "../tests/_fixtures/sshd.ts";
 import { CORE_GROUPS } from "./core.ts";
 import type { Figure } from "./figure.ts";
-import { type BenchRuntime, type BenchSettings, FULL_COUNTS, QUICK_COUNTS } from "./group.ts";
+import { graphGroup } from "./graph.ts";
+import {
+  type BenchRuntime,
+  type BenchSettings,
+  FULL_COUNTS,
+  type Group,
+  QUICK_COUNTS,
+} from "./group.ts";
 import { machineFacts } from "./machine.ts";
 import { renderText, toJson } from "./report.ts";
+import { transferGroup } from "./transfer.ts";
 
 const RUNTIMES: readonly BenchRuntime[] = ["deno", "node"];
+
+/** Every group, in the order they run. */
+const GROUPS: readonly Group[] = [...CORE_GROUPS, graphGroup, transferGroup];
 
 const USAGE = `Usage: deno task bench [--quick] [--json] [--runtime deno|node]… [--group NAME]…
 
   --quick          few samples, to check that every figure works
   --json           print the run as JSON instead of tables
   --runtime NAME   only this remote runtime (repeatable; default: deno and node)
-  --group NAME     only this group of figures (repeatable): ${
-  CORE_GROUPS.map((g) => g.name).join(", ")
-}
+  --group NAME     only this group of figures (repeatable): ${GROUPS.map((g) => g.name).join(", ")}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -55,11 +64,11 @@ async function main(argv: string[]): Promise<number> {
       throw new TypeError(`Invalid runtime "${r}": use ${RUNTIMES.join(" or ")}`);
     }
   }
-  const groups = CORE_GROUPS.filter((g) => values.group?.includes(g.name) ?? true);
+  const groups = GROUPS.filter((g) => values.group?.includes(g.name) ?? true);
   for (const name of values.group ?? []) {
-    if (!CORE_GROUPS.some((g) => g.name === name)) {
+    if (!GROUPS.some((g) => g.name === name)) {
       throw new TypeError(
-        `Invalid group "${name}": use one of ${CORE_GROUPS.map((g) => g.name).join(", ")}`,
+        `Invalid group "${name}": use one of ${GROUPS.map((g) => g.name).join(", ")}`,
       );
     }
   }

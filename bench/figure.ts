@@ -8,8 +8,8 @@
 
 import { exact, type Stats } from "./stats.ts";
 
-/** Unit a figure is measured in. */
-export type Unit = "ms" | "µs" | "B";
+/** Unit a figure is measured in; `"count"` is a plain number of things (round trips, modules). */
+export type Unit = "ms" | "µs" | "B" | "MB/s" | "count";
 
 /** What a figure is compared with. */
 export interface Floor {

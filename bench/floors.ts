@@ -62,8 +62,9 @@ export async function spawnLoopMs(runtime: string, count: number): Promise<numbe
 }
 
 /**
- * One long-lived process whose stdout echoes its stdin (`cat`, or a runtime's echo, locally or
- * through ssh). Measures round trips of small messages over it.
+ * One long-lived process that answers what is written to its stdin on its stdout: an echo (`cat`,
+ * or a runtime's echo, locally or through ssh), or a command that replies to each line with a
+ * known number of bytes. Measures request→reply round trips over it.
  */
 export class PingPong implements AsyncDisposable {
   readonly #argv: readonly string[];
@@ -72,7 +73,7 @@ export class PingPong implements AsyncDisposable {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   #surplus = 0;
 
-  /** Starts `argv`; call {@linkcode PingPong.ready} before measuring. */
+  /** Starts `argv`; call {@linkcode PingPong.ready} (an echo) or warm up before measuring. */
   constructor(argv: readonly string[]) {
     const [cmd, ...args] = argv;
     this.#argv = argv;
@@ -88,32 +89,34 @@ export class PingPong implements AsyncDisposable {
 
   /** Waits for the first echo, so connection set-up stays out of the samples. */
   async ready(): Promise<void> {
-    await this.#roundTrip(new Uint8Array(1));
+    await this.exchange(new Uint8Array(1), 1);
   }
 
-  /** Wall ms of each of `n` sequential round trips of a `size`-byte message. */
+  /** Wall ms of each of `n` sequential echoes of a `size`-byte message. */
   async roundTrips(n: number, size: number): Promise<number[]> {
     const message = new Uint8Array(size).fill(0x61);
     const samples: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const start = performance.now();
-      await this.#roundTrip(message);
-      samples.push(performance.now() - start);
-    }
+    for (let i = 0; i < n; i++) samples.push(await this.exchange(message, size));
     return samples;
   }
 
-  async #roundTrip(message: Uint8Array): Promise<void> {
-    await this.#writer.write(message);
+  /** Writes `request`, waits until `expect` bytes came back; returns the wall ms it took. */
+  async exchange(request: Uint8Array, expect: number): Promise<number> {
+    const start = performance.now();
+    // Read while writing: a message larger than the pipes would otherwise never finish writing.
+    const written = this.#writer.write(request);
+    written.catch(() => {});
     let received = this.#surplus;
-    while (received < message.length) {
+    while (received < expect) {
       const { done, value } = await this.#reader.read();
       if (done) {
-        throw new Error(`Echo process "${this.#argv.join(" ")}" closed its output early`);
+        throw new Error(`Process "${this.#argv.join(" ")}" closed its output early`);
       }
       received += value.length;
     }
-    this.#surplus = received - message.length;
+    await written;
+    this.#surplus = received - expect;
+    return performance.now() - start;
   }
 
   /** Closes stdin and waits for the process to end. */

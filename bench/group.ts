@@ -23,15 +23,22 @@ export interface RunCounts {
   batches: number;
   /** Calls in a batch. */
   batchSize: number;
+  /** Rounds of fresh contexts (one with a cold, one with a warm module cache) whose first call
+   *  loads the generated module graph. */
+  graphs: number;
+  /** Bulk transfers per throughput figure, after one warm-up. */
+  transfers: number;
 }
 
-/** The sample counts of a full run: about two minutes on a 2-core machine. */
+/** The sample counts of a full run: under three minutes on a 2-core machine. */
 export const FULL_COUNTS: RunCounts = {
   connects: 15,
   calls: 2000,
   warmupCalls: 200,
   batches: 5,
   batchSize: 100,
+  graphs: 5,
+  transfers: 7,
 };
 
 /** The sample counts of `--quick`: enough to see that every figure works. */
@@ -41,6 +48,8 @@ export const QUICK_COUNTS: RunCounts = {
   warmupCalls: 20,
   batches: 1,
   batchSize: 20,
+  graphs: 1,
+  transfers: 1,
 };
 
 /** What a group measures with. */

@@ -22,12 +22,13 @@ export interface BenchRun {
 
 /** A number in `unit`, with as many decimals as its size deserves. */
 export function formatValue(value: number, unit: Unit): string {
-  const digits = unit === "B" || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  const whole = unit === "B" || unit === "count";
+  const digits = whole || value >= 100 ? 0 : value >= 10 ? 1 : 2;
   const text = value.toLocaleString("en-US", {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   });
-  return `${text} ${unit}`;
+  return unit === "count" ? text : `${text} ${unit}`;
 }
 
 /** The ratio cell: `1.13×`, or `87.2× faster` for a speedup, or `—`. */
@@ -57,6 +58,7 @@ export function renderText(run: BenchRun): string {
     `- ssh: ${machine.openssh}; ${machine.kex}`,
     `- samples: ${counts.connects} connections a figure; ${counts.calls} calls after ` +
     `${counts.warmupCalls} warm-up; ${counts.batches}× batches of ${counts.batchSize}; ` +
+    `${counts.graphs} module graphs; ${counts.transfers} bulk transfers; ` +
     `whole run ${run.seconds.toFixed(0)} s`,
   ];
   const main = [

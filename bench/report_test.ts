@@ -13,6 +13,11 @@ Deno.test("formatValue() prints bytes whole with separators", () => {
   assert.equal(formatValue(19108, "B"), "19,108 B");
 });
 
+Deno.test("formatValue() prints a count as a bare whole number", () => {
+  assert.equal(formatValue(3, "count"), "3");
+  assert.equal(formatValue(173.6, "MB/s"), "174 MB/s");
+});
+
 Deno.test("formatRatio() prints a speedup as times faster", () => {
   const base = { id: "t", label: "t", unit: "ms", ours: exact(50) } as const;
   const floor = measured("ssh", exact(1000));
