@@ -42,6 +42,13 @@ async function failure(work: () => Promise<unknown>): Promise<Error> {
   return error;
 }
 
+/** Asserts `error` is a remote SyntaxError whose message places it at `line` of `url`. */
+function assertSyntaxErrorAt(error: Error, url: URL, line: number): void {
+  ok(error instanceof RemoteError, `${error}`);
+  strictEqual(error.remoteName, "SyntaxError");
+  ok(error.message.includes(` at ${url.href}:${line}:`), error.message);
+}
+
 /**
  * The module forwarding scenario on one runtime: steps share one context in order (the stats
  * deltas depend on what earlier steps sent), except where a step says it opens its own.
@@ -176,12 +183,7 @@ async function scenario(
     strictEqual(ctx.stats.framesSent, before.framesSent);
 
     const javascript = await failure(() => ctx.call(graph.url("broken/syntax_error.js"), "fine"));
-    ok(javascript instanceof RemoteError, `${javascript}`);
-    strictEqual(javascript.remoteName, "SyntaxError");
-    ok(
-      javascript.message.includes(` at ${graph.url("broken/syntax_error.js").href}:4:`),
-      javascript.message,
-    );
+    assertSyntaxErrorAt(javascript, graph.url("broken/syntax_error.js"), 4);
     strictEqual(await ctx.call(tasks, "add", 1, 2), 3);
   });
 
@@ -191,12 +193,7 @@ async function scenario(
     ignore: rt.kind === "node",
     fn: async () => {
       const lazy = await failure(() => ctx.call(graph.url("broken/lazy_syntax.ts"), "run"));
-      ok(lazy instanceof RemoteError, `${lazy}`);
-      strictEqual(lazy.remoteName, "SyntaxError");
-      ok(
-        lazy.message.includes(` at ${graph.url("broken/late_syntax.js").href}:2:`),
-        lazy.message,
-      );
+      assertSyntaxErrorAt(lazy, graph.url("broken/late_syntax.js"), 2);
     },
   });
 
