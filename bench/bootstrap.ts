@@ -51,7 +51,9 @@ function runBootstrap(settings: BenchSettings): Promise<Figure[]> {
     floor: quoted("Mitogen bootstrap, quoted", MITOGEN_BOOTSTRAP),
     compare: "ratio",
     target: SMALLER,
-    note: `stage 2 inflates to ${inflateRawSync(stage2).length} B of JavaScript`,
+    note: `stage 2 inflates to ${
+      inflateRawSync(stage2).length.toLocaleString("en-US")
+    } B of JavaScript`,
   });
   return Promise.resolve(figures);
 }

@@ -2,7 +2,7 @@
  * Call round-trip figures: sequential no-op calls on one warm context against a ping-pong of a
  * message the size of a call frame over one `ssh host cat` channel. For information, the same
  * ping-pong through the runtime's own `process.stdin` → `process.stdout` echo, which is the I/O
- * path the remote stage uses.
+ * path the remote stage uses, and the same echo through a worker thread, as calls run.
  *
  * @module
  */
@@ -12,7 +12,14 @@ import { encodeFrame } from "../lib/frame.ts";
 import type { Message } from "../lib/protocol.ts";
 import { Router } from "../mod.ts";
 import { type Figure, measured } from "./figure.ts";
-import { ECHO_JS, echoRoundTrips, scriptArgv, shellLine, sshArgv } from "./floors.ts";
+import {
+  ECHO_JS,
+  echoRoundTrips,
+  scriptArgv,
+  shellLine,
+  sshArgv,
+  WORKER_ECHO_JS,
+} from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { timeRuns } from "./measure.ts";
 import { scaleStats, type Stats, summarize } from "./stats.ts";
@@ -58,14 +65,26 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
     }
     settings.progress(`call: ping-pong over ssh through ${runtime}'s echo`);
     const echo = sshArgv(settings, shellLine(scriptArgv(runtime, ECHO_JS)));
-    figures.push({
-      id: `call.echo.${runtime}`,
-      label: `  ping-pong through ${runtime}'s stdin→stdout echo`,
-      unit: "µs",
-      ours: await echoRoundTrips(echo, size, settings.counts),
-      floor,
-      compare: "ratio",
-    });
+    settings.progress(`call: ping-pong over ssh through ${runtime}'s worker echo`);
+    const workerEcho = sshArgv(settings, shellLine(scriptArgv(runtime, WORKER_ECHO_JS)));
+    figures.push(
+      {
+        id: `call.echo.${runtime}`,
+        label: `  ping-pong through ${runtime}'s stdin→stdout echo`,
+        unit: "µs",
+        ours: await echoRoundTrips(echo, size, settings.counts),
+        floor,
+        compare: "ratio",
+      },
+      {
+        id: `call.worker_echo.${runtime}`,
+        label: `  ping-pong through ${runtime}'s stdin→worker→stdout echo`,
+        unit: "µs",
+        ours: await echoRoundTrips(workerEcho, size, settings.counts),
+        floor,
+        compare: "ratio",
+      },
+    );
   }
   return figures;
 }

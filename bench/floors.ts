@@ -40,9 +40,46 @@ export function shellLine(argv: readonly string[]): string {
 /** JavaScript that echoes stdin to stdout through `process`, as the remote stage reads frames. */
 export const ECHO_JS = 'process.stdin.on("data",(c)=>process.stdout.write(c))';
 
+/**
+ * JavaScript that echoes stdin to stdout through a `node:worker_threads` worker: the hops a call
+ * takes in the remote stage (router thread → call worker → router thread), without the codec.
+ * The worker is unreferenced at end of input so the process, and the ssh carrying it, can end.
+ */
+export const WORKER_ECHO_JS = (() => {
+  const worker = 'const{parentPort:q}=process.getBuiltinModule("node:worker_threads");' +
+    'q.on("message",(m)=>q.postMessage(m))';
+  return 'const t=process.getBuiltinModule("node:worker_threads"),w=new t.Worker(new URL(' +
+    `"data:text/javascript;base64,${btoa(worker)}"));` +
+    'w.on("message",(m)=>process.stdout.write(m));process.stdin.on("data",(c)=>w.postMessage(c))' +
+    '.on("end",()=>w.unref())';
+})();
+
 /** Wall ms for `runtime` (a path) to start, run an empty program and exit. */
 export async function runtimeStartMs(runtime: string): Promise<number> {
   return (await runProcess(scriptArgv(runtime, "0"))).ms;
+}
+
+/**
+ * Ms `runtime` takes to start a `node:worker_threads` worker (from a `data:` URL, as the remote
+ * stage starts its call worker) until the worker's first message arrives, timed inside the
+ * process.
+ */
+export async function workerStartMs(runtime: string): Promise<number> {
+  const worker = 'process.getBuiltinModule("node:worker_threads").parentPort.postMessage(0)';
+  const js = 'const t=performance.now(),w=new(process.getBuiltinModule("node:worker_threads")' +
+    `.Worker)(new URL("data:text/javascript;base64,${btoa(worker)}"));` +
+    'w.on("message",()=>{console.log(performance.now()-t);process.exit()})';
+  return await printedMs(runtime, js);
+}
+
+/** Runs `js` on `runtime` and reads the milliseconds it prints. */
+async function printedMs(runtime: string, js: string): Promise<number> {
+  const { stdout } = await runProcess(scriptArgv(runtime, js));
+  const ms = Number(stdout.trim());
+  if (!Number.isFinite(ms)) {
+    throw new Error(`Script on "${runtime}" printed ${JSON.stringify(stdout)}, not a time`);
+  }
+  return ms;
 }
 
 /**
@@ -53,12 +90,7 @@ export async function spawnLoopMs(runtime: string, count: number): Promise<numbe
   const js = 'const{execFileSync:x}=process.getBuiltinModule("node:child_process"),' +
     `t=performance.now();for(let i=0;i<${count};i++)x("/bin/true");` +
     "console.log(performance.now()-t)";
-  const { stdout } = await runProcess(scriptArgv(runtime, js));
-  const ms = Number(stdout.trim());
-  if (!Number.isFinite(ms)) {
-    throw new Error(`Spawn loop on "${runtime}" printed ${JSON.stringify(stdout)}, not a time`);
-  }
-  return ms;
+  return await printedMs(runtime, js);
 }
 
 /**

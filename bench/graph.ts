@@ -166,7 +166,8 @@ async function graphFigures(
       ours: summarize(samples.map((s) => s.firstMs)),
       floor: firstFloor,
       compare: "ratio",
-      note: `${modulesSent} modules pushed with the call, ${moduleBytes} B of JavaScript; ` +
+      note: `${modulesSent} modules pushed with the call, ` +
+        `${moduleBytes.toLocaleString("en-US")} B of JavaScript; ` +
         "each sample is a fresh router, so the master's module cache is cold",
     },
     {

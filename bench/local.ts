@@ -1,15 +1,16 @@
 /**
  * Local-context figures: a fresh router's `local()` start up to the first call's reply, against
  * the runtime starting an empty program, and the call round trip of a local context against a
- * ping-pong through a local `cat`. Mitogen's figures from DESIGN.md are the targets (quoted, not
- * measured here).
+ * ping-pong through a local `cat`; for information, how long the runtime alone takes to start a
+ * worker thread, which the stage waits for. Mitogen's figures from DESIGN.md are the targets
+ * (quoted, not measured here).
  *
  * @module
  */
 
 import { Router } from "../mod.ts";
 import { type Figure, measured } from "./figure.ts";
-import { echoRoundTrips, runtimeStartMs } from "./floors.ts";
+import { echoRoundTrips, runtimeStartMs, workerStartMs } from "./floors.ts";
 import type { BenchSettings, Group } from "./group.ts";
 import { callFrameSize } from "./call.ts";
 import { timeRuns } from "./measure.ts";
@@ -37,14 +38,17 @@ async function runLocal(settings: BenchSettings): Promise<Figure[]> {
     const bare: number[] = [];
     const start: number[] = [];
     const hello: number[] = [];
+    const worker: number[] = [];
     for (let round = 0; round <= settings.counts.connects; round++) {
       settings.progress(`local: round ${round}/${settings.counts.connects} [${runtime}]`);
       const floor = await runtimeStartMs(path);
       const ours = await localThenCall(path);
+      const workerMs = await workerStartMs(path);
       if (round === 0) continue;
       bare.push(floor);
       start.push(ours.total);
       hello.push(ours.hello);
+      worker.push(workerMs);
     }
     const bareFloor = measured(`${runtime} runs an empty program`, summarize(bare));
     figures.push(
@@ -68,6 +72,14 @@ async function runLocal(settings: BenchSettings): Promise<Figure[]> {
         ours: summarize(hello),
         floor: bareFloor,
         compare: "ratio",
+      },
+      {
+        id: `local.worker.${runtime}`,
+        label: `  ${runtime} alone starts a worker_threads worker`,
+        unit: "ms",
+        ours: summarize(worker),
+        compare: "ratio",
+        note: "timed inside the process, from new Worker() to its first message",
       },
       {
         id: `local.call.${runtime}`,

@@ -27,11 +27,14 @@ export interface MachineFacts {
   openssh: string;
   /** Key exchange, host key and cipher that `ssh -v` reports for the benchmark's host. */
   kex: string;
+  /** 1-, 5- and 15-minute load averages when the run started: other work skews the figures. */
+  load: string;
 }
 
 /** Gathers {@linkcode MachineFacts}; connects once with each runtime to learn its version. */
 export async function machineFacts(settings: BenchSettings): Promise<MachineFacts> {
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const loadavg = await Deno.readTextFile("/proc/loadavg").catch(() => "");
   const remote: Partial<Record<BenchRuntime, string>> = {};
   for (const runtime of settings.runtimes) {
     await using router = new Router();
@@ -47,6 +50,7 @@ export async function machineFacts(settings: BenchSettings): Promise<MachineFact
     remote,
     openssh: await opensshVersion(),
     kex: await negotiated(settings),
+    load: loadavg.split(" ").slice(0, 3).join(" ") || "unknown",
   };
 }
 

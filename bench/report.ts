@@ -53,7 +53,8 @@ export function renderText(run: BenchRun): string {
   const remote = Object.values(machine.remote).join(", ");
   const header = [
     `- date: ${machine.date}`,
-    `- machine: ${machine.cpus} CPUs, ${machine.model}, Linux ${machine.kernel}`,
+    `- machine: ${machine.cpus} CPUs, ${machine.model}, Linux ${machine.kernel}; ` +
+    `load average ${machine.load} at the start`,
     `- master: deno ${machine.deno}; remote over ssh to a loopback sshd: ${remote}`,
     `- ssh: ${machine.openssh}; ${machine.kex}`,
     `- samples: ${counts.connects} connections a figure; ${counts.calls} calls after ` +
