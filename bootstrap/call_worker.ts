@@ -18,6 +18,10 @@ function describe(value: unknown): string {
 }
 
 async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown> {
+  // With loader hooks installed, Deno hands out an empty module for an unknown builtin.
+  if (call.mod.startsWith("node:") && !process.getBuiltinModule(call.mod)) {
+    throw new TypeError(`No such built-in module: ${call.mod}`);
+  }
   const mod: Record<string, unknown> = await import(call.mod);
   if (!(call.fn in mod)) {
     throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
@@ -101,13 +105,13 @@ export function runCallWorker(): void {
     let done: WorkerDone;
     try {
       if (call.modules) loader.add(call.modules);
-      const fn = await target(call).catch((e) => {
-        loader.locate(e);
-        throw e;
-      });
+      const fn = await target(call);
       const args = decode(call.args) as unknown[];
       done = { t: "done", id: call.id, ok: true, data: encodeResult(call, await fn(...args)) };
     } catch (e) {
+      // Node's compiler errors name no file: say which module, for the target's own import and
+      // for the imports its code makes later.
+      loader.locate(e);
       done = { t: "done", id: call.id, ok: false, data: encodeError(e) };
     }
     port.postMessage(done, [done.data.buffer as ArrayBuffer]);

@@ -263,7 +263,7 @@ export function runRemoteRouter(selfUrl: string): void {
         asked.delete(msg.id);
         return;
       case "bye":
-        process.exit(0);
+        quit();
     }
   }
 
@@ -280,8 +280,11 @@ export function runRemoteRouter(selfUrl: string): void {
     }
   });
   // The master is gone: stop at once, even if user code is still running in the worker.
-  process.stdin.on("end", () => process.exit(0));
-  process.stdin.on("error", () => process.exit(0));
+  // The parent is gone or wants us gone: end now. process.exit() would wait for a call worker
+  // blocked in native code (execSync) to reach a safe point, which may be never.
+  const quit = () => process.kill(process.pid, "SIGKILL");
+  process.stdin.on("end", quit);
+  process.stdin.on("error", quit);
 
   writeOut(PREAMBLE);
 }

@@ -30,8 +30,6 @@ export interface SpawnSpec {
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
-  /** Id of the context at the other end: its hello resolves {@linkcode Connection.hello}. */
-  id: number;
   /** Called with every other message that arrives (from it or the contexts behind it). */
   onMessage: (src: number, msg: Message, size: number) => void;
   /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
@@ -57,6 +55,7 @@ export class Connection {
   readonly #scanner = new PreambleScanner();
   #closing = false;
   #closed = false;
+  #helloSeen = false;
   #error: Error | undefined;
   #resolveHello!: (h: Hello) => void;
   #rejectHello!: (e: Error) => void;
@@ -198,8 +197,11 @@ export class Connection {
         if (msg === null || typeof msg !== "object" || typeof msg.t !== "string") {
           throw new ProtocolError("Frame does not hold a message");
         }
-        if (msg.t === "hello" && frame.src === this.#options.id) this.#resolveHello(msg);
-        else this.#options.onMessage(frame.src, msg, frame.body.length + HEADER_SIZE);
+        // The first hello is the remote's own: contexts behind it can only start later.
+        if (msg.t === "hello" && !this.#helloSeen) {
+          this.#helloSeen = true;
+          this.#resolveHello(msg);
+        } else this.#options.onMessage(frame.src, msg, frame.body.length + HEADER_SIZE);
       });
     } catch (e) {
       this.#fail(
@@ -218,6 +220,12 @@ export class Connection {
     await new Promise((r) => setTimeout(r, 0));
     this.#closed = true;
     let error = this.#error;
+    if (!error && this.#reader.pending > 0) {
+      error = new ProtocolError(
+        `Closed the connection to "${this.#spec.label}": it ended in the middle of a frame ` +
+          `(${this.#reader.pending} bytes of it arrived)`,
+      );
+    }
     if (!error && !this.#closing) error = this.#explain(status);
     if (!error && !this.#scanner.found) error = this.#explain(status);
     if (error) this.#rejectHello(error);

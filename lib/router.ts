@@ -156,6 +156,7 @@ export class Router implements AsyncDisposable {
    */
   open(target: string, options: ConnectOptions = {}): Context {
     const hops = parseTarget(target);
+    checkHops(hops, target);
     let via: Context | undefined;
     let prefix = "";
     for (const [i, hop] of hops.entries()) {
@@ -186,9 +187,6 @@ export class Router implements AsyncDisposable {
     if (options.timeout !== undefined) hopOptions.timeout = options.timeout;
     switch (hop.method) {
       case "local":
-        if (via) {
-          throw new UsageError(`Invalid target "${target}": "local" can only be the first hop`);
-        }
         return this.#start(localSpawn(options, size), options.name, options);
       case "ssh": {
         if (!via) return this.#start(sshSpawn({ ...options, ...hop }, size), options.name, options);
@@ -197,24 +195,16 @@ export class Router implements AsyncDisposable {
         return this.#startChild(via, { method: "ssh", options: ssh }, options.name, hopOptions);
       }
       case "sudo": {
-        if (!via) {
-          throw new UsageError(
-            `Invalid target "${target}": sudo needs a hop before it (e.g. web1/sudo or local/sudo)`,
-          );
-        }
         const sudo: SudoOptions = {};
         if (hop.user !== undefined) sudo.user = hop.user;
         if (options.sudoPassword !== undefined) sudo.password = options.sudoPassword;
         if (options.runtime !== undefined && options.runtime !== "auto") {
           sudo.runtime = options.runtime;
         }
-        return this.#startChild(via, { method: "sudo", options: sudo }, options.name, hopOptions);
+        return this.#startChild(via!, { method: "sudo", options: sudo }, options.name, hopOptions);
       }
       default:
-        throw new UsageError(
-          `Invalid target "${target}": hop ${index + 1} ("${formatHop(hop)}") uses ` +
-            `${hop.method}, which is not supported yet; use sudo`,
-        );
+        throw new UsageError(`Invalid target "${target}": ${hop.method} is not supported yet`);
     }
   }
 
@@ -321,7 +311,6 @@ export class Router implements AsyncDisposable {
       spec,
       [stage2Bytes(), encodeFrame(id, MASTER_ID, init)],
       {
-        id,
         connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
         maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
         onMessage: (src, msg, size) => this.#dispatch(conn, src, msg, size),
@@ -581,6 +570,27 @@ export class Router implements AsyncDisposable {
     );
     await entry.done.promise;
     clearTimeout(timer);
+  }
+}
+
+/** Rejects targets whose hops cannot follow each other, before anything is started. */
+function checkHops(hops: Hop[], target: string): void {
+  for (const [i, hop] of hops.entries()) {
+    const where = `hop ${i + 1} ("${formatHop(hop)}")`;
+    if (hop.method === "local" && i > 0) {
+      throw new UsageError(`Invalid target "${target}": "local" can only be the first hop`);
+    }
+    if (hop.method === "sudo" && i === 0) {
+      throw new UsageError(
+        `Invalid target "${target}": sudo needs a hop before it (e.g. web1/sudo or local/sudo)`,
+      );
+    }
+    if (hop.method === "su" || hop.method === "doas") {
+      throw new UsageError(
+        `Invalid target "${target}": ${where} uses ${hop.method}, which is not supported yet; ` +
+          `use sudo`,
+      );
+    }
   }
 }
 

@@ -233,8 +233,16 @@ Deno.test("the CLI refuses bad input with the documented exit codes", async (t) 
       [["call", "local", "node:os#"], `Invalid function "node:os#": expected <module>#<export>`],
       [["call", "", "node:os#hostname"], `Invalid target "": it is empty`],
       [
-        ["call", "a/b/c", "node:os#hostname"],
-        `Invalid target "a/b/c": multi-hop targets are not supported`,
+        ["call", "a/local", "node:os#hostname"],
+        `Invalid target "a/local": "local" can only be the first hop`,
+      ],
+      [
+        ["call", "sudo/a", "node:os#hostname"],
+        `Invalid target "sudo/a": sudo needs a hop before it (e.g. web1/sudo or local/sudo)`,
+      ],
+      [
+        ["call", "a/su:root", "node:os#hostname"],
+        `Invalid target "a/su:root": hop 2 ("su:root") uses su, which is not supported yet; use sudo`,
       ],
       [["ping"], "Usage: mitoctl ping [flags] <target>…"],
       [["bootstrap", "mito"], "Usage: mitoctl bootstrap --print [flags] <target>"],

@@ -189,8 +189,9 @@ async function scenario(
 
   await t.step({
     name: `${rt.name}: a syntax error in a lazily imported module names its file and line`,
-    // Node: the call worker adds the place only to errors of the target's own import.
-    ignore: rt.kind === "node",
+    // Node 20's hooks run on their own thread, which holds the lazily fetched source: the call
+    // worker cannot tell where the error is. Known gap, listed in the README.
+    ignore: rt.name === "node20",
     fn: async () => {
       const lazy = await failure(() => ctx.call(graph.url("broken/lazy_syntax.ts"), "run"));
       assertSyntaxErrorAt(lazy, graph.url("broken/late_syntax.js"), 2);

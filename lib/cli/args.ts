@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
 import type { ConnectOptions } from "../router.ts";
+import { checkSshOption } from "../methods/ssh.ts";
 import { checkRuntime } from "../stage1.ts";
 
 /** Flags every command that connects accepts. */
@@ -145,7 +146,16 @@ export function connectOptions(values: Parsed["values"]): ConnectOptions {
   const out: ConnectOptions = {};
   const str = (k: string) => values[k] as string | undefined;
   if (str("ssh-config") !== undefined) out.sshConfig = str("ssh-config")!;
-  if (values["ssh-option"]) out.sshOptions = values["ssh-option"] as string[];
+  if (values["ssh-option"]) {
+    out.sshOptions = values["ssh-option"] as string[];
+    for (const o of out.sshOptions) {
+      try {
+        checkSshOption(o);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+  }
   if (str("identity") !== undefined) out.identity = str("identity")!;
   if (str("runtime") !== undefined) {
     try {

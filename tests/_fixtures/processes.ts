@@ -43,25 +43,42 @@ export function childrenOf(pid: number): number[] {
   return found;
 }
 
-/** Live pids whose command line contains `text`. */
-export function pidsWithCommandLine(text: string): number[] {
+/** Live pids whose command line (as {@linkcode commandLine} gives it) is exactly `line`. */
+export function pidsWithCommandLine(line: string): number[] {
   const found: number[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     const pid = Number(entry.name);
-    if (commandLine(pid)?.includes(text) && isAlive(pid)) found.push(pid);
+    if (commandLine(pid) === line && isAlive(pid)) found.push(pid);
   }
   return found;
 }
 
-/** Waits until none of `pids` is alive or `ms` have passed; returns those still alive. */
-export async function waitGone(pids: number[], ms: number): Promise<number[]> {
+/** Sends SIGKILL to each of `pids` that is still alive. */
+export function killAll(pids: number[]): void {
+  for (const pid of pids.filter(isAlive)) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined or `ms` have passed. */
+export async function waitFor<T>(check: () => T | undefined, ms: number): Promise<T | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const alive = pids.filter(isAlive);
-    if (alive.length === 0 || Date.now() >= deadline) return alive;
+    const value = check();
+    if (value !== undefined || Date.now() >= deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
+}
+
+/** Waits until none of `pids` is alive or `ms` have passed; returns those still alive. */
+export async function waitGone(pids: number[], ms: number): Promise<number[]> {
+  await waitFor(() => pids.some(isAlive) ? undefined : true, ms);
+  return pids.filter(isAlive);
 }
 
 /** Describes `pids` with their command lines, for assertion messages. */
