@@ -146,8 +146,15 @@ export async function readLog(logFile: string, pid: number): Promise<string> {
   return `sshd pid ${pid}, log ${logFile}:\n${lines.slice(-LOG_TAIL_LINES).join("\n")}`;
 }
 
-/** Runs `command` to completion, feeding it `input`; throws with its stderr if it fails. */
-export async function run(command: string, args: string[], input?: string): Promise<string> {
+/** Exit code and decoded output of a finished command. */
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command` to completion, feeding it `input`, and returns what it printed. */
+export async function capture(command: string, args: string[], input?: string): Promise<Captured> {
   const child = new Deno.Command(command, {
     args,
     stdin: input === undefined ? "null" : "piped",
@@ -161,11 +168,21 @@ export async function run(command: string, args: string[], input?: string): Prom
   }
   const output = await child.output();
   const decoder = new TextDecoder();
-  if (!output.success) {
-    const stderr = decoder.decode(output.stderr).trim();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Runs `command` like {@linkcode capture}, returning its stdout; throws if it fails. */
+export async function run(command: string, args: string[], input?: string): Promise<string> {
+  const output = await capture(command, args, input);
+  if (output.code !== 0) {
+    const stderr = output.stderr.trim();
     throw new Error(`"${command} ${args.join(" ")}" failed with code ${output.code}: ${stderr}`);
   }
-  return decoder.decode(output.stdout);
+  return output.stdout;
 }
 
 /** Whether `path` exists (following symlinks). */
