@@ -130,6 +130,10 @@ export class Parent {
     const msg = decode(f.body) as Message;
     // A child may only ask this context for modules; it may not make it run anything.
     if (msg.t === "mreq") this.#serve(f.src, msg);
+    else if (msg.t === "call") {
+      const error = new Error(`Context ${f.src} may not call into context ${host.id}`);
+      this.down(f.src, host.id, encode({ t: "err", id: msg.id, error: encode(error) }));
+    }
   }
 
   /** Serves a child's request from what the master stashed here for it, and nothing else. */

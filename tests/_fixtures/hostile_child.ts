@@ -1,0 +1,105 @@
+/**
+ * A hostile child context: a stage that a real remote stage starts (through a fake `ssh`), which
+ * then sends whatever frames a test scripts: calls into its parent or a sibling, frames with a
+ * forged source, replies it was never asked for. A call to `node:hostile#send` with a list of
+ * {@linkcode HostileFrame}s sends them, waits `waitMs`, and returns every message it received
+ * meanwhile.
+ *
+ * ```ts ignore
+ * const ssh = await writeHostileSsh(dir);
+ * const child = await router.ssh({ via: parent, host: "anything", sshPath: ssh });
+ * const seen = await child.call("node:hostile", "send", [{ dst: parent.id, msg }], 300);
+ * ```
+ *
+ * @module
+ */
+
+import { decode, encode } from "../../lib/codec.ts";
+import { encodeFrame, FrameReader } from "../../lib/frame.ts";
+import { MASTER_ID, type Message, PREAMBLE } from "../../lib/protocol.ts";
+
+/** One frame the hostile child writes. */
+export interface HostileFrame {
+  dst: number;
+  /** Source id to claim; default the child's own. */
+  src?: number;
+  msg: Message;
+}
+
+/** A message the hostile child received while it waited. */
+export interface Received {
+  src: number;
+  msg: Message;
+}
+
+/**
+ * Writes an executable fake `ssh` into `dir` that ignores its arguments and runs the hostile
+ * child on its stdin and stdout, and returns its path.
+ */
+export async function writeHostileSsh(dir: string): Promise<string> {
+  const path = `${dir}/hostile-ssh`;
+  const script = new URL(import.meta.url).pathname;
+  // ssh's last argument is the stage-1 command, which ends with the stage-2 size.
+  await Deno.writeTextFile(
+    path,
+    `#!/bin/sh\nfor last; do :; done\nsize=\${last##* }\nsize=\${size%%\\'*}\n` +
+      `exec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt '${script}' ` +
+      `"$size"\n`,
+    { mode: 0o755 },
+  );
+  return path;
+}
+
+async function writeAll(bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
+}
+
+async function runHostileChild(): Promise<void> {
+  let skip = Number(Deno.args.at(-1));
+  if (!Number.isInteger(skip) || skip <= 0) throw new Error(`bad stage-2 size "${Deno.args}"`);
+  let myId = -1;
+  let output = Promise.resolve();
+  const write = (dst: number, src: number, msg: Message) => {
+    const frame = encodeFrame(dst, src, encode(msg));
+    output = output.then(() => writeAll(frame));
+  };
+  let inbox: Received[] | undefined;
+  const run = async (call: Extract<Message, { t: "call" }>, src: number) => {
+    const [frames, waitMs] = decode(call.args) as [HostileFrame[], number];
+    inbox = [];
+    for (const f of frames) write(f.dst, f.src ?? myId, f.msg);
+    await new Promise((r) => setTimeout(r, waitMs));
+    const seen = inbox;
+    inbox = undefined;
+    write(src, myId, { t: "ok", id: call.id, value: encode(seen) });
+  };
+  const reader = new FrameReader();
+  for await (let chunk of Deno.stdin.readable) {
+    if (skip > 0) {
+      const skipped = Math.min(skip, chunk.length);
+      skip -= skipped;
+      chunk = chunk.subarray(skipped);
+    }
+    reader.push(chunk, (frame) => {
+      const msg = decode(frame.body) as Message;
+      if (msg.t === "init") {
+        myId = msg.id;
+        output = output.then(() => writeAll(new TextEncoder().encode(PREAMBLE)));
+        write(MASTER_ID, myId, {
+          t: "hello",
+          runtime: "node",
+          version: "0.0.0",
+          pid: Deno.pid,
+          host: "hostile",
+          user: "hostile",
+        });
+      } else if (msg.t === "call" && msg.mod === "node:hostile") {
+        void run(msg, frame.src);
+      } else {
+        inbox?.push({ src: frame.src, msg });
+      }
+    });
+  }
+}
+
+if (import.meta.main) await runHostileChild();
