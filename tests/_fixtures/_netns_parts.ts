@@ -113,8 +113,10 @@ export async function buildLinks(layout: Layout): Promise<void> {
   // With forwarding off the bastion would drop the master's packets for web1 silently, and a
   // direct connection would hang until ConnectTimeout. Forwarding on plus a prohibit rule
   // answers each one with an ICMP error instead, without rate limiting.
-  const sysctl = ["net.ipv4.ip_forward=1", "net.ipv4.icmp_ratelimit=0"];
-  await run("ip", ["netns", "exec", bastion, "sysctl", "-q", "-w", ...sysctl]);
+  // /proc/sys/net shows the writer's namespace; no sysctl(8), which procps may not provide.
+  const settings =
+    "echo 1 >/proc/sys/net/ipv4/ip_forward && echo 0 >/proc/sys/net/ipv4/icmp_ratelimit";
+  await run("ip", ["netns", "exec", bastion, "sh", "-c", settings]);
   await ip(["-n", bastion, "rule", "add", "iif", "eth0", "to", inner, "prohibit"]);
 }
 
