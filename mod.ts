@@ -19,14 +19,23 @@
  */
 
 export { Router } from "./lib/router.ts";
-export type { ConnectOptions, ContextOptions, LogLine, RouterOptions } from "./lib/router.ts";
+export type {
+  ConnectOptions,
+  ContextOptions,
+  LogLine,
+  RouterOptions,
+  SshContextOptions,
+  SudoContextOptions,
+} from "./lib/router.ts";
 export { Context } from "./lib/context.ts";
 export type { CallOptions, ContextStats, Remote } from "./lib/context.ts";
 export type { LocalOptions } from "./lib/methods/local.ts";
 export type { SshOptions } from "./lib/methods/ssh.ts";
+export type { SudoOptions } from "./lib/methods/sudo.ts";
 export type { RuntimeChoice } from "./lib/stage1.ts";
 export type { Hello as ContextInfo } from "./lib/protocol.ts";
 export {
+  AuthenticationError,
   ConnectionError,
   ExitCode,
   MitoctlError,

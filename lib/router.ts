@@ -151,8 +151,8 @@ export class Router implements AsyncDisposable {
    * as the bootstrap, saving a round trip. A failed start surfaces on `ready` and on each call.
    *
    * In a multi-hop target (`bastion/web1/sudo:postgres`) each hop is started from the one before
-   * it. The contexts of the leading hops are shared: a later target with the same prefix reuses
-   * them while they live.
+   * it. Leading hops are shared: a target whose prefix names a context this router opened by
+   * target (`bastion`, or `bastion/web1`) goes through that context while it lives.
    */
   open(target: string, options: ConnectOptions = {}): Context {
     const hops = parseTarget(target);
@@ -169,7 +169,11 @@ export class Router implements AsyncDisposable {
       }
       const name = last ? options.name ?? target : prefix;
       via = this.#startHop(hop, i, via, target, { ...options, name });
-      if (!last) this.#shared.set(prefix, via);
+      // Later targets that start with this one go through it (the last hop too:
+      // "bastion/web1" then "bastion/web1/sudo" share web1).
+      if (!this.#shared.get(prefix) || this.#shared.get(prefix)!.closed) {
+        this.#shared.set(prefix, via);
+      }
     }
     return via!;
   }

@@ -1,0 +1,170 @@
+import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
+import {
+  AuthenticationError,
+  ConnectionError,
+  type Context,
+  ExitCode,
+  RemoteError,
+  Router,
+} from "../mod.ts";
+import { runCli } from "./_fixtures/cli.ts";
+import { namespacesUnavailableReason, startTestNetwork } from "./_fixtures/netns.ts";
+import { isAlive, waitGone } from "./_fixtures/processes.ts";
+
+// In CI a machine without namespaces fails these tests; elsewhere they are ignored, loudly.
+const unavailable = await namespacesUnavailableReason();
+const ignore = unavailable !== undefined && !Deno.env.get("CI");
+if (ignore) console.warn(`Ignoring the multi-hop context tests: ${unavailable}`);
+
+const tasks = new URL("../examples/tasks.ts", import.meta.url);
+
+Deno.test({
+  name: "contexts reached through a bastion, then sudo, work like direct ones",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async (t) => {
+  await using net = await startTestNetwork();
+  const connect = { sshConfig: net.sshConfig, identity: net.identity };
+  const cli = ["-F", net.sshConfig, "-i", net.identity];
+
+  await t.step("the CLI calls through bastion/web1/sudo:<user>", async () => {
+    const result = await runCli([
+      "call",
+      ...cli,
+      `bastion/web1/sudo:${net.sudoUser}`,
+      "node:os#userInfo",
+    ]);
+    strictEqual(result.code, ExitCode.ok, result.stderr);
+    strictEqual(JSON.parse(result.stdout).username, net.sudoUser);
+  });
+
+  await t.step("the CLI types a sudo password from a file, after the call arguments", async () => {
+    const pw = `${net.dir}/pw.txt`;
+    await Deno.writeTextFile(pw, `${net.sudoPassword}\n`);
+    const result = await runCli([
+      "call",
+      ...cli,
+      "bastion/web1/sudo",
+      "node:process#getuid",
+      "--sudo-password-file",
+      pw,
+    ]);
+    strictEqual(result.code, ExitCode.ok, result.stderr);
+    strictEqual(result.stdout.trim(), "0");
+  });
+
+  await t.step("a wrong sudo password fails with exit 5 within 5 s", async () => {
+    const pw = `${net.dir}/wrong.txt`;
+    await Deno.writeTextFile(pw, "not-the-password\n");
+    const started = performance.now();
+    const result = await runCli([
+      "call",
+      ...cli,
+      "--sudo-password-file",
+      pw,
+      "bastion/web1/sudo",
+      "node:os#hostname",
+    ]);
+    const ms = performance.now() - started;
+    strictEqual(result.code, ExitCode.auth, `${result.stdout}${result.stderr}`);
+    strictEqual(
+      result.stderr,
+      `mitoctl: Cannot start "bastion/web1/sudo": sudo:root refused the password\n`,
+    );
+    ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+    ok(!result.stderr.includes("not-the-password"));
+  });
+
+  await t.step(
+    "sudo without a password where one is needed is an AuthenticationError",
+    async () => {
+      await using router = new Router();
+      await rejects(
+        router.connect("bastion/web1/sudo", connect),
+        (e) =>
+          e instanceof AuthenticationError &&
+          e.message === `Cannot start "bastion/web1/sudo": sudo:root asked for a password and ` +
+              `none was given`,
+      );
+    },
+  );
+
+  await t.step("the library: ssh via a context, sudo via that, module calls at depth", async () => {
+    await using router = new Router();
+    const bastion = await router.ssh({ host: "bastion", ...connect });
+    const web1 = await router.ssh({ host: "web1", via: bastion });
+    const root = await router.sudo({ via: web1, password: net.sudoPassword });
+    const hosts = await Promise.all(
+      [bastion, web1, root].map((c) => c.call("node:os", "hostname")),
+    );
+    strictEqual(hosts[1], hosts[2]);
+    ok(hosts[0] !== hosts[1], `bastion and web1 share a host name: ${hosts}`);
+    strictEqual(await root.call("node:process", "getuid"), 0);
+    strictEqual(web1.info!.user, net.user);
+    const size = await root.call<number>(tasks, "diskUsage", "/etc/hostname");
+    ok(size > 0);
+    // Errors and timeouts come back from any depth.
+    await rejects(
+      root.call("node:fs", "readFileSync", "/nonexistent"),
+      (e) => e instanceof RemoteError && e.context === root.name && /ENOENT/.test(e.message),
+    );
+    await rejects(
+      root.callWith({ timeout: 300 }, "node:child_process", "execSync", "sleep 5"),
+      /timed out after 0.3 s/,
+    );
+    strictEqual(await root.call("node:path", "join", "a", "b"), "a/b");
+  });
+
+  await t.step("contexts behind one bastion share its copy of a module graph", async () => {
+    await using router = new Router();
+    const bastion = await router.connect("bastion", connect);
+    const children: Context[] = await Promise.all(
+      Array.from(
+        { length: 6 },
+        (_, i) => router.ssh({ host: i % 2 ? "web1" : "web2", via: bastion, name: `c${i}` }),
+      ),
+    );
+    const sizes = await Promise.all(
+      children.map((c) => c.call(tasks, "diskUsage", "/etc/hostname")),
+    );
+    ok(sizes.every((s) => typeof s === "number" && s > 0), `${sizes}`);
+    const graph = (await Deno.readTextFile(tasks)).length;
+    // Sent once, to the bastion, whatever the number of contexts behind it.
+    strictEqual(bastion.stats.modulesSent, 1);
+    ok(
+      bastion.stats.moduleBytesSent > graph / 2 && bastion.stats.moduleBytesSent <= graph,
+      `${bastion.stats.moduleBytesSent} bytes for a ${graph}-byte module`,
+    );
+    for (const c of children) strictEqual(c.stats.moduleBytesSent, 0, c.name);
+  });
+
+  await t.step(
+    "closing a context ends its subtree; a lost bastion fails calls below it",
+    async () => {
+      await using router = new Router();
+      const web1 = await router.connect("bastion/web1", connect);
+      const root = router.open("bastion/web1/sudo", { ...connect, sudoPassword: net.sudoPassword });
+      await root.ready;
+      const bastion = router.contexts.find((c) => c.name === "bastion")!;
+      strictEqual(router.contexts.length, 3);
+      const pids = [web1.info!.pid, root.info!.pid];
+      // Closing web1 ends the sudo context behind it.
+      await web1.close();
+      await rejects(root.call("node:os", "hostname"), ConnectionError);
+      deepStrictEqual(await waitGone(pids, 3000), []);
+      // A new web1 behind the same bastion, then the bastion's stage dies.
+      const again = await router.connect("bastion/web1", connect);
+      strictEqual(router.contexts.filter((c) => c.name === "bastion").length, 1, "bastion shared");
+      const pid = again.info!.pid;
+      ok(isAlive(pid));
+      await net.exec("bastion", ["kill", "-9", `${bastion.info!.pid}`]);
+      await rejects(again.call("node:os", "hostname"), (e) => {
+        ok(e instanceof ConnectionError, `${e}`);
+        match(e.message, /^Lost context "bastion\/web1": the hop "bastion" on its way is gone/);
+        return true;
+      });
+      deepStrictEqual(await waitGone([pid], 3000), [], "web1's stage outlived its bastion");
+    },
+  );
+});
