@@ -2,7 +2,8 @@
  * Call round-trip figures: sequential no-op calls on one warm context against a ping-pong of a
  * message the size of a call frame over one `ssh host cat` channel. For information, the same
  * ping-pong through the runtime's own `process.stdin` → `process.stdout` echo, which is the I/O
- * path the remote stage uses, and the same echo through a worker thread, as calls run.
+ * path the remote stage uses, and the same echo through a worker thread, as calls run. Every
+ * kind is sampled in turns of {@linkcode BLOCK} round trips, so a busy machine skews them alike.
  *
  * @module
  */
@@ -12,17 +13,10 @@ import { encodeFrame } from "../lib/frame.ts";
 import type { Message } from "../lib/protocol.ts";
 import { Router } from "../mod.ts";
 import { type Figure, measured } from "./figure.ts";
-import {
-  ECHO_JS,
-  echoRoundTrips,
-  scriptArgv,
-  shellLine,
-  sshArgv,
-  WORKER_ECHO_JS,
-} from "./floors.ts";
-import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
-import { timeRuns } from "./measure.ts";
-import { scaleStats, type Stats, summarize } from "./stats.ts";
+import { ECHO_JS, PingPong, scriptArgv, shellLine, sshArgv, WORKER_ECHO_JS } from "./floors.ts";
+import type { BenchSettings, Group } from "./group.ts";
+import { interleavedRuns } from "./measure.ts";
+import { scaleStats, summarize } from "./stats.ts";
 
 /** Ratio to the ssh ping-pong that call figures aim for. */
 export const CALL_TARGET = 1.5;
@@ -42,66 +36,61 @@ export function callFrameSize(): number {
 /** Call round-trip figures for each runtime. */
 export const callGroup: Group = { name: "call", run: runCall };
 
+/** Round trips taken from each source in one turn before moving to the next. */
+const BLOCK = 100;
+
 async function runCall(settings: BenchSettings): Promise<Figure[]> {
   const size = callFrameSize();
-  settings.progress(`call: ping-pong of ${size} B over ssh cat`);
-  const cat = await echoRoundTrips(sshArgv(settings, "cat"), size, settings.counts);
-  const floor = measured(`ping-pong ${size} B, ssh ${settings.host} cat`, cat);
-  const target = { text: `≤ ${CALL_TARGET}×`, on: "ratio", max: CALL_TARGET } as const;
-  const figures: Figure[] = [];
+  const message = new Uint8Array(size).fill(0x61);
+  await using stack = new AsyncDisposableStack();
+  const router = stack.use(new Router());
+  const sources = new Map<string, () => Promise<unknown>>();
+  const echo = async (key: string, argv: readonly string[]) => {
+    const channel = stack.use(new PingPong(argv));
+    await channel.ready();
+    sources.set(key, () => channel.exchange(message, size));
+  };
+  await echo("cat", sshArgv(settings, "cat"));
   for (const runtime of settings.runtimes) {
-    settings.progress(`call: no-op calls [${runtime}]`);
-    const calls = await noopCalls(settings, runtime);
-    for (const [[mod, fn], stats] of calls) {
-      figures.push({
-        id: `call.${fn}.${runtime}`,
-        label: `no-op call round trip, ${mod}#${fn} [${runtime}]`,
-        unit: "µs",
-        ours: stats,
-        floor,
-        compare: "ratio",
-        target,
-      });
-    }
-    settings.progress(`call: ping-pong over ssh through ${runtime}'s echo`);
-    const echo = sshArgv(settings, shellLine(scriptArgv(runtime, ECHO_JS)));
-    settings.progress(`call: ping-pong over ssh through ${runtime}'s worker echo`);
-    const workerEcho = sshArgv(settings, shellLine(scriptArgv(runtime, WORKER_ECHO_JS)));
-    figures.push(
-      {
-        id: `call.echo.${runtime}`,
-        label: `  ping-pong through ${runtime}'s stdin→stdout echo`,
-        unit: "µs",
-        ours: await echoRoundTrips(echo, size, settings.counts),
-        floor,
-        compare: "ratio",
-      },
-      {
-        id: `call.worker_echo.${runtime}`,
-        label: `  ping-pong through ${runtime}'s stdin→worker→stdout echo`,
-        unit: "µs",
-        ours: await echoRoundTrips(workerEcho, size, settings.counts),
-        floor,
-        compare: "ratio",
-      },
+    const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
+    for (const [mod, fn] of NOOP_CALLS) sources.set(`${fn}.${runtime}`, () => ctx.call(mod, fn));
+    await echo(`echo.${runtime}`, sshArgv(settings, shellLine(scriptArgv(runtime, ECHO_JS))));
+    await echo(
+      `worker_echo.${runtime}`,
+      sshArgv(settings, shellLine(scriptArgv(runtime, WORKER_ECHO_JS))),
     );
   }
-  return figures;
-}
-
-/** Round-trip µs of each no-op target on one warm context. */
-async function noopCalls(
-  settings: BenchSettings,
-  runtime: BenchRuntime,
-): Promise<[readonly [string, string], Stats][]> {
-  await using router = new Router();
-  const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
-  const out: [readonly [string, string], Stats][] = [];
-  for (const call of NOOP_CALLS) {
-    const [mod, fn] = call;
-    const { calls, warmupCalls } = settings.counts;
-    const samples = await timeRuns(calls, warmupCalls, () => ctx.call(mod, fn));
-    out.push([call, scaleStats(summarize(samples), 1000)]);
-  }
-  return out;
+  const { calls, warmupCalls } = settings.counts;
+  settings.progress(`call: ${calls} round trips of each of ${sources.size} kinds, in turns`);
+  const samples = await interleavedRuns(sources, calls, warmupCalls, BLOCK);
+  const stats = (key: string) => scaleStats(summarize(samples.get(key)!), 1000);
+  const floor = measured(`ping-pong ${size} B, ssh ${settings.host} cat`, stats("cat"));
+  const target = { text: `≤ ${CALL_TARGET}×`, on: "ratio", max: CALL_TARGET } as const;
+  return settings.runtimes.flatMap((runtime): Figure[] => [
+    ...NOOP_CALLS.map(([mod, fn]): Figure => ({
+      id: `call.${fn}.${runtime}`,
+      label: `no-op call round trip, ${mod}#${fn} [${runtime}]`,
+      unit: "µs",
+      ours: stats(`${fn}.${runtime}`),
+      floor,
+      compare: "ratio",
+      target,
+    })),
+    {
+      id: `call.echo.${runtime}`,
+      label: `  ping-pong through ${runtime}'s stdin→stdout echo`,
+      unit: "µs",
+      ours: stats(`echo.${runtime}`),
+      floor,
+      compare: "ratio",
+    },
+    {
+      id: `call.worker_echo.${runtime}`,
+      label: `  ping-pong through ${runtime}'s stdin→worker→stdout echo`,
+      unit: "µs",
+      ours: stats(`worker_echo.${runtime}`),
+      floor,
+      compare: "ratio",
+    },
+  ]);
 }

@@ -24,6 +24,27 @@ export async function timeRuns(
   return samples;
 }
 
+/**
+ * Wall ms of `n` runs of each of `sources`, after `warmup` unmeasured runs of each. Runs go in
+ * turns of `block` per source, so load from elsewhere hits every source alike and their ratios
+ * hold even when the machine is busy.
+ */
+export async function interleavedRuns<K>(
+  sources: ReadonlyMap<K, () => Promise<unknown>>,
+  n: number,
+  warmup: number,
+  block: number,
+): Promise<Map<K, number[]>> {
+  for (const fn of sources.values()) await timeRuns(0, warmup, fn);
+  const out = new Map<K, number[]>([...sources.keys()].map((key) => [key, []]));
+  for (let done = 0; done < n; done += block) {
+    for (const [key, fn] of sources) {
+      out.get(key)!.push(...await timeRuns(Math.min(block, n - done), 0, fn));
+    }
+  }
+  return out;
+}
+
 /** Options of {@linkcode runProcess}. */
 export interface RunOptions {
   /** Bytes written to the process's stdin, which is then closed; default: stdin is /dev/null. */
