@@ -58,6 +58,11 @@ export function nsName(id: string, host: HostName): string {
   return `${NAME_PREFIX}${id}-${host}`;
 }
 
+/** The subnet of the bastion, web1 and web2, behind the master link with third octet `octet`. */
+function innerSubnet(octet: number): string {
+  return `${NETWORK_PREFIX}.${octet + 1}.0/24`;
+}
+
 /** The master's end of the link to the bastion (15 characters at most, as Linux requires). */
 export function masterLink(id: string): string {
   return `${NAME_PREFIX}${id}-m`;
@@ -74,18 +79,14 @@ export function sudoersPath(id: string): string {
  */
 export async function buildLinks(layout: Layout): Promise<void> {
   const { id } = layout;
-  const [bastion, web1, web2] = HOST_NAMES.map((host) => nsName(id, host)) as [
-    string,
-    string,
-    string,
-  ];
+  const bastion = nsName(id, "bastion");
   {
     using _lock = await stateLock();
     layout.octet = await freeOctetPair();
     const record = { id, dir: layout.dir, owner: Deno.pid, ownerStart: startTime(Deno.pid) };
     await Deno.writeTextFile(`${STATE_DIR}/${id}.json`, JSON.stringify(record));
     const addresses = addressesOf(layout.octet);
-    for (const ns of [bastion, web1, web2]) {
+    for (const ns of HOST_NAMES.map((host) => nsName(id, host))) {
       await run("ip", ["netns", "add", ns]);
       // Made under the lock because tearing a network down removes /etc/netns once empty.
       await Deno.mkdir(`${ETC_NETNS}/${ns}/ssh`, { recursive: true, mode: 0o755 });
@@ -94,15 +95,15 @@ export async function buildLinks(layout: Layout): Promise<void> {
     await ip(["addr", "add", `${addresses.master}/24`, "dev", masterLink(id)]);
     await ip(["link", "set", masterLink(id), "up"]);
     // Tied to our link, so it goes with it; without it the SYNs would leave by the default route.
-    const inner = `${NETWORK_PREFIX}.${layout.octet + 1}.0/24`;
+    const inner = innerSubnet(layout.octet);
     await ip(["route", "add", inner, "via", addresses.bastion.outer, "dev", masterLink(id)]);
   }
   const addresses = addressesOf(layout.octet);
-  const inner = `${NETWORK_PREFIX}.${layout.octet + 1}.0/24`;
   await ip(["-n", bastion, "addr", "add", `${addresses.bastion.outer}/24`, "dev", "eth0"]);
   await ip(["-n", bastion, "link", "add", "name", "br0", "type", "bridge"]);
   await ip(["-n", bastion, "addr", "add", `${addresses.bastion.inner}/24`, "dev", "br0"]);
-  for (const [host, ns] of [["web1", web1], ["web2", web2]] as const) {
+  for (const host of ["web1", "web2"] as const) {
+    const ns = nsName(id, host);
     await veth(bastion, host, ns);
     await ip(["-n", bastion, "link", "set", host, "master", "br0", "up"]);
     await ip(["-n", ns, "addr", "add", `${addresses[host].inner}/24`, "dev", "eth0"]);
@@ -117,7 +118,8 @@ export async function buildLinks(layout: Layout): Promise<void> {
   const settings =
     "echo 1 >/proc/sys/net/ipv4/ip_forward && echo 0 >/proc/sys/net/ipv4/icmp_ratelimit";
   await run("ip", ["netns", "exec", bastion, "sh", "-c", settings]);
-  await ip(["-n", bastion, "rule", "add", "iif", "eth0", "to", inner, "prohibit"]);
+  const rule = ["iif", "eth0", "to", innerSubnet(layout.octet), "prohibit"];
+  await ip(["-n", bastion, "rule", "add", ...rule]);
 }
 
 /** A third octet `n` (even) such that neither `n` nor `n + 1` appears in the root namespace. */
@@ -229,20 +231,8 @@ function startTime(pid: number): string | undefined {
 /** Makes a veth pair: `name` in `ns` (the root namespace if undefined), `eth0` in `peerNs`. */
 async function veth(ns: string | undefined, name: string, peerNs: string): Promise<void> {
   const where = ns === undefined ? [] : ["-n", ns];
-  await ip([
-    ...where,
-    "link",
-    "add",
-    "name",
-    name,
-    "type",
-    "veth",
-    "peer",
-    "name",
-    "eth0",
-    "netns",
-    peerNs,
-  ]);
+  const pair = ["link", "add", "name", name, "type", "veth"];
+  await ip([...where, ...pair, "peer", "name", "eth0", "netns", peerNs]);
 }
 
 /** Runs `ip` with `args`, throwing with its stderr if it fails. */

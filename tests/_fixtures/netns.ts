@@ -13,8 +13,14 @@
  * `/etc/netns/<ns>/…` over `/etc`). Sessions on any host therefore run `ssh web1` as the test
  * user with no `-F` and no `~/.ssh/config`: the home directories are shared by all hosts and
  * by parallel networks, so the fixture writes nothing there. Reachability, not configuration,
- * keeps the master from `web1`: the bastion refuses to forward to its inner subnet, and the
- * refusal (ICMP) makes a direct connection fail in about a second.
+ * keeps the master from `web1`: the bastion refuses to forward to its inner subnet and says so
+ * (ICMP), so a direct connection fails at once with "No route to host".
+ *
+ * Sudo on web1, from a sudoers file whose rules name web1's address, so they hold nowhere else:
+ * - `mitoctl-t1` → `mitoctl-t2`: no password, no tty needed;
+ * - `mitoctl-t1` → root: asks for {@linkcode TestNetwork.sudoPassword} every time (no lecture,
+ *   no cached credentials);
+ * - `mitoctl-t2` → `mitoctl-t1`: no password, but a tty is required (`requiretty`).
  *
  * Needs root, iproute2, util-linux (`nsenter`, `unshare`), `openssh-server` and `sudo`.
  *
@@ -148,19 +154,8 @@ export async function namespacesUnavailableReason(): Promise<string | undefined>
   const ns = `${NAME_PREFIX}${randomId()}-probe`;
   try {
     await run("ip", ["netns", "add", ns]);
-    await run("ip", [
-      "-n",
-      ns,
-      "link",
-      "add",
-      "name",
-      "probe0",
-      "type",
-      "veth",
-      "peer",
-      "name",
-      "probe1",
-    ]);
+    // Names given with "name": a bare "a" would read as "address".
+    await run("ip", ["-n", ns, ..."link add name probe0 type veth peer name probe1".split(" ")]);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   } finally {
