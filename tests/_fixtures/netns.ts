@@ -198,7 +198,8 @@ export async function startTestNetwork(): Promise<TestNetwork> {
     await Promise.all(HOST_NAMES.map(async (host) => {
       const child = spawnSshd(layout, host);
       children.set(host, child);
-      const listening = `Server listening on ${addresses[host].outer} port 22.`;
+      // sshd logs its listen addresses in order; the inner one comes last.
+      const listening = `Server listening on ${addresses[host].inner} port 22.`;
       const outcome = await waitForLog(child, files.log(host), listening);
       if (outcome !== "listening") {
         throw new Error(
@@ -322,9 +323,14 @@ async function installSudoers(layout: Layout, web1: string): Promise<void> {
   await run("visudo", ["-c", "-q", "-f", files.sudoers]);
   // sudo skips names with a dot, so the file appears complete or not at all.
   const staging = `${SUDOERS_DIR}/.mitoctl-${layout.id}`;
-  await Deno.copyFile(files.sudoers, staging);
-  await Deno.chmod(staging, 0o440);
-  await Deno.rename(staging, sudoersPath(layout.id));
+  try {
+    await Deno.copyFile(files.sudoers, staging);
+    await Deno.chmod(staging, 0o440);
+    await Deno.rename(staging, sudoersPath(layout.id));
+  } catch (error) {
+    await Deno.remove(staging).catch(() => {});
+    throw error;
+  }
 }
 
 /** Starts sshd in `host`'s namespace with the host's name; the child is sshd itself. */
