@@ -32,13 +32,13 @@ export interface RunCounts {
 
 /** The sample counts of a full run: under three minutes on a 2-core machine. */
 export const FULL_COUNTS: RunCounts = {
-  connects: 15,
+  connects: 12,
   calls: 2000,
   warmupCalls: 200,
   batches: 5,
   batchSize: 100,
-  graphs: 5,
-  transfers: 7,
+  graphs: 4,
+  transfers: 5,
 };
 
 /** The sample counts of `--quick`: enough to see that every figure works. */
