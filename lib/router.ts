@@ -14,6 +14,7 @@ import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./limits.t
 import { type LocalOptions, localSpawn } from "./methods/local.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
+import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
 import { ModuleServer } from "./module_server.ts";
 import {
   type Call,
@@ -277,6 +278,44 @@ export class Router implements AsyncDisposable {
     );
     await ctx.ready;
     return ctx;
+  }
+
+  /**
+   * Yields each context's result as soon as it finishes, tagged with its context:
+   * `{ ctx, index, ok: true, value }` or `{ ctx, index, ok: false, error }`. A failure never
+   * stops the others; breaking out of the loop leaves the remaining calls running, their
+   * rejections handled.
+   *
+   * Two forms: `[context, promise]` pairs (an array or a `Map`), or contexts and a function
+   * that starts the work for one of them, called at most `concurrency` at a time.
+   *
+   * @example
+   * ```ts ignore
+   * const hosts = await Promise.all(["web1", "web2"].map((t) => router.connect(t)));
+   * for await (const r of router.gather(hosts, (h) => h.call<number[]>("node:os", "loadavg"))) {
+   *   console.log(r.ctx.name, r.ok ? r.value[0] : r.error.message);
+   * }
+   * const calls = new Map(hosts.map((h) => [h, h.call<string>("node:os", "hostname")]));
+   * for await (const r of router.gather(calls)) if (!r.ok) console.error(r.error);
+   * ```
+   */
+  gather<T>(
+    calls: Iterable<readonly [Context, PromiseLike<T>]>,
+    options?: SettleOptions,
+  ): AsyncGenerator<GatherResult<T, Context>, void, undefined>;
+  gather<T>(
+    contexts: Iterable<Context>,
+    fn: (ctx: Context, index: number) => PromiseLike<T>,
+    options?: SettleOptions,
+  ): AsyncGenerator<GatherResult<T, Context>, void, undefined>;
+  gather<T>(
+    input: Iterable<Context> | Iterable<readonly [Context, PromiseLike<T>]>,
+    fnOrOptions?: ((ctx: Context, index: number) => PromiseLike<T>) | SettleOptions,
+    options?: SettleOptions,
+  ): AsyncGenerator<GatherResult<T, Context>, void, undefined> {
+    return typeof fnOrOptions === "function"
+      ? gather(input as Iterable<Context>, fnOrOptions, options)
+      : gather(input as Iterable<readonly [Context, PromiseLike<T>]>, fnOrOptions);
   }
 
   /** Closes every context and waits for their processes to end. */
