@@ -9,7 +9,13 @@
 import { decode, encode } from "../lib/codec.ts";
 import { installLoader, type Loader } from "./loader.ts";
 import { threads } from "./runtime.ts";
-import type { WorkerCall, WorkerDone } from "./worker_messages.ts";
+import type {
+  WorkerCall,
+  WorkerDone,
+  WorkerFlow,
+  WorkerItem,
+  WorkerOutput,
+} from "./worker_messages.ts";
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -78,21 +84,81 @@ const CONSOLE_METHODS = [
   "timeLog",
 ];
 
-/** Routes console output of user code to the router thread's stderr, never stdout. */
-function captureOutput(port: { postMessage(m: unknown): void }): void {
-  const write = (chunk: unknown): boolean => {
-    port.postMessage({ t: "out", text: String(chunk) });
+/** Routes console output of user code to the master as log lines, never to stdout. */
+function captureOutput(port: { postMessage(m: WorkerOutput): void }): void {
+  const decoder = new TextDecoder();
+  const writer = (stream: "stdout" | "stderr") => (chunk: unknown): boolean => {
+    const text = chunk instanceof Uint8Array ? decoder.decode(chunk) : String(chunk);
+    port.postMessage({ t: "out", text, stream });
     return true;
   };
-  process.stdout.write = write as typeof process.stdout.write;
+  process.stdout.write = writer("stdout") as typeof process.stdout.write;
+  process.stderr.write = writer("stderr") as typeof process.stderr.write;
   const { Console } = process.getBuiltinModule("node:console");
-  const stream = { write } as unknown as NodeJS.WritableStream;
-  const routed = new Console({ stdout: stream, stderr: stream }) as unknown as Record<
+  const { Writable } = process.getBuiltinModule("node:stream");
+  const sink = (stream: "stdout" | "stderr") => {
+    const write = writer(stream);
+    return new Writable({
+      write(chunk: Uint8Array, _encoding: string, done: () => void) {
+        write(chunk);
+        done();
+      },
+    });
+  };
+  const routed = new Console({
+    stdout: sink("stdout"),
+    stderr: sink("stderr"),
+  }) as unknown as Record<
     string,
     (...a: unknown[]) => void
   >;
   const target = globalThis.console as unknown as Record<string, unknown>;
   for (const k of CONSOLE_METHODS) target[k] = (...a: unknown[]) => routed[k]!(...a);
+}
+
+/** Flow control of one stream: how many items it may still send, and whether to stop. */
+interface Flow {
+  credit: number;
+  stopped: boolean;
+  wake?: () => void;
+}
+
+function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    (Symbol.asyncIterator in value || Symbol.iterator in value);
+}
+
+/** Sends the values of `value` as items while credit lasts; returns its return value. */
+async function pump(
+  port: { postMessage(m: WorkerItem, transfer: ArrayBuffer[]): void },
+  call: WorkerCall,
+  value: unknown,
+  flow: Flow,
+): Promise<unknown> {
+  if (!isIterable(value) || typeof value === "string") {
+    throw new TypeError(
+      `${call.mod}#${call.fn} returned ${
+        describe(value)
+      }, not an iterable: use call(), not stream()`,
+    );
+  }
+  const it = Symbol.asyncIterator in value
+    ? value[Symbol.asyncIterator]()
+    : (value as Iterable<unknown>)[Symbol.iterator]();
+  try {
+    for (;;) {
+      while (flow.credit <= 0 && !flow.stopped) await new Promise<void>((r) => flow.wake = r);
+      if (flow.stopped) return undefined;
+      const next = await it.next();
+      if (next.done) return next.value;
+      flow.credit--;
+      const data = encodeResult(call, next.value);
+      port.postMessage({ t: "item", id: call.id, data }, [data.buffer as ArrayBuffer]);
+    }
+  } finally {
+    // Runs the generator's finally blocks when the consumer stopped or an item failed.
+    await it.return?.();
+  }
 }
 
 /** Runs the call worker loop on this thread. */
@@ -101,19 +167,40 @@ export function runCallWorker(): void {
   if (!port) throw new Error("The call worker must run in a worker thread");
   captureOutput(port);
   const loader: Loader = installLoader(threads.workerData);
-  port.on("message", async (call: WorkerCall) => {
+  const flows = new Map<number, Flow>();
+  port.on("message", async (call: WorkerCall | WorkerFlow) => {
+    if (call.t !== "call") {
+      const flow = flows.get(call.id);
+      if (!flow) return;
+      if (call.t === "stop") flow.stopped = true;
+      else flow.credit += call.n ?? 0;
+      flow.wake?.();
+      return;
+    }
     let done: WorkerDone;
+    const flow: Flow | undefined = call.credit === undefined
+      ? undefined
+      : { credit: call.credit, stopped: false };
+    if (flow) flows.set(call.id, flow);
     try {
       if (call.modules) loader.add(call.modules);
       const fn = await target(call);
       const args = decode(call.args) as unknown[];
-      done = { t: "done", id: call.id, ok: true, data: encodeResult(call, await fn(...args)) };
+      let result = await fn(...args);
+      if (flow) result = await pump(port, call, result, flow);
+      else if (isIterable(result) && Symbol.asyncIterator in result) {
+        throw new TypeError(
+          `${call.mod}#${call.fn} returned an async iterable: use stream(), not call()`,
+        );
+      }
+      done = { t: "done", id: call.id, ok: true, data: encodeResult(call, result) };
     } catch (e) {
       // Node's compiler errors name no file: say which module, for the target's own import and
       // for the imports its code makes later.
       loader.locate(e);
       done = { t: "done", id: call.id, ok: false, data: encodeError(e) };
     }
+    flows.delete(call.id);
     port.postMessage(done, [done.data.buffer as ArrayBuffer]);
   });
 }

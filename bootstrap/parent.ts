@@ -29,8 +29,8 @@ export interface ParentHost {
   send(dst: number, msg: Message): void;
   /** Writes a frame towards the parent unchanged. */
   up(frame: Uint8Array): void;
-  /** This stage's compressed code. */
-  stage2(): Uint8Array;
+  /** The `data:` URL this stage's code was loaded from. */
+  selfUrl: string;
 }
 
 /** Starts, routes to and ends the contexts behind one remote stage. */
@@ -42,6 +42,7 @@ export class Parent {
   readonly #direct = new Map<number, Link>();
   /** Modules the master stashed here for each child: all a child may fetch from here. */
   readonly #grants = new Map<number, Set<string>>();
+  #stage2: Uint8Array | undefined;
 
   constructor(host: ParentHost) {
     this.#host = host;
@@ -50,7 +51,7 @@ export class Parent {
   /** Starts child context `msg.id`. */
   open(msg: Extract<Message, { t: "open" }>): void {
     const host = this.#host;
-    const bytes = host.stage2();
+    const bytes = this.#ownStage2();
     const nonce = Math.random().toString(36).slice(2, 12);
     const spec = childSpawn(msg.child, bytes.length, nonce, process.execPath);
     const init: Message = {
@@ -80,6 +81,17 @@ export class Parent {
     );
     this.#routes.set(msg.id, link);
     this.#direct.set(msg.id, link);
+  }
+
+  /** This stage's own compressed code, to start children without asking the master for it. */
+  #ownStage2(): Uint8Array {
+    if (!this.#stage2) {
+      const url = this.#host.selfUrl;
+      const js = Buffer.from(url.slice(url.indexOf(",") + 1), "base64");
+      const zlib = process.getBuiltinModule("node:zlib");
+      this.#stage2 = new Uint8Array(zlib.deflateRawSync(js, { level: 9 }));
+    }
+    return this.#stage2;
   }
 
   /** Frames for `msg.id` go where frames for `msg.via` go. */

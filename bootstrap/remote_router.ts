@@ -11,7 +11,7 @@ import { encodeFrame, FrameReader } from "../lib/frame.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { serveModuleRequests } from "./loader.ts";
 import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
-import type { WorkerCall, WorkerDone, WorkerOutput } from "./worker_messages.ts";
+import type { WorkerCall, WorkerDone, WorkerItem, WorkerOutput } from "./worker_messages.ts";
 
 type Worker = InstanceType<typeof threads.Worker>;
 
@@ -38,7 +38,6 @@ export function runRemoteRouter(selfUrl: string): void {
   let parent: Promise<Parent> | undefined;
   // Modules to fetch from the parent rather than the master (they were stashed there for us).
   const fromParent = new Set<string>();
-  let stage2: Uint8Array | undefined;
   const inFlight = new Map<number, InFlight>();
   // Every module this context was given, so a restarted worker is served without the master.
   const store = new Map<string, ModuleEntry>();
@@ -82,6 +81,26 @@ export function runRemoteRouter(selfUrl: string): void {
     writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
   };
 
+  // User output travels as log lines, routed to the master from any depth; a line left
+  // unfinished goes out after a moment on its own.
+  const partial = { stdout: "", stderr: "" };
+  const timers: { stdout?: ReturnType<typeof setTimeout>; stderr?: ReturnType<typeof setTimeout> } =
+    {};
+  const line = (stream: "stdout" | "stderr", msg: string) =>
+    send(MASTER_ID, { t: "log", level: "info", msg, stream });
+  function output(stream: "stdout" | "stderr", text: string): void {
+    const lines = (partial[stream] + text).split("\n");
+    partial[stream] = lines.pop()!;
+    for (const l of lines) line(stream, l);
+    clearTimeout(timers[stream]);
+    if (partial[stream]) {
+      timers[stream] = setTimeout(() => {
+        line(stream, partial[stream]);
+        partial[stream] = "";
+      }, 50);
+    }
+  }
+
   function startWorker(): Worker {
     const { port1, port2 } = new threads.MessageChannel();
     serveModuleRequests(port1, fetchModule);
@@ -93,9 +112,11 @@ export function runRemoteRouter(selfUrl: string): void {
     });
     w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
-    w.on("message", (m: WorkerDone | WorkerOutput) => {
-      if (m.t === "out") {
-        process.stderr.write(m.text);
+    w.on("message", (m: WorkerDone | WorkerOutput | WorkerItem) => {
+      if (m.t === "out") return output(m.stream, m.text);
+      if (m.t === "item") {
+        const entry = inFlight.get(m.id);
+        if (entry) send(entry.src, { t: "item", id: m.id, value: m.data });
         return;
       }
       const entry = inFlight.get(m.id);
@@ -143,31 +164,12 @@ export function runRemoteRouter(selfUrl: string): void {
     }, 50);
   }
 
-  /** This stage's own compressed code, to start children without asking the master for it. */
-  function ownStage2(): Uint8Array {
-    if (!stage2) {
-      const zlib = process.getBuiltinModule("node:zlib");
-      const js = Buffer.from(selfUrl.slice(selfUrl.indexOf(",") + 1), "base64");
-      stage2 = new Uint8Array(zlib.deflateRawSync(js, { level: 9 }));
-    }
-    return stage2;
-  }
-
   /** Runs `fn` with the parent half once its code is loaded, in the order asked. */
   function withParent(fn: (p: Parent) => void): void {
-    if (!parent) {
-      return send(MASTER_ID, {
-        t: "log",
-        level: "error",
-        msg: "this context was not sent the code that starts contexts",
-      });
-    }
-    parent.then(fn, (e: Error) =>
-      send(MASTER_ID, {
-        t: "log",
-        level: "error",
-        msg: `cannot load the code that starts contexts: ${e.message}`,
-      }));
+    const fail = (why: string) =>
+      send(MASTER_ID, { t: "log", level: "error", msg: `cannot start contexts: ${why}` });
+    if (!parent) fail("no code sent");
+    else parent.then(fn, (e: Error) => fail(e.message));
   }
 
   function handle(src: number, msg: Message): void {
@@ -211,7 +213,7 @@ export function runRemoteRouter(selfUrl: string): void {
               store,
               send,
               up: writeOut,
-              stage2: ownStage2,
+              selfUrl,
             })
           );
         }
@@ -230,6 +232,7 @@ export function runRemoteRouter(selfUrl: string): void {
           fn: msg.fn,
           args: msg.args,
         };
+        if (msg.credit !== undefined) call.credit = msg.credit;
         if (msg.modules) {
           call.modules = msg.modules;
           for (const m of msg.modules) store.set(m.url, m);
@@ -258,6 +261,12 @@ export function runRemoteRouter(selfUrl: string): void {
         if (runtimeName === "deno") watchSpin(msg.id);
         return;
       }
+      case "credit":
+      case "stop":
+        if (inFlight.get(msg.id)?.src === src) {
+          worker.postMessage(msg.t === "stop" ? { t: "stop", id: msg.id } : msg);
+        }
+        return;
       case "mres":
         asked.get(msg.id)?.(msg);
         asked.delete(msg.id);

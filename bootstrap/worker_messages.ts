@@ -14,6 +14,22 @@ export interface WorkerCall {
   fn: string;
   args: Uint8Array;
   modules?: ModuleEntry[];
+  /** Set for a stream: items it may send before more credit comes. */
+  credit?: number;
+}
+
+/** router → worker: more credit for, or the end of, stream `id`. */
+export interface WorkerFlow {
+  t: "credit" | "stop";
+  id: number;
+  n?: number;
+}
+
+/** worker → router: one item of stream `id`, msgpack. */
+export interface WorkerItem {
+  t: "item";
+  id: number;
+  data: Uint8Array;
 }
 
 /** worker → router: a call ended; `value` or `error` is msgpack. */
@@ -28,4 +44,5 @@ export interface WorkerDone {
 export interface WorkerOutput {
   t: "out";
   text: string;
+  stream: "stdout" | "stderr";
 }

@@ -17,6 +17,17 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of one stream. */
+export interface StreamOptions {
+  /** Items the remote may send ahead of the consumer; default {@linkcode STREAM_WINDOW}. */
+  window?: number;
+  /** Aborting ends the stream: the remote iterator is stopped and the loop throws the reason. */
+  signal?: AbortSignal;
+}
+
+/** Default number of items a remote stream may send before the consumer takes them. */
+export const STREAM_WINDOW = 16;
+
 /** Traffic of one context, as counted on the master's side of its link. */
 export interface ContextStats {
   /** Frames and bytes (with headers) written to the context. */
@@ -54,6 +65,8 @@ export interface ContextHost {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  /** Set for a stream: takes each item. */
+  item?: (value: unknown) => void;
   what: string;
 }
 
@@ -137,19 +150,7 @@ export class Context implements AsyncDisposable {
     fn: string,
     ...args: unknown[]
   ): Promise<T> {
-    if (typeof fn !== "string" || fn === "") throw new TypeError("Export name must be a string");
-    const specifier = moduleSpecifier(mod);
-    const what = `${specifier}#${fn} on "${this.name}"`;
-    let encoded: Uint8Array;
-    try {
-      encoded = encode(args);
-    } catch (e) {
-      throw new TypeError(
-        `Cannot send the arguments of ${what}: ${
-          (e as Error).message.replace(/^Cannot serialise /, "")
-        }`,
-      );
-    }
+    const { specifier, what, encoded } = this.#prepare(mod, fn, args);
     if (this.#lost) throw this.#lost;
     options.signal?.throwIfAborted();
     const modules = await this.#host.modulesFor(this, specifier);
@@ -189,6 +190,113 @@ export class Context implements AsyncDisposable {
         reject(e);
       }
     });
+  }
+
+  #prepare(
+    mod: string | URL,
+    fn: string,
+    args: unknown[],
+  ): { specifier: string; what: string; encoded: Uint8Array } {
+    if (typeof fn !== "string" || fn === "") throw new TypeError("Export name must be a string");
+    const specifier = moduleSpecifier(mod);
+    const what = `${specifier}#${fn} on "${this.name}"`;
+    try {
+      return { specifier, what, encoded: encode(args) };
+    } catch (e) {
+      throw new TypeError(
+        `Cannot send the arguments of ${what}: ${
+          (e as Error).message.replace(/^Cannot serialise /, "")
+        }`,
+      );
+    }
+  }
+
+  /**
+   * Calls `fn`, which returns an async iterable (an `async function*`) or an iterable on the
+   * remote, and yields its values as they come. Backpressure: the remote runs at most `window`
+   * items ahead of this loop. `break` (or `return`) stops the remote iterator, running its
+   * `finally` blocks; a remote throw ends the loop with a RemoteError. The generator's return
+   * value is this one's.
+   *
+   * @example
+   * ```ts ignore
+   * for await (const line of web1.stream(new URL("./tail.ts", import.meta.url), "follow", "/var/log/syslog")) {
+   *   console.log(line);
+   * }
+   * ```
+   */
+  stream<T = unknown>(mod: string | URL, fn: string, ...args: unknown[]): AsyncGenerator<T> {
+    return this.streamWith<T>({}, mod, fn, ...args);
+  }
+
+  /** Like {@linkcode Context.stream} with options (window, signal). */
+  async *streamWith<T = unknown>(
+    options: StreamOptions,
+    mod: string | URL,
+    fn: string,
+    ...args: unknown[]
+  ): AsyncGenerator<T> {
+    const { specifier, what, encoded } = this.#prepare(mod, fn, args);
+    const window = options.window ?? STREAM_WINDOW;
+    if (!Number.isInteger(window) || window < 1) {
+      throw new RangeError(`Invalid stream window ${window}: expected a positive integer`);
+    }
+    if (this.#lost) throw this.#lost;
+    options.signal?.throwIfAborted();
+    const modules = await this.#host.modulesFor(this, specifier);
+    const id = this.#host.nextCallId();
+    const queue: unknown[] = [];
+    let end: { error?: Error } | undefined;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const onAbort = () => {
+      if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      end ??= { error: options.signal!.reason };
+      notify();
+    };
+    this.#pending.set(id, {
+      resolve: () => (end ??= {}, notify()),
+      reject: (error) => (end ??= { error }, notify()),
+      item: (value) => (queue.push(value), notify()),
+      what,
+    });
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    this.#host.send(this.id, {
+      t: "call",
+      id,
+      mod: specifier,
+      fn,
+      args: encoded,
+      credit: window,
+      ...modules,
+    });
+    let taken = 0;
+    try {
+      for (;;) {
+        if (queue.length) {
+          const value = queue.shift() as T;
+          // Give credit back in batches: half a window at a time.
+          if (++taken >= Math.ceil(window / 2)) {
+            this.#host.send(this.id, { t: "credit", id, n: taken });
+            taken = 0;
+          }
+          yield value;
+          continue;
+        }
+        if (end) {
+          if (end.error) throw end.error;
+          return;
+        }
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      // The consumer left early: stop the remote iterator.
+      if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+    }
   }
 
   /**
@@ -238,6 +346,17 @@ export class Context implements AsyncDisposable {
 
   /** @internal A reply for one of this context's calls. */
   handle(msg: Message): void {
+    if (msg.t === "item") {
+      const p = this.#pending.get(msg.id);
+      try {
+        p?.item?.(decode(msg.value));
+      } catch (e) {
+        this.#pending.delete(msg.id);
+        this.#host.send(this.id, { t: "stop", id: msg.id });
+        p?.reject(new ConnectionError(`Undecodable item of ${p.what}: ${(e as Error).message}`));
+      }
+      return;
+    }
     if (msg.t !== "ok" && msg.t !== "err") return;
     const p = this.#pending.get(msg.id);
     if (!p) return;

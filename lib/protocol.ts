@@ -112,6 +112,32 @@ export interface Call {
   modules?: ModuleEntry[];
   /** Modules the remote lacks that its parent holds for it: fetched from there in one request. */
   need?: string[];
+  /**
+   * Set for a stream: the function returns an (async) iterable whose values come back as
+   * {@linkcode Item}s, at most this many ahead of what the master consumed.
+   */
+  credit?: number;
+}
+
+/** remote → caller: one value of a streamed call. */
+export interface Item {
+  t: "item";
+  id: number;
+  /** msgpack-encoded value. */
+  value: Uint8Array;
+}
+
+/** caller → remote: the stream of call `id` may send `n` more items. */
+export interface Credit {
+  t: "credit";
+  id: number;
+  n: number;
+}
+
+/** caller → remote: the consumer of stream `id` is done; end the iterator (its finally runs). */
+export interface Stop {
+  t: "stop";
+  id: number;
 }
 
 /** A call's result. */
@@ -161,6 +187,8 @@ export interface Log {
   t: "log";
   level: "debug" | "info" | "warn" | "error";
   msg: string;
+  /** Set for what user code wrote: its console or process.stdout/stderr. */
+  stream?: "stdout" | "stderr";
 }
 
 /** parent → remote: exit now. */
@@ -184,4 +212,7 @@ export type Message =
   | Route
   | Close
   | Gone
-  | Stash;
+  | Stash
+  | Item
+  | Credit
+  | Stop;

@@ -35,6 +35,8 @@ export interface LogLine {
   context: string;
   level: "debug" | "info" | "warn" | "error";
   text: string;
+  /** Set for output of user code (its console, process.stdout/stderr), line by line. */
+  stream?: "stdout" | "stderr";
 }
 
 /** Options for {@linkcode Router}. */
@@ -332,8 +334,8 @@ export class Router implements AsyncDisposable {
     return this.close();
   }
 
-  #log(context: string, level: LogLine["level"], text: string): void {
-    this.#options.onLog?.({ context, level, text });
+  #log(context: string, level: LogLine["level"], text: string, stream?: LogLine["stream"]): void {
+    this.#options.onLog?.(stream ? { context, level, text, stream } : { context, level, text });
   }
 
   #start(spec: SpawnSpec, name: string, options: ContextOptions): Context {
@@ -507,7 +509,7 @@ export class Router implements AsyncDisposable {
     entry.ctx.stats.bytesReceived += size;
     switch (msg.t) {
       case "log":
-        return this.#log(entry.ctx.name, msg.level, msg.msg);
+        return this.#log(entry.ctx.name, msg.level, msg.msg, msg.stream);
       case "mreq":
         return void this.#serveModule(entry, msg);
       case "hello":
