@@ -1,0 +1,40 @@
+/**
+ * Pulling a file or tree from a context: the reverse of a push, with the same preservation and
+ * atomic replacement on this machine.
+ *
+ * @module
+ */
+
+import type { Context } from "../context.ts";
+import { localEndpoint, remoteEndpoint } from "./endpoint.ts";
+import { type SyncOptions, syncTrees, type TransferSummary } from "./sync.ts";
+
+/** Options of {@linkcode pull}. */
+export type PullOptions = SyncOptions;
+
+/**
+ * Copies `source` (a file or a directory tree) in `ctx` to local `dest`. A missing source is a
+ * RemoteError naming it.
+ *
+ * @example
+ * ```ts ignore
+ * const s = await pull(web1, "/etc/nginx", "./backup/web1");
+ * console.log(`${s.sent} files, ${s.bytes} bytes`);
+ * ```
+ */
+export async function pull(
+  ctx: Context,
+  source: string,
+  dest: string,
+  options: PullOptions = {},
+): Promise<TransferSummary> {
+  if (typeof source !== "string" || source === "") throw new TypeError("Source must be a path");
+  if (typeof dest !== "string" || dest === "") throw new TypeError("Destination must be a path");
+  const [result] = await syncTrees(
+    { endpoint: remoteEndpoint(ctx), path: source },
+    [{ endpoint: localEndpoint(), path: dest }],
+    options,
+  );
+  if (result!.error) throw result!.error;
+  return result!.summary;
+}
