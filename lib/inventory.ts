@@ -1,0 +1,276 @@
+/**
+ * Ansible-style inventories: which hosts make up a group, and how to reach each host. Reads INI
+ * and YAML inventory files; host variables become a target and connect options:
+ *
+ * | variable | becomes |
+ * | --- | --- |
+ * | `ansible_host` (`ansible_ssh_host`) | the address ssh connects to; default the host's name |
+ * | `ansible_user` (`ansible_ssh_user`) | the login user (`user@`) |
+ * | `ansible_port` (`ansible_ssh_port`) | the port (`:port`) |
+ * | `ansible_ssh_private_key_file` | `identity` |
+ * | `ansible_connection` | `local` for a local context; `ssh` (default) |
+ * | `ansible_become`, `ansible_become_user` | a `sudo[:user]` hop at the end |
+ * | `mitoctl_via` | hops in front (`bastion`, `admin@jump:2222/inner`); inventory hosts named there are reached as the inventory says |
+ * | `mitoctl_runtime` | `runtime` (`auto`, `deno`, `node` or a path) |
+ *
+ * Variables merge as in Ansible: `all`, then parent groups before their children (groups at the
+ * same depth by name), then the host's own. Templates (`{{ … }}`) are not expanded.
+ *
+ * @module
+ */
+
+import { UsageError } from "./errors.ts";
+import { type InventoryData, type InventoryVars } from "./inventory_data.ts";
+import { parseIniInventory } from "./inventory_ini.ts";
+import { inventoryFromDocument, parseYamlInventory } from "./inventory_yaml.ts";
+import type { ConnectOptions } from "./router.ts";
+import { checkRuntime } from "./stage1.ts";
+import { formatHop, type Hop, parseTarget } from "./target.ts";
+
+/** How to reach one inventory host: a target in CLI syntax and options for that host. */
+export interface HostConnection {
+  /** Target for `Router.open()`, e.g. `bastion/deploy@10.0.0.5:2222/sudo`. */
+  target: string;
+  /** Options the host's variables set (`runtime`, `identity`); empty when none. */
+  options: ConnectOptions;
+}
+
+/** A parsed inventory file. */
+export class Inventory {
+  /** The file it was read from, as given; used in error messages. */
+  readonly file: string;
+  readonly #data: InventoryData;
+  readonly #depth = new Map<string, number>();
+
+  /** Wraps parsed `data`; throws a UsageError if its groups contain themselves. */
+  constructor(data: InventoryData, file: string) {
+    this.#data = data;
+    this.file = file;
+    this.#computeDepths();
+  }
+
+  /** Every host, in the order the file first names them. */
+  get hosts(): string[] {
+    return [...this.#data.hosts.keys()];
+  }
+
+  /** Every group, `all` and `ungrouped` included. */
+  get groups(): string[] {
+    return [...this.#data.groups.keys()];
+  }
+
+  /** Whether `name` is a host of the inventory. */
+  hasHost(name: string): boolean {
+    return this.#data.hosts.has(name);
+  }
+
+  /** Whether `name` is a group of the inventory. */
+  hasGroup(name: string): boolean {
+    return this.#data.groups.has(name);
+  }
+
+  /**
+   * Hosts of `group` and of its child groups, in file order; `all` is every host and
+   * `ungrouped` those in no other group. Throws a UsageError naming the group and the file when
+   * there is no such group.
+   */
+  groupHosts(group: string): string[] {
+    if (!this.hasGroup(group)) {
+      throw new UsageError(`Unknown group "${group}" in inventory "${this.file}"`);
+    }
+    if (group === "all") return this.hosts;
+    if (group === "ungrouped") {
+      return this.hosts.filter((h) => this.#groupsOf(h).every((g) => g === "ungrouped"));
+    }
+    const members = new Set<string>();
+    const visit = (name: string) => {
+      const g = this.#data.groups.get(name)!;
+      for (const h of g.hosts) members.add(h);
+      for (const child of g.children) visit(child);
+    };
+    visit(group);
+    return this.hosts.filter((h) => members.has(h));
+  }
+
+  /** The variables of host `name` after merging its groups' and its own. */
+  hostVars(name: string): InventoryVars {
+    const own = this.#data.hosts.get(name);
+    if (own === undefined) {
+      throw new UsageError(`Unknown host "${name}" in inventory "${this.file}"`);
+    }
+    const groups = ["all", ...this.#groupsOf(name).filter((g) => g !== "all")].sort((a, b) =>
+      this.#depth.get(a)! - this.#depth.get(b)! || (a < b ? -1 : a > b ? 1 : 0)
+    );
+    const vars: InventoryVars = {};
+    for (const g of groups) Object.assign(vars, this.#data.groups.get(g)!.vars);
+    return Object.assign(vars, own);
+  }
+
+  /** How to reach host `name`, from its variables (see the module's table). */
+  connection(name: string): HostConnection {
+    return this.#connection(name, []);
+  }
+
+  #connection(name: string, seen: string[]): HostConnection {
+    if (seen.includes(name)) {
+      throw new UsageError(
+        `Invalid inventory "${this.file}": mitoctl_via loops: ${[...seen, name].join(" → ")}`,
+      );
+    }
+    const vars = this.hostVars(name);
+    const bad = (why: string): never => {
+      throw new UsageError(`Invalid inventory "${this.file}": host "${name}" ${why}`);
+    };
+    const str = (key: string): string | undefined => {
+      const v = vars[key];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v === "object") bad(`has ${key} that is not a single value`);
+      return String(v);
+    };
+    const hops: string[] = [];
+    const via = str("mitoctl_via");
+    if (via !== undefined) {
+      for (const hop of this.#parse(via, name, "mitoctl_via")) {
+        hops.push(
+          isBareHost(hop) && this.hasHost(hop.host) && hop.host !== name
+            ? this.#connection(hop.host, [...seen, name]).target
+            : formatHop(hop),
+        );
+      }
+    }
+    const connection = str("ansible_connection") ?? "ssh";
+    if (connection === "local") {
+      if (hops.length) bad("has mitoctl_via, which a local connection cannot use");
+      hops.push("local");
+    } else if (connection === "ssh" || connection === "smart" || connection === "paramiko") {
+      const hop: Hop = {
+        method: "ssh",
+        host: str("ansible_host") ?? str("ansible_ssh_host") ?? name,
+      };
+      const user = str("ansible_user") ?? str("ansible_ssh_user");
+      if (user !== undefined) hop.user = user;
+      const port = str("ansible_port") ?? str("ansible_ssh_port");
+      if (port !== undefined) {
+        if (!/^\d+$/.test(port) || !(Number(port) >= 1 && Number(port) <= 65535)) {
+          bad(`has an invalid ansible_port "${port}"`);
+        }
+        hop.port = Number(port);
+      }
+      hops.push(formatHop(hop));
+    } else {
+      bad(`uses ansible_connection "${connection}"; only ssh and local are supported`);
+    }
+    const become = str("ansible_become");
+    if (become !== undefined && /^(true|yes|on|1)$/i.test(become)) {
+      const method = str("ansible_become_method") ?? "sudo";
+      if (method !== "sudo") bad(`uses ansible_become_method "${method}"; only sudo is supported`);
+      const user = str("ansible_become_user");
+      hops.push(user === undefined ? "sudo" : `sudo:${user}`);
+    }
+    const target = hops.join("/");
+    this.#parse(target, name, "variables");
+    const options: ConnectOptions = {};
+    const runtime = str("mitoctl_runtime");
+    if (runtime !== undefined) {
+      try {
+        options.runtime = checkRuntime(runtime);
+      } catch (e) {
+        bad(`has an invalid mitoctl_runtime: ${(e as Error).message}`);
+      }
+    }
+    const identity = str("ansible_ssh_private_key_file");
+    if (identity !== undefined) options.identity = identity;
+    return { target, options };
+  }
+
+  #parse(target: string, host: string, what: string): Hop[] {
+    try {
+      return parseTarget(target);
+    } catch (e) {
+      throw new UsageError(
+        `Invalid inventory "${this.file}": host "${host}" has ${what} that make a bad target: ` +
+          (e as Error).message,
+      );
+    }
+  }
+
+  /** Groups that hold `host`, directly or through a child group. */
+  #groupsOf(host: string): string[] {
+    const direct = [...this.#data.groups].filter(([, g]) => g.hosts.has(host)).map(([n]) => n);
+    const out = new Set<string>();
+    const up = (name: string) => {
+      if (out.has(name)) return;
+      out.add(name);
+      for (const [parent, g] of this.#data.groups) if (g.children.has(name)) up(parent);
+    };
+    for (const g of direct) up(g);
+    return [...out];
+  }
+
+  /** Depth of each group under `all` (1 for top-level groups): the order vars merge in. */
+  #computeDepths(): void {
+    const depth = (name: string, path: string[]): number => {
+      const known = this.#depth.get(name);
+      if (known !== undefined) return known;
+      if (path.includes(name)) {
+        throw new UsageError(
+          `Invalid inventory "${this.file}": group "${name}" contains itself ` +
+            `(${[...path.slice(path.indexOf(name)), name].join(" → ")})`,
+        );
+      }
+      let d = name === "all" ? 0 : 1;
+      for (const [parent, g] of this.#data.groups) {
+        if (g.children.has(name)) d = Math.max(d, depth(parent, [...path, name]) + 1);
+      }
+      this.#depth.set(name, d);
+      return d;
+    };
+    for (const name of this.#data.groups.keys()) depth(name, []);
+  }
+}
+
+function isBareHost(hop: Hop): hop is { method: "ssh"; host: string } {
+  return hop.method === "ssh" && hop.user === undefined && hop.port === undefined;
+}
+
+/**
+ * Parses inventory `text`: YAML when `file` ends in `.yml` or `.yaml`, or when it starts like
+ * YAML (`---` or `name:`); JSON when it ends in `.json`; INI otherwise.
+ */
+export function parseInventory(text: string, file: string): Inventory {
+  let data: InventoryData;
+  if (/\.json$/i.test(file)) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`Invalid inventory "${file}": ${(e as Error).message}`);
+    }
+    data = inventoryFromDocument(doc, file);
+  } else if (/\.ya?ml$/i.test(file) || looksLikeYaml(text)) {
+    data = parseYamlInventory(text, file);
+  } else {
+    data = parseIniInventory(text, file);
+  }
+  return new Inventory(data, file);
+}
+
+function looksLikeYaml(text: string): boolean {
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#") || t.startsWith(";")) continue;
+    return t === "---" || /^[A-Za-z0-9_.-]+:(\s|$)/.test(line);
+  }
+  return false;
+}
+
+/** Reads and parses the inventory file at `path`; a file it cannot read is a UsageError. */
+export async function readInventory(path: string): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    throw new UsageError(`Cannot read inventory "${path}": ${(e as Error).message}`);
+  }
+  return parseInventory(text, path);
+}
