@@ -9,11 +9,14 @@
 import { decode, encode } from "../lib/codec.ts";
 import { installLoader, type Loader } from "./loader.ts";
 import { threads } from "./runtime.ts";
+import { CONTEXT_EXT } from "../lib/protocol.ts";
 import type {
   WorkerCall,
   WorkerDone,
   WorkerFlow,
   WorkerItem,
+  WorkerOutCall,
+  WorkerOutDone,
   WorkerOutput,
 } from "./worker_messages.ts";
 
@@ -41,9 +44,61 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
   return fn as (...args: unknown[]) => unknown;
 }
 
+/**
+ * Another context, as user code sees a handle it was passed: `call()` runs there. The master
+ * granted this context the right to call into it when it sent the handle.
+ */
+class ContextHandle {
+  readonly id: number;
+  readonly name: string;
+  constructor(id: number, name: string) {
+    this.id = id;
+    this.name = name;
+  }
+  /** Calls `fn` of `mod` (a builtin or a module that context holds) in that context. */
+  call(mod: string, fn: string, ...args: unknown[]): Promise<unknown> {
+    return outCall(this.id, mod, fn, args);
+  }
+}
+
+const codec = {
+  replacer: (v: object): [number, unknown] | undefined =>
+    v instanceof ContextHandle ? [CONTEXT_EXT, [v.id, v.name]] : undefined,
+  reviver: (type: number, payload: unknown): unknown => {
+    if (type !== CONTEXT_EXT) return undefined;
+    const [id, name] = payload as [number, string];
+    return new ContextHandle(id, name);
+  },
+};
+
+let outPort: { postMessage(m: WorkerOutCall): void } | undefined;
+const outPending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+let nextOut = 1;
+
+function outCall(dst: number, mod: string, fn: string, args: unknown[]): Promise<unknown> {
+  const id = nextOut++;
+  const data = encode(args, codec);
+  return new Promise((resolve, reject) => {
+    outPending.set(id, { resolve, reject });
+    outPort!.postMessage({ t: "ocall", id, dst, mod, fn, args: data });
+  });
+}
+
+function outDone(m: WorkerOutDone): void {
+  const p = outPending.get(m.id);
+  outPending.delete(m.id);
+  try {
+    const value = decode(m.data, codec);
+    if (m.ok) p?.resolve(value);
+    else p?.reject(value);
+  } catch (e) {
+    p?.reject(e);
+  }
+}
+
 function encodeResult(call: WorkerCall, value: unknown): Uint8Array {
   try {
-    return encode(value);
+    return encode(value, codec);
   } catch (e) {
     const why = (e as Error).message.replace(/^Cannot serialise value/, "value");
     throw new TypeError(`Cannot serialise the result of ${call.mod}#${call.fn}: ${why}`);
@@ -168,7 +223,9 @@ export function runCallWorker(): void {
   captureOutput(port);
   const loader: Loader = installLoader(threads.workerData);
   const flows = new Map<number, Flow>();
-  port.on("message", async (call: WorkerCall | WorkerFlow) => {
+  outPort = port;
+  port.on("message", async (call: WorkerCall | WorkerFlow | WorkerOutDone) => {
+    if (call.t === "odone") return outDone(call);
     if (call.t !== "call") {
       const flow = flows.get(call.id);
       if (!flow) return;
@@ -185,7 +242,7 @@ export function runCallWorker(): void {
     try {
       if (call.modules) loader.add(call.modules);
       const fn = await target(call);
-      const args = decode(call.args) as unknown[];
+      const args = decode(call.args, codec) as unknown[];
       let result = await fn(...args);
       if (flow) result = await pump(port, call, result, flow);
       else if (isIterable(result) && Symbol.asyncIterator in result) {

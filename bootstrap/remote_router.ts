@@ -11,13 +11,20 @@ import { encodeFrame, FrameReader } from "../lib/frame.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { serveModuleRequests } from "./loader.ts";
 import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
-import type { WorkerCall, WorkerDone, WorkerItem, WorkerOutput } from "./worker_messages.ts";
+import type {
+  WorkerCall,
+  WorkerDone,
+  WorkerItem,
+  WorkerOutCall,
+  WorkerOutput,
+} from "./worker_messages.ts";
 
 type Worker = InstanceType<typeof threads.Worker>;
 
-/** Where a call came from, to address its reply. */
+/** Where a call came from, to address its reply: the caller and the caller's id for it. */
 interface InFlight {
   src: number;
+  id: number;
   call: WorkerCall;
 }
 
@@ -38,7 +45,21 @@ export function runRemoteRouter(selfUrl: string): void {
   let parent: Promise<Parent> | undefined;
   // Modules to fetch from the parent rather than the master (they were stashed there for us).
   const fromParent = new Set<string>();
+  // Calls in the worker by worker id; callers pick their own ids, so they may clash.
   const inFlight = new Map<number, InFlight>();
+  const byCaller = new Map<string, number>();
+  let nextWid = 1;
+  // Contexts the master handed this one to: they may call into it too.
+  const granted = new Set<number>();
+  // Calls user code makes into other contexts: our id → the worker's id and the callee.
+  const outgoing = new Map<number, { wid: number; dst: number }>();
+  let nextOut = 1;
+  const finish = (wid: number): InFlight | undefined => {
+    const entry = inFlight.get(wid);
+    inFlight.delete(wid);
+    if (entry) byCaller.delete(`${entry.src}:${entry.id}`);
+    return entry;
+  };
   // Every module this context was given, so a restarted worker is served without the master.
   const store = new Map<string, ModuleEntry>();
   const asked = new Map<
@@ -112,20 +133,23 @@ export function runRemoteRouter(selfUrl: string): void {
     });
     w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
-    w.on("message", (m: WorkerDone | WorkerOutput | WorkerItem) => {
+    w.on("message", (m: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall) => {
       if (m.t === "out") return output(m.stream, m.text);
-      if (m.t === "item") {
-        const entry = inFlight.get(m.id);
-        if (entry) send(entry.src, { t: "item", id: m.id, value: m.data });
+      if (m.t === "ocall") {
+        const id = nextOut++;
+        outgoing.set(id, { wid: m.id, dst: m.dst });
+        send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
         return;
       }
-      const entry = inFlight.get(m.id);
+      if (m.t === "item") {
+        const entry = inFlight.get(m.id);
+        if (entry) send(entry.src, { t: "item", id: entry.id, value: m.data });
+        return;
+      }
+      const entry = finish(m.id);
       if (!entry) return;
-      inFlight.delete(m.id);
-      send(
-        entry.src,
-        m.ok ? { t: "ok", id: m.id, value: m.data } : { t: "err", id: m.id, error: m.data },
-      );
+      const id = entry.id;
+      send(entry.src, m.ok ? { t: "ok", id, value: m.data } : { t: "err", id, error: m.data });
     });
     w.on("error", (e: Error) => restart(w, `the call worker failed: ${e.message}`));
     w.on("exit", (code: number) => restart(w, `the call worker exited with code ${code}`));
@@ -137,10 +161,12 @@ export function runRemoteRouter(selfUrl: string): void {
     if (old !== worker) return;
     worker = startWorker();
     void old.terminate();
-    for (const [id, { src }] of inFlight) {
+    for (const { src, id } of inFlight.values()) {
       send(src, { t: "err", id, error: encode(new Error(`Call stopped: ${why}`)) });
     }
     inFlight.clear();
+    byCaller.clear();
+    outgoing.clear();
   }
 
   /**
@@ -173,7 +199,19 @@ export function runRemoteRouter(selfUrl: string): void {
   }
 
   function handle(src: number, msg: Message): void {
-    if (msg.t !== "init" && !ancestors.has(src)) {
+    // Answers to calls user code made into other contexts.
+    const out = outgoing.get((msg as { id: number }).id);
+    if ((msg.t === "ok" || msg.t === "err") && out?.dst === src) {
+      outgoing.delete(msg.id);
+      const ok = msg.t === "ok";
+      const data = msg.t === "ok" ? msg.value : msg.error;
+      worker.postMessage({ t: "odone", id: out.wid, ok, data });
+      return;
+    }
+    // Granted contexts may call, and steer their own calls; only ancestors may do the rest.
+    const callerOnly = msg.t === "call" || msg.t === "cancel" || msg.t === "credit" ||
+      msg.t === "stop";
+    if (msg.t !== "init" && !ancestors.has(src) && !(callerOnly && granted.has(src))) {
       if (msg.t === "call") {
         send(src, {
           t: "err",
@@ -203,7 +241,7 @@ export function runRemoteRouter(selfUrl: string): void {
         return;
       case "open":
         if (msg.code && !parent) {
-          const js = process.getBuiltinModule("node:zlib").inflateRawSync(msg.code);
+          const js = process.getBuiltinModule("node:zlib").brotliDecompressSync(msg.code);
           parent = import(`data:text/javascript;base64,${js.toString("base64")}`).then((
             m: typeof import("./parent.ts"),
           ) =>
@@ -224,10 +262,14 @@ export function runRemoteRouter(selfUrl: string): void {
         return withParent((p) => p.close(msg.id));
       case "stash":
         return withParent((p) => p.stash(msg));
+      case "grant":
+        if (src === MASTER_ID) granted.add(msg.from);
+        return;
       case "call": {
+        const wid = nextWid++;
         const call: WorkerCall = {
           t: "call",
-          id: msg.id,
+          id: wid,
           mod: msg.mod,
           fn: msg.fn,
           args: msg.args,
@@ -237,36 +279,36 @@ export function runRemoteRouter(selfUrl: string): void {
           call.modules = msg.modules;
           for (const m of msg.modules) store.set(m.url, m);
         }
-        inFlight.set(msg.id, { src, call });
+        inFlight.set(wid, { src, id: msg.id, call });
+        byCaller.set(`${src}:${msg.id}`, wid);
         if (!msg.need) {
           worker.postMessage(call);
           return;
         }
         fetchNeeded(msg.need).then((modules) => {
-          if (!inFlight.has(msg.id)) return;
+          if (!inFlight.has(wid)) return;
           call.modules = [...call.modules ?? [], ...modules];
           worker.postMessage(call);
         }, (e: Error) => {
-          if (!inFlight.delete(msg.id)) return;
-          send(src, { t: "err", id: msg.id, error: encode(e) });
+          if (finish(wid)) send(src, { t: "err", id: msg.id, error: encode(e) });
         });
         return;
       }
       case "cancel": {
-        const entry = inFlight.get(msg.id);
-        if (!entry) return;
-        inFlight.delete(msg.id);
-        send(entry.src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
+        const wid = byCaller.get(`${src}:${msg.id}`);
+        if (wid === undefined) return;
+        finish(wid);
+        send(src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
         restart(worker, `call ${msg.id} on the same context was cancelled`);
         if (runtimeName === "deno") watchSpin(msg.id);
         return;
       }
       case "credit":
-      case "stop":
-        if (inFlight.get(msg.id)?.src === src) {
-          worker.postMessage(msg.t === "stop" ? { t: "stop", id: msg.id } : msg);
-        }
+      case "stop": {
+        const id = byCaller.get(`${src}:${msg.id}`);
+        if (id !== undefined) worker.postMessage({ ...msg, id });
         return;
+      }
       case "mres":
         asked.get(msg.id)?.(msg);
         asked.delete(msg.id);

@@ -46,3 +46,22 @@ export interface WorkerOutput {
   text: string;
   stream: "stdout" | "stderr";
 }
+
+/** worker → router: call `fn` of `mod` in context `dst` (a handle user code was given). */
+export interface WorkerOutCall {
+  t: "ocall";
+  /** Worker-side id of this call. */
+  id: number;
+  dst: number;
+  mod: string;
+  fn: string;
+  args: Uint8Array;
+}
+
+/** router → worker: the answer to a {@linkcode WorkerOutCall}; `data` is msgpack. */
+export interface WorkerOutDone {
+  t: "odone";
+  id: number;
+  ok: boolean;
+  data: Uint8Array;
+}

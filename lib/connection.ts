@@ -31,7 +31,7 @@ export interface SpawnSpec {
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
   /** Called with every other message that arrives (from it or the contexts behind it). */
-  onMessage: (src: number, msg: Message, size: number) => void;
+  onMessage: (src: number, dst: number, msg: Message, size: number) => void;
   /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
   onClose: (error?: Error) => void;
   /** Live stderr lines of the child, when the user asked to see them. */
@@ -201,7 +201,7 @@ export class Connection {
         if (msg.t === "hello" && !this.#helloSeen) {
           this.#helloSeen = true;
           this.#resolveHello(msg);
-        } else this.#options.onMessage(frame.src, msg, frame.body.length + HEADER_SIZE);
+        } else this.#options.onMessage(frame.src, frame.dst, msg, frame.body.length + HEADER_SIZE);
       });
     } catch (e) {
       this.#fail(

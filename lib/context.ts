@@ -6,7 +6,7 @@
 
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
-import type { Call, Hello, Message } from "./protocol.ts";
+import { type Call, CONTEXT_EXT, type Hello, type Message } from "./protocol.ts";
 
 /** Options of one call. */
 export interface CallOptions {
@@ -60,6 +60,10 @@ export interface ContextHost {
   modulesFor(ctx: Context, mod: string): Promise<Pick<Call, "modules" | "need">>;
   /** Ends the context's transport. */
   close(ctx: Context): Promise<void>;
+  /** Lets context `from` call into `to`: `from` is being handed `to` in a call's arguments. */
+  grant(to: Context, from: Context): void;
+  /** The live context with this id, for handles in results. */
+  contextById(id: number): Context | undefined;
 }
 
 interface Pending {
@@ -200,8 +204,17 @@ export class Context implements AsyncDisposable {
     if (typeof fn !== "string" || fn === "") throw new TypeError("Export name must be a string");
     const specifier = moduleSpecifier(mod);
     const what = `${specifier}#${fn} on "${this.name}"`;
+    // Contexts among the arguments travel as handles; the receiver may then call into them.
+    const handed: Context[] = [];
+    const replacer = (v: object): [number, unknown] | undefined => {
+      if (!(v instanceof Context)) return undefined;
+      handed.push(v);
+      return [CONTEXT_EXT, [v.id, v.name]];
+    };
     try {
-      return { specifier, what, encoded: encode(args) };
+      const encoded = encode(args, { replacer });
+      for (const c of handed) this.#host.grant(c, this);
+      return { specifier, what, encoded };
     } catch (e) {
       throw new TypeError(
         `Cannot send the arguments of ${what}: ${
@@ -344,12 +357,23 @@ export class Context implements AsyncDisposable {
     return this.call(`data:text/javascript;base64,${btoa(bin)}`, "default", ...args);
   }
 
+  /** Turns context handles in results back into this router's contexts. */
+  readonly #codec = {
+    reviver: (type: number, payload: unknown): unknown => {
+      if (type !== CONTEXT_EXT) return undefined;
+      const [id, name] = payload as [number, string];
+      const ctx = this.#host.contextById(id);
+      if (!ctx) throw new ConnectionError(`Context "${name}" in the result is closed`);
+      return ctx;
+    },
+  };
+
   /** @internal A reply for one of this context's calls. */
   handle(msg: Message): void {
     if (msg.t === "item") {
       const p = this.#pending.get(msg.id);
       try {
-        p?.item?.(decode(msg.value));
+        p?.item?.(decode(msg.value, this.#codec));
       } catch (e) {
         this.#pending.delete(msg.id);
         this.#host.send(this.id, { t: "stop", id: msg.id });
@@ -362,7 +386,7 @@ export class Context implements AsyncDisposable {
     if (!p) return;
     this.#pending.delete(msg.id);
     try {
-      if (msg.t === "ok") p.resolve(decode(msg.value));
+      if (msg.t === "ok") p.resolve(decode(msg.value, this.#codec));
       else p.reject(new RemoteError(this.name, decode(msg.error) as Error));
     } catch (e) {
       p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));

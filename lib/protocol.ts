@@ -119,6 +119,15 @@ export interface Call {
   credit?: number;
 }
 
+/** Extension type of a context handle in call arguments and results: payload `[id, name]`. */
+export const CONTEXT_EXT = 16;
+
+/** master → a context: context `from` was handed this context and may call into it. */
+export interface Grant {
+  t: "grant";
+  from: number;
+}
+
 /** remote → caller: one value of a streamed call. */
 export interface Item {
   t: "item";
@@ -215,4 +224,5 @@ export type Message =
   | Stash
   | Item
   | Credit
-  | Stop;
+  | Stop
+  | Grant;

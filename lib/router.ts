@@ -123,6 +123,8 @@ export class Router implements AsyncDisposable {
       send: (dst, msg) => this.#send(dst, msg),
       nextCallId: () => this.#nextCall++,
       modulesFor: (ctx, mod) => this.#modulesFor(ctx, mod),
+      grant: (to, from) => this.#send(to.id, { t: "grant", from: from.id }),
+      contextById: (id) => this.#entries.get(id)?.ctx,
       close: (ctx) => this.#closeContext(ctx),
     };
   }
@@ -358,7 +360,7 @@ export class Router implements AsyncDisposable {
       {
         connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
         maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
-        onMessage: (src, msg, size) => this.#dispatch(conn, src, msg, size),
+        onMessage: (src, dst, msg, size) => this.#dispatch(conn, src, dst, msg, size),
         onClose: (error) => {
           if (error) this.#log(name, "error", error.message);
           this.#lose(id, error ?? new ConnectionError(`Context "${name}" was closed`));
@@ -486,7 +488,7 @@ export class Router implements AsyncDisposable {
     entry.ctx.stats.bytesSent += frame.length;
   }
 
-  #dispatch(conn: Connection, src: number, msg: Message, size: number): void {
+  #dispatch(conn: Connection, src: number, dst: number, msg: Message, size: number): void {
     const entry = this.#entries.get(src);
     if (!entry) return; // A context already forgotten: late frames are dropped.
     if (entry.conn !== conn) {
@@ -507,6 +509,13 @@ export class Router implements AsyncDisposable {
     }
     entry.ctx.stats.framesReceived++;
     entry.ctx.stats.bytesReceived += size;
+    if (dst !== MASTER_ID) {
+      // Between two contexts with no common ancestor but the master: pass it on. The callee
+      // checks that the caller was granted it.
+      const to = this.#entries.get(dst);
+      if (to) to.conn.send(encodeFrame(dst, src, encode(msg), this.#options.maxFrameSize));
+      return;
+    }
     switch (msg.t) {
       case "log":
         return this.#log(entry.ctx.name, msg.level, msg.msg, msg.stream);

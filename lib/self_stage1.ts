@@ -5,7 +5,7 @@
  * @module
  */
 
-import { inflateRawSync } from "node:zlib";
+import { brotliDecompressSync } from "node:zlib";
 import { encodeBase64 } from "./base64.ts";
 
 /** Reads `size` bytes of compressed stage 2 from stdin and runs it. */
@@ -16,6 +16,6 @@ export async function runSelfStage1(size: number): Promise<void> {
     if (!n) Deno.exit(9);
     at += n;
   }
-  const js = inflateRawSync(buf);
+  const js = brotliDecompressSync(buf);
   await import(`data:text/javascript;base64,${encodeBase64(js)}`);
 }

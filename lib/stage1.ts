@@ -1,6 +1,6 @@
 /**
  * Stage 1: the command line that turns a bare Deno or Node into a mitoctl remote stage. It reads
- * exactly `n` bytes of deflate-raw compressed stage 2 from stdin and imports them from a `data:`
+ * exactly `n` bytes of brotli-compressed stage 2 from stdin and imports them from a `data:`
  * URL; the runtime does not read stdin past those bytes, so the master sends stage 2 and the first
  * frames in one write.
  *
@@ -17,10 +17,9 @@ import { NO_RUNTIME_MARKER } from "./protocol.ts";
 export type RuntimeChoice = string;
 
 /** The stage-1 program, identical for Deno and Node; its last argv entry is the stage-2 size. */
-export const STAGE1_JS =
-  'const p=process,m=p.getBuiltinModule,r=m("fs").readSync,n=+p.argv.at(-1),' +
-  "b=Buffer.alloc(n);for(let o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
-  'import("data:text/javascript;base64,"+m("zlib").inflateRawSync(b).toString("base64"))';
+export const STAGE1_JS = 'var p=process,m=p.getBuiltinModule,r=m("fs").readSync,n=+p.argv.at(-1),' +
+  "b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
+  'import("data:text/javascript;base64,"+m("zlib").brotliDecompressSync(b).toString("base64"))';
 
 const SAFE_PATH = /^\/[A-Za-z0-9._/+-]+$/;
 
@@ -60,7 +59,8 @@ export function remoteCommand(runtime: RuntimeChoice, n: number): string {
     checkRuntime(runtime);
     return stage1Argv(runtime, n).map((a) => a === STAGE1_JS ? js : a).join(" ");
   }
-  const script = "command -v deno>/dev/null&&exec env DENO_DIR=/dev/null deno eval --ext=js " +
+  // An assignment before `exec` is exported to the program it runs (dash, bash, busybox ash).
+  const script = "command -v deno>/dev/null&&DENO_DIR=/dev/null exec deno eval --ext=js " +
     `--no-config "$0" $1;command -v node>/dev/null&&exec node -e "$0" $1;echo ${NO_RUNTIME_MARKER}`;
   return `sh -c '${script}' ${js} ${n}`;
 }

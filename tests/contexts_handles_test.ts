@@ -1,0 +1,70 @@
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { Router } from "../mod.ts";
+
+/** What remote code sees of a handle it was passed. */
+interface Handle {
+  readonly id: number;
+  readonly name: string;
+  call(mod: string, fn: string, ...args: unknown[]): Promise<unknown>;
+}
+
+Deno.test("a context handed to another as an argument can be called from there", async (t) => {
+  await using router = new Router();
+  const a = await router.local({ name: "a" });
+  const b = await router.local({ name: "b", runtime: "/usr/bin/node" });
+  const c = await router.local({ name: "c" });
+
+  await t.step("remote code calls the context it was given, across two links", async () => {
+    const got = await a.eval(async (h: Handle) => {
+      const info = await h.call("node:os", "userInfo") as { username: string };
+      return [h.name, await h.call("node:path", "join", "x", "y"), info.username];
+    }, b);
+    deepStrictEqual(got, ["b", "x/y", "root"]);
+  });
+
+  await t.step("errors thrown in the called context reach the caller's code", async () => {
+    const message = await a.eval(async (h: Handle) => {
+      try {
+        await h.call("node:fs", "readFileSync", "/nonexistent/mitoctl");
+        return "no error";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }, b);
+    ok(/ENOENT/.test(message), message);
+  });
+
+  await t.step("a handle returned to the master is the master's own context", async () => {
+    strictEqual(await a.eval((h: Handle) => h, b), b);
+  });
+
+  await t.step("a handle forged for a context never handed over is refused there", async () => {
+    const message = await a.eval(
+      async (h: Handle, id: number) => {
+        const Forged = h.constructor as new (id: number, name: string) => Handle;
+        try {
+          return await new Forged(id, "c").call("node:os", "hostname");
+        } catch (e) {
+          return String(e);
+        }
+      },
+      b,
+      c.id,
+    );
+    strictEqual(message, `Error: Context ${a.id} may not call into context ${c.id}`);
+  });
+
+  await t.step("siblings behind one parent talk through it", async () => {
+    const parent = await router.local({ name: "parent" });
+    const s1 = await router.sudo({ via: parent, user: "root", name: "s1" });
+    const s2 = await router.sudo({ via: parent, user: "mitoctl-t1", name: "s2" });
+    const before = s1.stats.bytesReceived + s2.stats.bytesReceived;
+    const user = await s1.eval(async (h: Handle) => {
+      const info = await h.call("node:os", "userInfo") as { username: string };
+      return info.username;
+    }, s2);
+    strictEqual(user, "mitoctl-t1");
+    // Only the eval's own reply reached the master: the call itself stayed below the parent.
+    ok(s2.stats.bytesReceived + s1.stats.bytesReceived - before < 200);
+  });
+});
