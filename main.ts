@@ -6,6 +6,7 @@
 
 import { bootstrap, call, ping } from "./lib/cli/commands.ts";
 import { HELP } from "./lib/cli/help.ts";
+import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
 import { ExitCode } from "./lib/errors.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
@@ -21,6 +22,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await call(rest, signal);
     case "ping":
       return await ping(rest, signal);
+    case "run":
+      return await runCommand(rest, signal);
     case "bootstrap":
       return bootstrap(rest);
     case "--version":

@@ -28,7 +28,10 @@ export type {
   SudoContextOptions,
 } from "./lib/router.ts";
 export { Context } from "./lib/context.ts";
-export type { CallOptions, ContextStats, Remote } from "./lib/context.ts";
+export { STREAM_WINDOW } from "./lib/context.ts";
+export type { CallOptions, ContextStats, Remote, StreamOptions } from "./lib/context.ts";
+export { exitCodeOf, processInput, runProcess } from "./lib/process.ts";
+export type { RunEvent, RunOptions } from "./lib/process.ts";
 export type { LocalOptions } from "./lib/methods/local.ts";
 export type { SshOptions } from "./lib/methods/ssh.ts";
 export type { SudoOptions } from "./lib/methods/sudo.ts";

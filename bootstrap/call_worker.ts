@@ -26,12 +26,16 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
+const imported = new Map<string, Record<string, unknown>>();
+
 async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown> {
   // With loader hooks installed, Deno hands out an empty module for an unknown builtin.
   if (call.mod.startsWith("node:") && !process.getBuiltinModule(call.mod)) {
     throw new TypeError(`No such built-in module: ${call.mod}`);
   }
-  const mod: Record<string, unknown> = await import(call.mod);
+  // Import once per module: a repeat import() still runs the loader's hooks on some runtimes.
+  let mod = imported.get(call.mod);
+  if (!mod) imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
   if (!(call.fn in mod)) {
     throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
   }

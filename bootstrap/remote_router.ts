@@ -333,7 +333,16 @@ export function runRemoteRouter(selfUrl: string): void {
   // The master is gone: stop at once, even if user code is still running in the worker.
   // The parent is gone or wants us gone: end now. process.exit() would wait for a call worker
   // blocked in native code (execSync) to reach a safe point, which may be never.
-  const quit = () => process.kill(process.pid, "SIGKILL");
+  // The whole process group goes, so processes user code started do not outlive us (those
+  // meant to, such as supervisors, start their own session).
+  const quit = () => {
+    try {
+      process.kill(-process.pid, "SIGKILL");
+    } catch {
+      // Not a group leader (under sudo): just this process.
+    }
+    process.kill(process.pid, "SIGKILL");
+  };
   process.stdin.on("end", quit);
   process.stdin.on("error", quit);
 

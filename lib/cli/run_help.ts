@@ -1,0 +1,23 @@
+/**
+ * Help text of `mitoctl run`.
+ *
+ * @module
+ */
+
+/** `mitoctl run --help`. */
+export const HELP_RUN = `Usage: mitoctl run [flags] <targets> -- <command> [args…]
+
+Runs <command> with [args…] (an argv, not a shell string) on each target and streams its
+stdout and stderr as they come, kept apart. <targets> is one target or a comma list; each
+may be multi-hop (bastion/web1/sudo). With one target, piped stdin is forwarded and the
+exit code is the remote command's (128 + n for a signal); Ctrl-C stops it remotely. With
+several, lines are prefixed with the target, a summary goes to stderr, and the exit code
+is the highest of all.
+
+  mitoctl run web1 -- journalctl -f -u nginx
+  mitoctl run web1,web2,db1 -- systemctl is-active nginx
+  mitoctl run --shell web1 -- 'ls /etc | wc -l'
+
+Flags:
+      --shell               run the command through /bin/sh -c (arguments joined with spaces)
+  See "mitoctl call --help" for the connection flags.`;

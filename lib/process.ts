@@ -1,0 +1,50 @@
+/**
+ * Remote processes from the master's side: {@linkcode runProcess} streams a process started on a
+ * context, with its stdout and stderr apart, its exit, and input on request.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+import type { RunEvent, RunOptions } from "./remote/process.ts";
+
+export type { RunEvent, RunOptions } from "./remote/process.ts";
+
+/** The module that runs on the remote; the module forwarder sends it with the first use. */
+export const PROCESS_MODULE: URL = new URL("./remote/process.ts", import.meta.url);
+
+/**
+ * Starts `argv` on `ctx` and yields `start`, then output chunks as they come, then `exit`.
+ * Leaving the loop early (or aborting `signal`) sends the process SIGINT, then SIGKILL.
+ *
+ * @example
+ * ```ts ignore
+ * for await (const e of runProcess(web1, ["journalctl", "-f", "-u", "nginx"])) {
+ *   if (e.t === "out") await Deno.stdout.write(e.data);
+ * }
+ * ```
+ */
+export function runProcess(
+  ctx: Context,
+  argv: string[],
+  options: RunOptions & { signal?: AbortSignal } = {},
+): AsyncGenerator<RunEvent> {
+  const { signal, ...rest } = options;
+  return ctx.streamWith<RunEvent>(signal ? { signal } : {}, PROCESS_MODULE, "run", argv, rest);
+}
+
+/** Writes to the stdin of a process {@linkcode runProcess} started with `stdin: true`; no data
+ *  closes it. */
+export function processInput(ctx: Context, handle: number, data?: Uint8Array): Promise<void> {
+  return data === undefined
+    ? ctx.call(PROCESS_MODULE, "input", handle)
+    : ctx.call(PROCESS_MODULE, "input", handle, data);
+}
+
+/** The CLI exit code for a process's end: its code, or 128 + the signal number. */
+export function exitCodeOf(event: Extract<RunEvent, { t: "exit" }>): number {
+  if (event.code !== null) return event.code;
+  const { constants } = process.getBuiltinModule("node:os");
+  const number = constants.signals[event.signal as keyof typeof constants.signals];
+  return 128 + (number ?? 0);
+}

@@ -1,0 +1,131 @@
+/**
+ * Runs on the remote, sent by the module forwarder: starts a process and streams its output as
+ * events, for `mitoctl run` and `ctx.run()`. Only `node:` builtins, so it runs on Deno and Node.
+ *
+ * @module
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+
+/** How to start the process. */
+export interface RunOptions {
+  /** Run `argv[0]` through `/bin/sh -c` instead of as an argv. */
+  shell?: boolean;
+  /** Working directory; default the remote stage's. */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Keep stdin open for {@linkcode input}; default: stdin is /dev/null. */
+  stdin?: boolean;
+}
+
+/** What {@linkcode run} yields, in order: `start`, then output, then `exit`. */
+export type RunEvent =
+  | { t: "start"; pid: number; handle: number }
+  | { t: "out"; fd: 1 | 2; data: Uint8Array }
+  | { t: "exit"; code: number | null; signal: string | null };
+
+/** Output held before the consumer takes it: past this, the process's pipes are paused. */
+const HIGH_WATER = 1 << 20;
+
+/** How long a process may take to end after SIGINT before it is killed. */
+const KILL_AFTER_MS = 2000;
+
+// Running processes by handle, for input() calls that arrive while run() streams.
+const running = new Map<number, ChildProcess>();
+let nextHandle = 1;
+
+/**
+ * Starts `argv` and yields its output as it comes, stdout and stderr kept apart, then its exit.
+ * Stopping the stream early (the master's Ctrl-C) sends SIGINT, then SIGKILL.
+ */
+export async function* run(argv: string[], options: RunOptions = {}): AsyncGenerator<RunEvent> {
+  if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== "string")) {
+    throw new TypeError("run() needs a command: a non-empty array of strings");
+  }
+  const [cmd, ...args] = options.shell ? ["/bin/sh", "-c", argv.join(" ")] : argv;
+  const child = spawn(cmd!, args, {
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
+    stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+  });
+  const queue: RunEvent[] = [];
+  let held = 0;
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let exit: RunEvent | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const push = (fd: 1 | 2) => (data: Uint8Array) => {
+    queue.push({ t: "out", fd, data: new Uint8Array(data) });
+    held += data.length;
+    if (held > HIGH_WATER) {
+      child.stdout!.pause();
+      child.stderr!.pause();
+    }
+    notify();
+  };
+  child.stdout!.on("data", push(1));
+  child.stderr!.on("data", push(2));
+  child.on("error", (e) => (failure = e, notify()));
+  child.on("close", (code, signal) => (exit = { t: "exit", code, signal }, notify()));
+  const handle = nextHandle++;
+  running.set(handle, child);
+  try {
+    await new Promise<void>((resolve) => {
+      child.once("spawn", resolve);
+      child.once("error", () => resolve());
+    });
+    if (failure) throw new Error(`Cannot run "${cmd}": ${failure.message}`);
+    yield { t: "start", pid: child.pid!, handle };
+    for (;;) {
+      const event = queue.shift();
+      if (event) {
+        if (event.t === "out") {
+          held -= event.data.length;
+          if (held <= HIGH_WATER / 2) {
+            child.stdout!.resume();
+            child.stderr!.resume();
+          }
+        }
+        yield event;
+        continue;
+      }
+      if (exit) {
+        yield exit;
+        return;
+      }
+      await new Promise<void>((resolve) => wake = resolve);
+    }
+  } finally {
+    running.delete(handle);
+    if (!exit && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+      child.once("close", () => clearTimeout(timer));
+    }
+  }
+}
+
+/** Writes `data` to the stdin of the process `handle`; with no data, closes its stdin. */
+export async function input(handle: number, data?: Uint8Array): Promise<void> {
+  const child = running.get(handle);
+  if (!child?.stdin) return;
+  if (data === undefined) {
+    child.stdin.end();
+    return;
+  }
+  if (!child.stdin.write(data)) {
+    await new Promise<void>((resolve) => {
+      child.stdin!.once("drain", resolve);
+      child.once("close", () => resolve());
+    });
+  }
+}
+
+/** Sends `signal` to the process `handle`. */
+export function signal(handle: number, name: NodeJS.Signals): void {
+  running.get(handle)?.kill(name);
+}

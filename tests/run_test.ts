@@ -1,0 +1,124 @@
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { ExitCode, Router } from "../mod.ts";
+import { runProcess } from "../lib/process.ts";
+import { runCli, startCli } from "./_fixtures/cli.ts";
+import { commandLine, waitFor } from "./_fixtures/processes.ts";
+import { repoRoot } from "./_fixtures/runtimes.ts";
+import { startSshd } from "./_fixtures/sshd.ts";
+
+/** Live pids whose command line ends with `tail` (Deno spawns by full path, Node by name). */
+function pidsEndingWith(tail: string): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (/^\d+$/.test(entry.name) && commandLine(Number(entry.name))?.endsWith(tail)) {
+      found.push(Number(entry.name));
+    }
+  }
+  return found;
+}
+
+Deno.test("mitoctl run streams a remote command's output, exit code and input", async (t) => {
+  await using sshd = await startSshd();
+  const cfg = ["-F", sshd.sshConfig];
+
+  await t.step("stdout and stderr stay apart and the exit code is the command's", async () => {
+    const r = await runCli([
+      "run",
+      ...cfg,
+      "mito",
+      "--",
+      "sh",
+      "-c",
+      "echo out; echo err >&2; exit 7",
+    ]);
+    strictEqual(r.code, 7, r.stderr);
+    strictEqual(r.stdout, "out\n");
+    strictEqual(r.stderr, "err\n");
+  });
+
+  await t.step("arguments travel as an argv, never through a shell", async () => {
+    const r = await runCli(["run", ...cfg, "mito", "--", "printf", "%s|", "a b", "$HOME", "'q'"]);
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(r.stdout, "a b|$HOME|'q'|");
+    const shell = await runCli(["run", ...cfg, "--shell", "mito", "--", "echo $((6*7))"]);
+    strictEqual(shell.stdout, "42\n");
+  });
+
+  await t.step("piped stdin reaches the remote command", async () => {
+    const root = repoRoot();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}/main.ts`, "run", ...cfg, "mito", "--", "wc", "-c"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new Uint8Array(300_000).fill(65));
+    await writer.close();
+    const out = await child.output();
+    strictEqual(out.code, 0, new TextDecoder().decode(out.stderr));
+    strictEqual(new TextDecoder().decode(out.stdout).trim(), "300000");
+  });
+
+  await t.step("a command that cannot start fails with exit 1 naming it", async () => {
+    const r = await runCli(["run", ...cfg, "mito", "--", "/nonexistent/tool"]);
+    strictEqual(r.code, ExitCode.remote);
+    strictEqual(
+      r.stderr,
+      `mitoctl: Error on "mito": Cannot run "/nonexistent/tool": spawn /nonexistent/tool ENOENT\n`,
+    );
+  });
+
+  await t.step("several targets: prefixed lines, a summary, the worst exit code", async () => {
+    const r = await runCli([
+      "run",
+      ...cfg,
+      "mito,local,mito-unknown",
+      "--",
+      "sh",
+      "-c",
+      "echo hi",
+    ]);
+    strictEqual(r.code, ExitCode.connection, r.stderr);
+    deepStrictEqual(r.stdout.split("\n").filter(Boolean).sort(), ["local: hi", "mito: hi"]);
+    ok(r.stderr.includes("ok     mito: ok\n"), r.stderr);
+    ok(r.stderr.includes('failed mito-unknown: Cannot connect to "mito-unknown"'), r.stderr);
+    ok(r.stderr.includes("ok     local: ok\n"), r.stderr);
+    ok(r.stderr.endsWith("2 ok, 1 failed of 3\n"), r.stderr);
+  });
+
+  await t.step("Ctrl-C stops the remote command and exits 130", async () => {
+    const marker = `${Date.now() % 100000}.${Math.floor(Math.random() * 1000)}`;
+    const cli = startCli(["run", ...cfg, "mito", "--", "sleep", marker]);
+    const remote = await waitFor(() => pidsEndingWith(`sleep ${marker}`)[0], 10_000);
+    ok(remote !== undefined, "the remote sleep never started");
+    cli.child.kill("SIGINT");
+    const r = await cli.done;
+    strictEqual(r.code, 130, r.stderr);
+    const left = await waitFor(
+      () => pidsEndingWith(`sleep ${marker}`).length === 0 ? true : undefined,
+      3000,
+    );
+    ok(left, `the remote sleep outlived Ctrl-C`);
+  });
+
+  await t.step("through a sudo hop", async () => {
+    const r = await runCli(["run", "local/sudo:mitoctl-t1", "--", "id", "-un"]);
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(r.stdout, "mitoctl-t1\n");
+  });
+
+  await t.step("the library: start, output and exit as events", async () => {
+    await using router = new Router();
+    const ctx = await router.connect("mito", { sshConfig: sshd.sshConfig });
+    const events = await Array.fromAsync(runProcess(ctx, ["sh", "-c", "printf x; exit 3"]));
+    strictEqual(events[0]!.t, "start");
+    deepStrictEqual(
+      events.slice(1).map((e) => e.t === "out" ? new TextDecoder().decode(e.data) : e),
+      [
+        "x",
+        { t: "exit", code: 3, signal: null },
+      ],
+    );
+  });
+});
