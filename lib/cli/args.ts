@@ -17,7 +17,7 @@ import { checkRuntime } from "../stage1.ts";
 export const CONNECT_FLAGS = {
   "ssh-config": { type: "string", short: "F" },
   "ssh-option": { type: "string", short: "o", multiple: true },
-  identity: { type: "string", short: "i" },
+  identity: { type: "string" },
   runtime: { type: "string" },
   timeout: { type: "string" },
   "connect-timeout": { type: "string" },
@@ -28,6 +28,15 @@ export const CONNECT_FLAGS = {
   verbose: { type: "boolean", short: "v", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Flags of commands that run on many hosts: `-i` is the inventory, as in Ansible. */
+export const FLEET_FLAGS = {
+  inventory: { type: "string", short: "i" },
+  forks: { type: "string" },
+} as const;
+
+/** Environment variable naming the inventory used when `-i` is not given. */
+export const INVENTORY_ENV = "MITOCTL_INVENTORY";
 
 type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
@@ -180,4 +189,30 @@ export function callArgument(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** What {@linkcode fleetOptions} reads from the fleet flags. */
+export interface FleetFlags {
+  /** `--forks`, when given. */
+  forks?: number;
+  /** `-i/--inventory`, else `$MITOCTL_INVENTORY`, when either is set. */
+  inventory?: string;
+}
+
+/** Reads `--forks` and the inventory path (flag, else `env`'s {@linkcode INVENTORY_ENV}). */
+export function fleetOptions(
+  values: Parsed["values"],
+  env: (name: string) => string | undefined,
+): FleetFlags {
+  const out: FleetFlags = {};
+  const forks = values.forks as string | undefined;
+  if (forks !== undefined) {
+    if (!/^\d+$/.test(forks) || Number(forks) < 1) {
+      throw new UsageError(`Invalid --forks "${forks}": expected a whole number of 1 or more`);
+    }
+    out.forks = Number(forks);
+  }
+  const inventory = (values.inventory as string | undefined) ?? env(INVENTORY_ENV);
+  if (inventory !== undefined && inventory !== "") out.inventory = inventory;
+  return out;
 }

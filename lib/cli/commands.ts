@@ -8,13 +8,24 @@
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { localSpawn } from "../methods/local.ts";
 import { sshSpawn } from "../methods/ssh.ts";
-import { Router } from "../router.ts";
+import {
+  type FleetHost,
+  type HostResult,
+  isSingleTarget,
+  planFleet,
+  runFleet,
+  type RunFleetOptions,
+} from "../fanout.ts";
+import type { Hello } from "../protocol.ts";
+import { type ConnectOptions, Router } from "../router.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
 import {
   callArgument,
   CONNECT_FLAGS,
   connectOptions,
+  FLEET_FLAGS,
+  fleetOptions,
   parse,
   type Parsed,
   sudoPassword,
@@ -54,79 +65,118 @@ function helpOr(values: Parsed["values"], name: string): boolean {
   return true;
 }
 
+/** Connect options from the flags, the sudo password included. */
+async function commandOptions(values: Parsed["values"]): Promise<ConnectOptions> {
+  const options = connectOptions(values);
+  const password = await sudoPassword(values);
+  if (password !== undefined) options.sudoPassword = password;
+  return options;
+}
+
+/** The hosts `specs` name, with the inventory of `-i` or `$MITOCTL_INVENTORY`. */
+function hostsOf(
+  specs: string[],
+  values: Parsed["values"],
+  connect: ConnectOptions,
+): Promise<FleetHost[]> {
+  const { inventory } = fleetOptions(values, (name) => Deno.env.get(name));
+  return planFleet(specs, inventory === undefined ? { connect } : { connect, inventory });
+}
+
 /** `mitoctl call`. */
 export async function call(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals, rest } = parse(
     argv,
-    { ...CONNECT_FLAGS, raw: { type: "boolean" } },
+    { ...CONNECT_FLAGS, ...FLEET_FLAGS, raw: { type: "boolean" } },
     2,
   );
   if (helpOr(values, "call")) return ExitCode.ok;
-  const [target, fnText] = positionals;
-  if (target === undefined || fnText === undefined) {
+  const [spec, fnText] = positionals;
+  if (spec === undefined || fnText === undefined) {
     throw new UsageError("Usage: mitoctl call [flags] <target> <module>#<export> [args…]");
   }
   const [mod, fn] = splitFunction(fnText);
   const specifier = resolveModule(mod, Deno.cwd());
   const args = rest.map(callArgument);
-  const options = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) options.sudoPassword = password;
+  const { forks } = fleetOptions(values, (name) => Deno.env.get(name));
+  const hosts = await hostsOf([spec], values, await commandOptions(values));
   await using r = router(values);
   signal.addEventListener("abort", () => void r.close(), { once: true });
-  const ctx = r.open(target, options);
+  if (!isSingleTarget([spec])) {
+    const options: RunFleetOptions<unknown> = { signal, json: values.json === true };
+    if (forks !== undefined) options.forks = forks;
+    if (values.raw) options.line = rawLine;
+    return await runFleet(r, hosts, (ctx) => ctx.call(specifier, fn, ...args), options);
+  }
+  const host = hosts[0]!;
+  const ctx = r.open(host.target, host.options);
   try {
     const value = await ctx.call(specifier, fn, ...args);
-    if (values.json) printLine(toJson({ target, ok: true, value }));
+    if (values.json) printLine(toJson({ target: spec, ok: true, value }));
     else if (values.raw && typeof value === "string") {
       Deno.stdout.writeSync(new TextEncoder().encode(value));
     } else if (value !== undefined) printLine(toJson(value));
     return ExitCode.ok;
   } catch (e) {
     if (!values.json || !(e instanceof MitoctlError)) throw e;
-    printLine(toJson({ target, ok: false, error: e.message, exitCode: e.exitCode }));
+    printLine(toJson({ target: spec, ok: false, error: e.message, exitCode: e.exitCode }));
     return e.exitCode;
   }
 }
 
+/** `--raw` on many hosts: each line of a string result, prefixed with its host. */
+function rawLine(r: HostResult<unknown>): string {
+  if (!r.ok) return `${r.host.label}: failed: ${r.error.message}`;
+  if (typeof r.value !== "string") return `${r.host.label}: ${toJson(r.value)}`;
+  return r.value.replace(/\n$/, "").split("\n").map((l) => `${r.host.label}: ${l}`).join("\n");
+}
+
+interface Pong {
+  info: Hello;
+  connectMs: number;
+  rttMs: number;
+}
+
 /** `mitoctl ping`. */
 export async function ping(argv: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(argv, CONNECT_FLAGS, Infinity);
+  const { values, positionals } = parse(argv, { ...CONNECT_FLAGS, ...FLEET_FLAGS }, Infinity);
   if (helpOr(values, "ping")) return ExitCode.ok;
   if (positionals.length === 0) throw new UsageError("Usage: mitoctl ping [flags] <target>…");
-  for (const t of positionals) parseTarget(t);
-  const options = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) options.sudoPassword = password;
+  const { forks } = fleetOptions(values, (name) => Deno.env.get(name));
+  const hosts = await hostsOf(positionals, values, await commandOptions(values));
   await using r = router(values);
   signal.addEventListener("abort", () => void r.close(), { once: true });
-  let worst: number = ExitCode.ok;
-  await Promise.all(positionals.map(async (target) => {
+  const options: RunFleetOptions<Pong> = {
+    signal,
+    json: values.json === true,
+    // One target prints what it always did: its line, no progress or summary.
+    report: !isSingleTarget(positionals),
+    line: (res) => {
+      if (!res.ok) return `${res.host.label}: failed: ${res.error.message}`;
+      const { info: i, connectMs, rttMs } = res.value;
+      return `${res.host.label}: ok, ${i.runtime} ${i.version}, ${i.user}@${i.host} pid ${i.pid}, ` +
+        `up in ${connectMs.toFixed(0)} ms, round trip ${(rttMs * 1000).toFixed(0)} µs`;
+    },
+    record: (res) =>
+      res.ok
+        ? {
+          target: res.host.label,
+          ok: true,
+          ...res.value.info,
+          connectMs: res.value.connectMs,
+          rttMs: res.value.rttMs,
+        }
+        : { target: res.host.label, ok: false, error: res.error.message, exitCode: res.exitCode },
+  };
+  if (forks !== undefined) options.forks = forks;
+  return await runFleet(r, hosts, async (ctx) => {
     const started = performance.now();
-    try {
-      const ctx = await r.connect(target, options);
-      const up = performance.now() - started;
-      const t0 = performance.now();
-      await ctx.call("node:os", "hostname");
-      const rtt = performance.now() - t0;
-      const i = ctx.info!;
-      if (values.json) {
-        printLine(toJson({ target, ok: true, ...i, connectMs: up, rttMs: rtt }));
-      } else {
-        printLine(
-          `${target}: ok, ${i.runtime} ${i.version}, ${i.user}@${i.host} pid ${i.pid}, ` +
-            `up in ${up.toFixed(0)} ms, round trip ${(rtt * 1000).toFixed(0)} µs`,
-        );
-      }
-    } catch (e) {
-      const code = e instanceof MitoctlError ? e.exitCode : ExitCode.remote;
-      worst = Math.max(worst, code);
-      const message = (e as Error).message;
-      if (values.json) printLine(toJson({ target, ok: false, error: message, exitCode: code }));
-      else printLine(`${target}: failed: ${message}`);
-    }
-  }));
-  return worst;
+    const info = await ctx.ready;
+    const connectMs = performance.now() - started;
+    const t0 = performance.now();
+    await ctx.call("node:os", "hostname");
+    return { info, connectMs, rttMs: performance.now() - t0 };
+  }, options);
 }
 
 /** `mitoctl bootstrap --print`. */
@@ -156,7 +206,7 @@ export function bootstrap(argv: string[]): number {
   } else {
     printLine(`argv:    ${toJson(spec.argv)}`);
     printLine(`stage 1: ${new TextEncoder().encode(command).length} bytes (last argument)`);
-    printLine(`stage 2: ${size} bytes deflate-raw, sent on stdin`);
+    printLine(`stage 2: ${size} bytes brotli, sent on stdin`);
   }
   return ExitCode.ok;
 }

@@ -7,7 +7,7 @@
 const CONNECT = `Connection flags:
   -F, --ssh-config FILE     ssh_config file passed to ssh
   -o, --ssh-option K=V      extra ssh option (repeatable; wins over mitoctl's defaults)
-  -i, --identity FILE       identity file passed to ssh
+      --identity FILE       identity file passed to ssh
       --runtime R           remote runtime: auto (deno, then node), deno, node, or a path
       --timeout S           fail a call after S seconds and stop its remote work
       --connect-timeout S   give up when a context is not up after S seconds (default 30)
@@ -17,6 +17,11 @@ const CONNECT = `Connection flags:
   -v, --verbose             show the ssh argv and the remote's stderr
       --json                print one JSON object per target`;
 
+const FLEET = `Many targets:
+  -i, --inventory FILE      Ansible inventory (INI or YAML) for @group and host names
+                            (default: $MITOCTL_INVENTORY)
+      --forks N             targets in flight at once (default 20)`;
+
 /** Help for each command, and the overview under "". */
 export const HELP: Record<string, string> = {
   "": `mitoctl: run code on other machines over ssh, with nothing installed there.
@@ -24,7 +29,7 @@ export const HELP: Record<string, string> = {
 Usage: mitoctl <command> [flags] …
 
 Commands:
-  call       call an exported function on a target
+  call       call an exported function on one target or many
   ping       check that targets answer, and how fast
   bootstrap  show what mitoctl would run to reach a target (--print)
 
@@ -33,12 +38,17 @@ Targets: hops separated by "/", each one of
 e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
 bastion's ssh client and config), there sudo to postgres.
 
-Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
-5 authentication (a password was refused or needed).
-Run "mitoctl <command> --help" for a command's flags.`,
-  call: `Usage: mitoctl call [flags] <target> <module>#<export> [args…]
+Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
+(-i FILE or $MITOCTL_INVENTORY; Ansible INI or YAML). @all is every host.
 
-Calls <export> of <module> on <target> and prints the result as JSON. <module> is a
+Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
+5 authentication (a password was refused or needed). On many targets: 0 when
+every target succeeded, else the highest code among the failed ones.
+Run "mitoctl <command> --help" for a command's flags.`,
+  call: `Usage: mitoctl call [flags] <targets> <module>#<export> [args…]
+
+Calls <export> of <module> on each of <targets> (one target, a comma list, @group) and
+prints the result as JSON. <module> is a
 "node:" builtin, a URL, or a path (resolved against the current directory). Each argument
 is parsed as JSON when it is valid JSON, otherwise passed as a string. Long flags may also
 follow the arguments; put "--" before the arguments to pass even those as arguments.
@@ -48,14 +58,28 @@ follow the arguments; put "--" before the arguments to pass even those as argume
   mitoctl call deploy@10.0.0.5:2222 node:child_process#execFileSync '"uptime"' '{"encoding":"utf8"}'
   mitoctl call bastion/web1/sudo:postgres node:os#userInfo
   mitoctl call bastion/web1/sudo ./tasks.ts#restart nginx --sudo-password-file pw.txt
+  mitoctl call web1,web2,db1 node:os#hostname
+  mitoctl call -i inventory.ini @web ./tasks.ts#diskUsage /var --forks 50 --json
+
+On one target the result alone is printed. On many, each target prints one line as it
+finishes, "<target>: <result>" or "<target>: failed: <why>" (with --json one object
+per target: {"target","ok","value"} or {"target","ok","error","exitCode"}); stderr gets
+a live progress line on a terminal and, at the end, a summary naming failed targets.
 
 Flags:
       --raw                 print a string result as is, not as JSON
+${FLEET}
 ${CONNECT}`,
   ping: `Usage: mitoctl ping [flags] <target>…
 
 Starts a context on each target, makes one call, and prints its runtime and round-trip time.
+Targets may be comma lists and @groups; with more than one, stderr gets a progress line (on a
+terminal) and a summary.
 
+  mitoctl ping web1 web2
+  mitoctl ping -i inventory.ini @all
+
+${FLEET}
 ${CONNECT}`,
   bootstrap: `Usage: mitoctl bootstrap --print [flags] <target>
 
