@@ -40,7 +40,9 @@ export function settleEach<K, T>(
   fnOrOptions?: ((item: K, index: number) => PromiseLike<T> | T) | SettleOptions,
   maybeOptions?: SettleOptions,
 ): AsyncGenerator<Settled<K, T>, void, undefined> {
-  if (typeof fnOrOptions === "function") return run(input as Iterable<K>, fnOrOptions, maybeOptions);
+  if (typeof fnOrOptions === "function") {
+    return run(input as Iterable<K>, fnOrOptions, maybeOptions);
+  }
   const pairs = [...input as Iterable<readonly [K, PromiseLike<T> | T]>];
   for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2) {
