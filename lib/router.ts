@@ -173,7 +173,7 @@ export class Router implements AsyncDisposable {
         continue;
       }
       const name = last ? options.name ?? target : prefix;
-      via = this.#startHop(hop, i, via, target, { ...options, name });
+      via = this.#startHop(hop, via, target, { ...options, name });
       // Later targets that start with this one go through it (the last hop too:
       // "bastion/web1" then "bastion/web1/sudo" share web1).
       if (!this.#shared.get(prefix) || this.#shared.get(prefix)!.closed) {
@@ -185,7 +185,6 @@ export class Router implements AsyncDisposable {
 
   #startHop(
     hop: Hop,
-    index: number,
     via: Context | undefined,
     target: string,
     options: ConnectOptions & { name: string },

@@ -26,7 +26,7 @@ Deno.test({
 }, async (t) => {
   await using net = await startTestNetwork();
   const connect = { sshConfig: net.sshConfig, identity: net.identity };
-  const cli = ["-F", net.sshConfig, "-i", net.identity];
+  const cli = ["-F", net.sshConfig, "--identity", net.identity];
 
   await t.step("the CLI calls through bastion/web1/sudo:<user>", async () => {
     const result = await runCli([
