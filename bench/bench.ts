@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { denoPath, SYSTEM_NODE } from "../tests/_fixtures/runtimes.ts";
 import { startSshd } from "../tests/_fixtures/sshd.ts";
 import { CORE_GROUPS } from "./core.ts";
+import { fanoutGroup } from "./fanout.ts";
 import type { Figure } from "./figure.ts";
 import { graphGroup } from "./graph.ts";
 import {
@@ -28,12 +29,21 @@ import {
 } from "./group.ts";
 import { machineFacts } from "./machine.ts";
 import { renderText, toJson } from "./report.ts";
+import { streamGroup } from "./stream.ts";
 import { transferGroup } from "./transfer.ts";
+import { viaGroup } from "./via.ts";
 
 const RUNTIMES: readonly BenchRuntime[] = ["deno", "node"];
 
 /** Every group, in the order they run. */
-const GROUPS: readonly Group[] = [...CORE_GROUPS, graphGroup, transferGroup];
+const GROUPS: readonly Group[] = [
+  ...CORE_GROUPS,
+  graphGroup,
+  transferGroup,
+  streamGroup,
+  viaGroup,
+  fanoutGroup,
+];
 
 const USAGE = `Usage: deno task bench [--quick] [--json] [--runtime deno|node]… [--group NAME]…
 

@@ -78,7 +78,8 @@ async function runGraph(settings: BenchSettings): Promise<Figure[]> {
   }
 }
 
-async function writeGraph(dir: string, graph: GeneratedGraph): Promise<void> {
+/** Writes each module of `graph` into `dir`, which must exist. */
+export async function writeGraph(dir: string, graph: GeneratedGraph): Promise<void> {
   for (const [name, source] of Object.entries(graph.files)) {
     await Deno.writeTextFile(join(dir, name), source);
   }

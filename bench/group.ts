@@ -1,6 +1,6 @@
 /**
  * A group of figures and what every group is given to measure with. `bench.ts` runs the groups
- * in order; a new family of figures (module graphs, stream throughput, fan-out) is a new file
+ * in order; a new family of figures (module graphs, streams, fan-out) is a new file
  * exporting a {@linkcode Group}, added to the list there.
  *
  * @module
@@ -28,6 +28,14 @@ export interface RunCounts {
   graphs: number;
   /** Bulk transfers per throughput figure, after one warm-up. */
   transfers: number;
+  /** Rounds of fresh contexts started through a bastion (and direct to it), after one warm-up. */
+  hops: number;
+  /** Contexts behind one bastion that each call into the same module graph. */
+  behindBastion: number;
+  /** Contexts opened at once in a fan-out, each making one call. */
+  fanout: number;
+  /** Rounds of the fan-out figure, after one smaller warm-up round. */
+  fanouts: number;
 }
 
 /** The sample counts of a full run: under three minutes on a 2-core machine. */
@@ -39,6 +47,10 @@ export const FULL_COUNTS: RunCounts = {
   batchSize: 100,
   graphs: 4,
   transfers: 5,
+  hops: 6,
+  behindBastion: 20,
+  fanout: 100,
+  fanouts: 1,
 };
 
 /** The sample counts of `--quick`: enough to see that every figure works. */
@@ -50,6 +62,10 @@ export const QUICK_COUNTS: RunCounts = {
   batchSize: 20,
   graphs: 1,
   transfers: 1,
+  hops: 1,
+  behindBastion: 4,
+  fanout: 10,
+  fanouts: 1,
 };
 
 /** What a group measures with. */

@@ -59,7 +59,9 @@ export function renderText(run: BenchRun): string {
     `- ssh: ${machine.openssh}; ${machine.kex}`,
     `- samples: ${counts.connects} connections a figure; ${counts.calls} calls after ` +
     `${counts.warmupCalls} warm-up; ${counts.batches}× batches of ${counts.batchSize}; ` +
-    `${counts.graphs} module graphs; ${counts.transfers} bulk transfers; ` +
+    `${counts.graphs} module graphs; ${counts.transfers} bulk transfers and streams; ` +
+    `${counts.hops} starts through a bastion; ${counts.behindBastion} contexts behind it; ` +
+    `${counts.fanouts}× fan-out of ${counts.fanout}; ` +
     `whole run ${run.seconds.toFixed(0)} s`,
   ];
   const main = [

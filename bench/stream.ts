@@ -1,0 +1,99 @@
+/**
+ * Stream figures: `ctx.stream()` of a remote `async function*` yielding 64 KiB `Uint8Array`s,
+ * 32 MiB in all, in MB/s, with the default window and with a window of 64, against a remote
+ * shell sending the same 32 MiB one way over a warm ssh channel. Ours and the floor are taken
+ * in turns. MB is 10⁶ bytes; the ratio is ours ÷ floor, so below 1 means slower.
+ *
+ * @module
+ */
+
+import { type Context, Router, STREAM_WINDOW } from "../mod.ts";
+import { type Figure, measured } from "./figure.ts";
+import { PingPong, sshArgv } from "./floors.ts";
+import type { BenchSettings, Group } from "./group.ts";
+import { summarize } from "./stats.ts";
+import { megabytesPerSecond, TRANSFER_BYTES } from "./transfer.ts";
+
+/** Bytes of each streamed item: 64 KiB. */
+export const CHUNK_BYTES = 65536;
+
+/** The window of the second figure, beside the default {@linkcode STREAM_WINDOW}. */
+export const WIDE_WINDOW = 64;
+
+/** Throughput ÷ the one-way ssh floor that stream figures aim for. */
+export const STREAM_TARGET = 0.8;
+
+/** Stream figures for each runtime. */
+export const streamGroup: Group = { name: "stream", run: runStream };
+
+const SOURCE = new URL("./stream_source.ts", import.meta.url);
+
+/**
+ * Wall ms of streaming {@linkcode TRANSFER_BYTES} from `ctx` in {@linkcode CHUNK_BYTES} items
+ * with `window`; throws when a byte is missing.
+ */
+export async function streamMs(ctx: Context, window: number): Promise<number> {
+  const count = TRANSFER_BYTES / CHUNK_BYTES;
+  const start = performance.now();
+  let received = 0;
+  for await (
+    const chunk of ctx.streamWith<Uint8Array>({ window }, SOURCE, "chunks", count, CHUNK_BYTES)
+  ) {
+    received += chunk.length;
+  }
+  const ms = performance.now() - start;
+  if (received !== TRANSFER_BYTES) {
+    throw new Error(`Stream on "${ctx.name}" brought ${received} B, not ${TRANSFER_BYTES} B`);
+  }
+  return ms;
+}
+
+async function runStream(settings: BenchSettings): Promise<Figure[]> {
+  const mib = TRANSFER_BYTES / 1024 / 1024;
+  const n = settings.counts.transfers;
+  await using router = new Router();
+  await using oneWay = new PingPong(
+    sshArgv(settings, `while read -r _; do head -c ${TRANSFER_BYTES} /dev/zero; done`),
+  );
+  const line = new TextEncoder().encode("\n");
+  const movers = new Map<string, () => Promise<number>>([
+    ["floor", () => oneWay.exchange(line, TRANSFER_BYTES)],
+  ]);
+  for (const runtime of settings.runtimes) {
+    const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
+    movers.set(`${runtime}.default`, () => streamMs(ctx, STREAM_WINDOW));
+    movers.set(`${runtime}.wide`, () => streamMs(ctx, WIDE_WINDOW));
+  }
+  const rates = new Map<string, number[]>([...movers.keys()].map((key) => [key, []]));
+  // Round 0 warms the channels, the module caches and the runtimes' JITs and is left out.
+  for (let round = 0; round <= n; round++) {
+    settings.progress(`stream: round ${round}/${n}, ${mib} MiB each`);
+    for (const [key, move] of movers) {
+      const ms = await move();
+      if (round > 0) rates.get(key)!.push(megabytesPerSecond(TRANSFER_BYTES, ms));
+    }
+  }
+  const stats = (key: string) => summarize(rates.get(key)!);
+  const floor = measured(`ssh ${settings.host} head sends ${mib} MiB`, stats("floor"));
+  const target = { text: `≥ ${STREAM_TARGET}×`, on: "ratio", min: STREAM_TARGET } as const;
+  return settings.runtimes.flatMap((runtime): Figure[] => [
+    {
+      id: `stream.default.${runtime}`,
+      label: `stream of ${mib} MiB in 64 KiB items, window ${STREAM_WINDOW} [${runtime}]`,
+      unit: "MB/s",
+      ours: stats(`${runtime}.default`),
+      floor,
+      compare: "ratio",
+      target,
+    },
+    {
+      id: `stream.wide.${runtime}`,
+      label: `  the same, window ${WIDE_WINDOW} [${runtime}]`,
+      unit: "MB/s",
+      ours: stats(`${runtime}.wide`),
+      floor,
+      compare: "ratio",
+      target,
+    },
+  ]);
+}
