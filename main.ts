@@ -5,6 +5,7 @@
  */
 
 import { bootstrap, call, ping } from "./lib/cli/commands.ts";
+import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
@@ -24,6 +25,10 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await ping(rest, signal);
     case "run":
       return await runCommand(rest, signal);
+    case "push":
+      return await push(rest, signal);
+    case "pull":
+      return await pull(rest, signal);
     case "bootstrap":
       return bootstrap(rest);
     case "--version":

@@ -19,6 +19,7 @@ import { startSshd } from "../tests/_fixtures/sshd.ts";
 import { CORE_GROUPS } from "./core.ts";
 import { fanoutGroup } from "./fanout.ts";
 import type { Figure } from "./figure.ts";
+import { filesGroup } from "./files.ts";
 import { graphGroup } from "./graph.ts";
 import {
   type BenchRuntime,
@@ -41,6 +42,7 @@ const GROUPS: readonly Group[] = [
   graphGroup,
   transferGroup,
   streamGroup,
+  filesGroup,
   viaGroup,
   fanoutGroup,
 ];

@@ -31,6 +31,8 @@ Usage: mitoctl <command> [flags] …
 Commands:
   call       call an exported function on one target or many
   ping       check that targets answer, and how fast
+  push       copy a local file or tree to targets; only changed files travel
+  pull       copy a file or tree from a target to this machine
   bootstrap  show what mitoctl would run to reach a target (--print)
 
 Targets: hops separated by "/", each one of

@@ -320,11 +320,19 @@ function openTemp(tmp: string, path: string, exclusive: boolean): number {
 }
 
 /** Syncs, sets mode and mtime on the open temporary file, closes it and renames it into place. */
+/**
+ * Seconds for utimes. Half a microsecond more, since Deno cuts the time to whole milliseconds
+ * and `x / 1000` in floating point can fall just below the millisecond it means.
+ */
+function seconds(ms: number): number {
+  return (ms + 0.0005) / 1000;
+}
+
 function settle(fd: number, file: { tmp: string; path: string; mode: number; mtimeMs: number }) {
   try {
     fs.fsyncSync(fd);
     fs.fchmodSync(fd, file.mode);
-    fs.futimesSync(fd, file.mtimeMs / 1000, file.mtimeMs / 1000);
+    fs.futimesSync(fd, seconds(file.mtimeMs), seconds(file.mtimeMs));
   } finally {
     fs.closeSync(fd);
   }
@@ -420,7 +428,7 @@ export function makeLinks(links: LinkSpec[]): void {
     try {
       fs.symlinkSync(link.target, link.tmp);
       try {
-        fs.lutimesSync(link.tmp, link.mtimeMs / 1000, link.mtimeMs / 1000);
+        fs.lutimesSync(link.tmp, seconds(link.mtimeMs), seconds(link.mtimeMs));
       } catch { /* Link times are kept where the system allows it. */ }
       fs.renameSync(link.tmp, link.path);
     } catch (e) {
@@ -451,11 +459,11 @@ export function setAttrs(items: Attrs[]): void {
     try {
       const st = fs.lstatSync(item.path);
       if (st.isSymbolicLink()) {
-        fs.lutimesSync(item.path, item.mtimeMs / 1000, item.mtimeMs / 1000);
+        fs.lutimesSync(item.path, seconds(item.mtimeMs), seconds(item.mtimeMs));
         continue;
       }
       if ((st.mode & 0o7777) !== item.mode) fs.chmodSync(item.path, item.mode);
-      fs.utimesSync(item.path, item.mtimeMs / 1000, item.mtimeMs / 1000);
+      fs.utimesSync(item.path, seconds(item.mtimeMs), seconds(item.mtimeMs));
     } catch (e) {
       throw fsError("set the mode and time of", item.path, e);
     }

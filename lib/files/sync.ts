@@ -132,9 +132,8 @@ class Destination {
     this.window = new Window(window);
   }
 
-  full(rel: string): string {
-    return rel === "" ? this.path : join(this.path, rel);
-  }
+  /** The full path of `rel` here; an arrow so it can be passed to `map`. */
+  readonly full = (rel: string): string => (rel === "" ? this.path : join(this.path, rel));
 
   /** Runs `op`; a failure ends this destination and resolves false. */
   async try(op: () => Promise<unknown>): Promise<boolean> {

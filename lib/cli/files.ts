@@ -1,0 +1,217 @@
+/**
+ * `mitoctl push` and `mitoctl pull`: copy files and trees to many targets or from one, showing
+ * progress on a terminal and a summary line per target.
+ *
+ * @module
+ */
+
+import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
+import type { CompareMode } from "../files/plan.ts";
+import { progressLine, summaryLine } from "../files/progress.ts";
+import { pull as pullFiles } from "../files/pull.ts";
+import { pushAll } from "../files/push.ts";
+import type { Progress, SyncOptions, TransferResult } from "../files/sync.ts";
+import { Router } from "../router.ts";
+import { parseTarget } from "../target.ts";
+import { CONNECT_FLAGS, connectOptions, parse, type Parsed, sudoPassword } from "./args.ts";
+import { printLine, toJson } from "./output.ts";
+
+const FILE_FLAGS = {
+  ...CONNECT_FLAGS,
+  delete: { type: "boolean" },
+  fast: { type: "boolean" },
+  always: { type: "boolean" },
+  "dry-run": { type: "boolean", short: "n" },
+} as const;
+
+const FILE_FLAGS_HELP = `Transfer flags:
+      --delete              remove files under the destination that the source lacks
+      --fast                skip files whose size and mtime match (no hashing)
+      --always              send every file, whatever is there
+  -n, --dry-run             say what would be sent and deleted, change nothing`;
+
+const NOTES = `A file is skipped when its size and SHA-256 match (hashed where it lives); modes,
+mtimes and symbolic links (not followed) are kept; each file is written to a temporary
+".<name>.mitoctl-<hex>" beside it and renamed into place. A directory source makes the
+destination a copy of it; a file source goes inside a destination that is a directory or
+ends with "/". Temporary files an interrupted run left are removed by the next run that
+lists their directory, once they are 30 minutes old.`;
+
+/** Help of `mitoctl push`. */
+export const PUSH_HELP =
+  `Usage: mitoctl push [flags] <target>[,<target>…] <local-path> <remote-path>
+
+Copies a local file or tree to each target; only files that differ travel, and each local
+file is read once for all targets. One target failing leaves the others going.
+
+  mitoctl push web1,web2 ./dist /srv/app
+  mitoctl push --delete bastion/web1 ./conf/ /etc/myapp
+  mitoctl push web1 ./app.conf /etc/nginx/conf.d/
+
+${NOTES}
+
+${FILE_FLAGS_HELP}
+`;
+
+/** Help of `mitoctl pull`. */
+export const PULL_HELP = `Usage: mitoctl pull [flags] <target> <remote-path> <local-path>
+
+Copies a file or tree from one target to this machine, the reverse of push.
+
+  mitoctl pull web1 /etc/nginx ./backup/web1
+
+${NOTES}
+
+${FILE_FLAGS_HELP}
+`;
+
+function syncOptions(values: Parsed["values"], signal: AbortSignal): SyncOptions {
+  if (values.fast && values.always) {
+    throw new UsageError("Choose one of --fast and --always");
+  }
+  const compare: CompareMode = values.fast ? "fast" : values.always ? "always" : "checksum";
+  return {
+    compare,
+    delete: values.delete === true,
+    dryRun: values["dry-run"] === true,
+    signal,
+  };
+}
+
+/** Progress on stderr when it is a terminal, at most ten times a second; quiet otherwise. */
+function progressMeter(enabled: boolean): { update(p: Progress): void; end(): void } {
+  if (!enabled) return { update() {}, end() {} };
+  const started = performance.now();
+  const enc = new TextEncoder();
+  let last = 0;
+  let shown = false;
+  return {
+    update(p) {
+      const now = performance.now();
+      if (now - last < 100 && p.bytesDone < p.bytesTotal) return;
+      last = now;
+      shown = true;
+      Deno.stderr.writeSync(enc.encode(`\r\x1b[K${progressLine(p, now - started)}`));
+    },
+    end() {
+      if (shown) Deno.stderr.writeSync(enc.encode("\r\x1b[K"));
+    },
+  };
+}
+
+function router(values: Parsed["values"]): Router {
+  const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
+  return new Router({
+    onLog: (l) => {
+      if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
+    },
+  });
+}
+
+/** Splits a comma list of targets, checking each. */
+export function splitTargets(text: string): string[] {
+  const targets = [...new Set(text.split(",").map((t) => t.trim()))];
+  if (targets.some((t) => t === "")) {
+    throw new UsageError(`Invalid targets "${text}": an empty name in the list`);
+  }
+  for (const t of targets) parseTarget(t);
+  return targets;
+}
+
+function report(results: TransferResult[], values: Parsed["values"]): number {
+  let worst: number = ExitCode.ok;
+  for (const { summary, error } of results) {
+    if (error) {
+      const code = error instanceof MitoctlError ? error.exitCode : ExitCode.remote;
+      worst = Math.max(worst, code);
+      if (values.json) {
+        printLine(toJson({ ...summary, ok: false, error: error.message, exitCode: code }));
+      } else printLine(`${summary.target}: failed: ${error.message}`);
+    } else if (values.json) printLine(toJson({ ...summary, ok: true }));
+    else printLine(summaryLine(summary, values["dry-run"] === true));
+  }
+  return worst;
+}
+
+async function connectAll(values: Parsed["values"]) {
+  const options = connectOptions(values);
+  const password = await sudoPassword(values);
+  if (password !== undefined) options.sudoPassword = password;
+  return options;
+}
+
+/** `mitoctl push`. */
+export async function push(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals, rest } = parse(argv, FILE_FLAGS, 3);
+  if (values.help) {
+    printLine(PUSH_HELP);
+    return ExitCode.ok;
+  }
+  const [targetText, source, dest] = positionals;
+  if (dest === undefined || rest.length > 0) {
+    throw new UsageError(
+      "Usage: mitoctl push [flags] <target>[,<target>…] <local-path> <remote-path>",
+    );
+  }
+  const targets = splitTargets(targetText!);
+  const options = syncOptions(values, signal);
+  const connect = await connectAll(values);
+  await using r = router(values);
+  const contexts = targets.map((t) => r.open(t, connect));
+  const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
+  let results: TransferResult[];
+  try {
+    results = await pushAll(contexts, source!, dest, { ...options, onProgress: meter.update });
+  } finally {
+    meter.end();
+  }
+  return report(results, values);
+}
+
+/** `mitoctl pull`. */
+export async function pull(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals, rest } = parse(argv, FILE_FLAGS, 3);
+  if (values.help) {
+    printLine(PULL_HELP);
+    return ExitCode.ok;
+  }
+  const [target, source, dest] = positionals;
+  if (dest === undefined || rest.length > 0) {
+    throw new UsageError("Usage: mitoctl pull [flags] <target> <remote-path> <local-path>");
+  }
+  if (splitTargets(target!).length !== 1) {
+    throw new UsageError(`Invalid target "${target}": pull copies from one target`);
+  }
+  const options = syncOptions(values, signal);
+  const connect = await connectAll(values);
+  await using r = router(values);
+  const ctx = r.open(target!, connect);
+  const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
+  let result: TransferResult;
+  try {
+    const summary = await pullFiles(ctx, source!, dest, { ...options, onProgress: meter.update });
+    result = { summary };
+  } catch (e) {
+    if (!(e instanceof MitoctlError) || e instanceof UsageError) throw e;
+    result = { summary: emptySummary(ctx.name, dest), error: e };
+  } finally {
+    meter.end();
+  }
+  return report([result], values);
+}
+
+function emptySummary(target: string, path: string) {
+  return {
+    target,
+    path,
+    files: 0,
+    sent: 0,
+    skipped: 0,
+    deleted: 0,
+    links: 0,
+    dirs: 0,
+    ignored: 0,
+    bytes: 0,
+    ms: 0,
+  };
+}
