@@ -285,7 +285,11 @@ Deno.test({
       strictEqual(new TextDecoder().decode(first.value), "started\n");
       reader.releaseLock();
       await session.stdout.cancel();
-      sleeper = await commandPid(net.hosts.web1.ns, "sleep");
+      // "started" comes before the shell has exec'd sleep: look for it a little while.
+      for (let i = 0; i < 100 && sleeper === undefined; i++) {
+        sleeper = await commandPid(net.hosts.web1.ns, "sleep");
+        if (sleeper === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
       ok(sleeper !== undefined, "the session runs sleep on web1");
     }
     // Killed, it may stay a zombie until init reaps it.

@@ -70,6 +70,15 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
   });
 
   await t.step("several targets: prefixed lines, a summary, the worst exit code", async () => {
+    const codes = await runCli(["run", "local,local/sudo:mitoctl-t1", "--", "sh", "-c", "exit 6"]);
+    strictEqual(codes.code, 6, codes.stderr);
+    ok(
+      /^0 ok, 2 failed, 2 hosts in [\d.]+ s; failed: local, local\/sudo:mitoctl-t1$/m.test(
+        codes.stderr,
+      ),
+      codes.stderr,
+    );
+    ok(/^ {2}failed {2}local +exit 6$/m.test(codes.stderr), codes.stderr);
     const r = await runCli([
       "run",
       ...cfg,
@@ -81,10 +90,10 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     ]);
     strictEqual(r.code, ExitCode.connection, r.stderr);
     deepStrictEqual(r.stdout.split("\n").filter(Boolean).sort(), ["local: hi", "mito: hi"]);
-    ok(r.stderr.includes("ok     mito: ok\n"), r.stderr);
-    ok(r.stderr.includes('failed mito-unknown: Cannot connect to "mito-unknown"'), r.stderr);
-    ok(r.stderr.includes("ok     local: ok\n"), r.stderr);
-    ok(r.stderr.endsWith("2 ok, 1 failed of 3\n"), r.stderr);
+    ok(/^ {2}ok {6}mito +\d/m.test(r.stderr), r.stderr);
+    ok(/^ {2}ok {6}local +\d/m.test(r.stderr), r.stderr);
+    ok(/^ {2}failed {2}mito-unknown {2}Cannot connect to "mito-unknown"/m.test(r.stderr), r.stderr);
+    ok(/^2 ok, 1 failed, 3 hosts in [\d.]+ s; failed: mito-unknown$/m.test(r.stderr), r.stderr);
   });
 
   await t.step("Ctrl-C stops the remote command and exits 130", async () => {

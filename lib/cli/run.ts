@@ -5,11 +5,37 @@
  * @module
  */
 
+import type { Context } from "../context.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
+import {
+  fanOut,
+  fleetExitCode,
+  type FleetHost,
+  type HostResult,
+  isSingleTarget,
+  planFleet,
+  summaryLines,
+} from "../fanout.ts";
 import { exitCodeOf, processInput, runProcess } from "../process.ts";
 import { Router } from "../router.ts";
-import { CONNECT_FLAGS, connectOptions, parse, sudoPassword } from "./args.ts";
+import {
+  CONNECT_FLAGS,
+  connectOptions,
+  FLEET_FLAGS,
+  fleetOptions,
+  parse,
+  sudoPassword,
+} from "./args.ts";
 import { HELP_RUN } from "./run_help.ts";
+
+/** A remote command that ended with a non-zero code: a failed host in a fleet's summary. */
+class CommandFailed extends MitoctlError {
+  override readonly exitCode: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.exitCode = code;
+  }
+}
 
 /** Writes `bytes` fully to `stream`. */
 async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<void> {
@@ -20,22 +46,54 @@ async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<
 class Prefixer {
   #partial = "";
   readonly #decoder = new TextDecoder();
-  constructor(readonly prefix: string, readonly stream: typeof Deno.stdout) {}
+  readonly #prefix: string;
+  readonly #stream: typeof Deno.stdout;
+  constructor(prefix: string, stream: typeof Deno.stdout) {
+    this.#prefix = prefix;
+    this.#stream = stream;
+  }
   async write(data: Uint8Array): Promise<void> {
     const lines = (this.#partial + this.#decoder.decode(data, { stream: true })).split("\n");
     this.#partial = lines.pop()!;
-    if (lines.length) {
-      await writeAll(
-        this.stream,
-        new TextEncoder().encode(lines.map((l) => `${this.prefix}${l}\n`).join("")),
-      );
-    }
+    if (lines.length) await this.#emit(lines);
   }
   async flush(): Promise<void> {
-    if (this.#partial) {
-      await writeAll(this.stream, new TextEncoder().encode(`${this.prefix}${this.#partial}\n`));
-    }
+    if (this.#partial) await this.#emit([this.#partial]);
     this.#partial = "";
+  }
+  #emit(lines: string[]): Promise<void> {
+    const text = lines.map((l) => `${this.#prefix}${l}\n`).join("");
+    return writeAll(this.#stream, new TextEncoder().encode(text));
+  }
+}
+
+/** Runs `argv` on `ctx`, writing its output as it comes; returns its exit code. */
+async function runOn(
+  ctx: Context,
+  argv: string[],
+  options: { shell: boolean; stdin: boolean; prefix?: string; signal: AbortSignal },
+): Promise<number> {
+  const out = options.prefix === undefined ? undefined : new Prefixer(options.prefix, Deno.stdout);
+  const err = options.prefix === undefined ? undefined : new Prefixer(options.prefix, Deno.stderr);
+  try {
+    let code: number = ExitCode.remote;
+    const events = runProcess(ctx, argv, {
+      signal: options.signal,
+      stdin: options.stdin,
+      ...(options.shell ? { shell: true } : {}),
+    });
+    for await (const e of events) {
+      if (e.t === "start") {
+        if (options.stdin) void pumpStdin(ctx, e.handle);
+      } else if (e.t === "out") {
+        if (e.fd === 1) await (out ? out.write(e.data) : writeAll(Deno.stdout, e.data));
+        else await (err ? err.write(e.data) : writeAll(Deno.stderr, e.data));
+      } else code = exitCodeOf(e);
+    }
+    return code;
+  } finally {
+    await out?.flush();
+    await err?.flush();
   }
 }
 
@@ -43,7 +101,7 @@ class Prefixer {
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals, rest } = parse(
     argv,
-    { ...CONNECT_FLAGS, shell: { type: "boolean" } },
+    { ...CONNECT_FLAGS, ...FLEET_FLAGS, shell: { type: "boolean" } },
     1,
   );
   if (values.help) {
@@ -54,70 +112,48 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   if (spec === undefined || rest.length === 0) {
     throw new UsageError("Usage: mitoctl run [flags] <targets> -- <command> [args…]");
   }
-  const targets = spec.split(",").filter((t) => t !== "");
-  if (targets.length === 0) throw new UsageError(`Invalid targets "${spec}": none given`);
-  const options = connectOptions(values);
+  const connect = connectOptions(values);
   const password = await sudoPassword(values);
-  if (password !== undefined) options.sudoPassword = password;
+  if (password !== undefined) connect.sudoPassword = password;
+  const { forks, inventory } = fleetOptions(values, (name) => Deno.env.get(name));
+  const hosts: FleetHost[] = await planFleet(
+    [spec],
+    inventory === undefined ? { connect } : { connect, inventory },
+  );
   const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
   await using router = new Router({
     onLog: (l) => {
       if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
     },
   });
-  const single = targets.length === 1;
-  // Piped input goes to the one process; a terminal's is not read.
-  const forwardStdin = single && !Deno.stdin.isTerminal();
-  const results = await Promise.all(
-    targets.map(async (target): Promise<[string, number, string?]> => {
-      const out = single ? undefined : new Prefixer(`${target}: `, Deno.stdout);
-      const err = single ? undefined : new Prefixer(`${target}: `, Deno.stderr);
-      try {
-        const ctx = router.open(target, options);
-        const events = runProcess(ctx, rest, {
-          signal,
-          stdin: forwardStdin,
-          ...(values.shell ? { shell: true } : {}),
-        });
-        let code: number = ExitCode.remote;
-        for await (const e of events) {
-          if (e.t === "start") {
-            if (forwardStdin) void pumpStdin(ctx, e.handle);
-          } else if (e.t === "out") {
-            if (e.fd === 1) await (out ? out.write(e.data) : writeAll(Deno.stdout, e.data));
-            else await (err ? err.write(e.data) : writeAll(Deno.stderr, e.data));
-          } else code = exitCodeOf(e);
-        }
-        await out?.flush();
-        await err?.flush();
-        return [target, code];
-      } catch (e) {
-        await out?.flush();
-        await err?.flush();
-        if (signal.aborted) return [target, 130, "interrupted"];
-        const code = e instanceof MitoctlError ? e.exitCode : ExitCode.remote;
-        if (single) throw e;
-        return [target, code, (e as Error).message];
-      }
-    }),
-  );
-  if (single) return results[0]![1];
-  let worst = 0;
-  for (const [target, code, error] of results) {
-    const what = error ?? (code === 0 ? "ok" : `exit ${code}`);
-    console.error(`${code === 0 ? "ok    " : "failed"} ${target}: ${what}`);
-    worst = Math.max(worst, code);
+  const shell = values.shell === true;
+  if (isSingleTarget([spec])) {
+    const host = hosts[0]!;
+    // Piped input goes to the one process; a terminal's is not read.
+    const stdin = !Deno.stdin.isTerminal();
+    try {
+      return await runOn(router.open(host.target, host.options), rest, { shell, stdin, signal });
+    } catch (e) {
+      if (signal.aborted) return 130;
+      throw e;
+    }
   }
-  const failed = results.filter(([, code]) => code !== 0).length;
-  console.error(`${results.length - failed} ok, ${failed} failed of ${results.length}`);
-  return worst;
+  const started = performance.now();
+  const results: HostResult<number>[] = [];
+  const work = async (ctx: Context, host: FleetHost) => {
+    const code = await runOn(ctx, rest, { shell, stdin: false, prefix: `${host.label}: `, signal });
+    if (code !== 0) throw new CommandFailed(code);
+    return code;
+  };
+  for await (const r of fanOut(router, hosts, work, forks === undefined ? {} : { forks })) {
+    results.push(r);
+  }
+  for (const line of summaryLines(results, performance.now() - started)) console.error(line);
+  return signal.aborted ? 130 : fleetExitCode(results);
 }
 
 /** Forwards this process's stdin to the remote process, then closes it there. */
-async function pumpStdin(
-  ctx: import("../context.ts").Context,
-  handle: number,
-): Promise<void> {
+async function pumpStdin(ctx: Context, handle: number): Promise<void> {
   try {
     for await (const chunk of Deno.stdin.readable) await processInput(ctx, handle, chunk);
     await processInput(ctx, handle);

@@ -8,8 +8,8 @@
 export const HELP_RUN = `Usage: mitoctl run [flags] <targets> -- <command> [args…]
 
 Runs <command> with [args…] (an argv, not a shell string) on each target and streams its
-stdout and stderr as they come, kept apart. <targets> is one target or a comma list; each
-may be multi-hop (bastion/web1/sudo). With one target, piped stdin is forwarded and the
+stdout and stderr as they come, kept apart. <targets> is one target, a comma list or an
+@group from the inventory; each may be multi-hop (bastion/web1/sudo). With one target, piped stdin is forwarded and the
 exit code is the remote command's (128 + n for a signal); Ctrl-C stops it remotely. With
 several, lines are prefixed with the target, a summary goes to stderr, and the exit code
 is the highest of all.
@@ -20,4 +20,6 @@ is the highest of all.
 
 Flags:
       --shell               run the command through /bin/sh -c (arguments joined with spaces)
+  -i, --inventory FILE      inventory for @groups (default $MITOCTL_INVENTORY)
+      --forks N             hosts in flight at once (default 20)
   See "mitoctl call --help" for the connection flags.`;
