@@ -10,14 +10,23 @@ import type { CompareMode } from "../files/plan.ts";
 import { progressLine, summaryLine } from "../files/progress.ts";
 import { pull as pullFiles } from "../files/pull.ts";
 import { pushAll } from "../files/push.ts";
-import type { Progress, SyncOptions, TransferResult } from "../files/sync.ts";
-import { Router } from "../router.ts";
-import { parseTarget } from "../target.ts";
-import { CONNECT_FLAGS, connectOptions, parse, type Parsed, sudoPassword } from "./args.ts";
+import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../files/sync.ts";
+import { type FleetHost, planFleet } from "../fanout.ts";
+import { type ConnectOptions, Router } from "../router.ts";
+import {
+  CONNECT_FLAGS,
+  connectOptions,
+  FLEET_FLAGS,
+  fleetOptions,
+  parse,
+  type Parsed,
+  sudoPassword,
+} from "./args.ts";
 import { printLine, toJson } from "./output.ts";
 
 const FILE_FLAGS = {
   ...CONNECT_FLAGS,
+  inventory: FLEET_FLAGS.inventory,
   delete: { type: "boolean" },
   fast: { type: "boolean" },
   always: { type: "boolean" },
@@ -25,6 +34,7 @@ const FILE_FLAGS = {
 } as const;
 
 const FILE_FLAGS_HELP = `Transfer flags:
+  -i, --inventory FILE      inventory for @group and host names (default $MITOCTL_INVENTORY)
       --delete              remove files under the destination that the source lacks
       --fast                skip files whose size and mtime match (no hashing)
       --always              send every file, whatever is there
@@ -41,10 +51,12 @@ lists their directory, once they are 30 minutes old.`;
 export const PUSH_HELP =
   `Usage: mitoctl push [flags] <target>[,<target>…] <local-path> <remote-path>
 
-Copies a local file or tree to each target; only files that differ travel, and each local
-file is read once for all targets. One target failing leaves the others going.
+Copies a local file or tree to each target (a comma list, with @groups and host names from
+an inventory); only files that differ travel, and each local file is read once for all
+targets, which all connect at once. One target failing leaves the others going.
 
   mitoctl push web1,web2 ./dist /srv/app
+  mitoctl push -i hosts.ini @web ./dist /srv/app
   mitoctl push --delete bastion/web1 ./conf/ /etc/myapp
   mitoctl push web1 ./app.conf /etc/nginx/conf.d/
 
@@ -108,14 +120,14 @@ function router(values: Parsed["values"]): Router {
   });
 }
 
-/** Splits a comma list of targets, checking each. */
-export function splitTargets(text: string): string[] {
-  const targets = [...new Set(text.split(",").map((t) => t.trim()))];
-  if (targets.some((t) => t === "")) {
-    throw new UsageError(`Invalid targets "${text}": an empty name in the list`);
-  }
-  for (const t of targets) parseTarget(t);
-  return targets;
+/** The hosts `spec` names: a comma list, `@group`s and inventory hosts. */
+async function hostsOf(
+  spec: string,
+  values: Parsed["values"],
+  connect: ConnectOptions,
+): Promise<FleetHost[]> {
+  const { inventory } = fleetOptions(values, (name) => Deno.env.get(name));
+  return await planFleet([spec], inventory === undefined ? { connect } : { connect, inventory });
 }
 
 function report(results: TransferResult[], values: Parsed["values"]): number {
@@ -133,35 +145,39 @@ function report(results: TransferResult[], values: Parsed["values"]): number {
   return worst;
 }
 
-async function connectAll(values: Parsed["values"]) {
+async function connectFlags(values: Parsed["values"]): Promise<ConnectOptions> {
   const options = connectOptions(values);
   const password = await sudoPassword(values);
   if (password !== undefined) options.sudoPassword = password;
   return options;
 }
 
-/** `mitoctl push`. */
-export async function push(argv: string[], signal: AbortSignal): Promise<number> {
+/** Parses a transfer command's argv; undefined once `--help` was printed. */
+function parseTransfer(argv: string[], help: string): [Parsed["values"], string[]] | undefined {
   const { values, positionals, rest } = parse(argv, FILE_FLAGS, 3);
   if (values.help) {
-    printLine(PUSH_HELP);
-    return ExitCode.ok;
+    printLine(help);
+    return undefined;
   }
-  const [targetText, source, dest] = positionals;
-  if (dest === undefined || rest.length > 0) {
-    throw new UsageError(
-      "Usage: mitoctl push [flags] <target>[,<target>…] <local-path> <remote-path>",
-    );
+  if (positionals.length < 3 || rest.length > 0) {
+    throw new UsageError(help.slice(0, help.indexOf("\n")));
   }
-  const targets = splitTargets(targetText!);
+  return [values, positionals];
+}
+
+/** `mitoctl push`. */
+export async function push(argv: string[], signal: AbortSignal): Promise<number> {
+  const parsed = parseTransfer(argv, PUSH_HELP);
+  if (!parsed) return ExitCode.ok;
+  const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);
-  const connect = await connectAll(values);
+  const hosts = await hostsOf(spec!, values, await connectFlags(values));
   await using r = router(values);
-  const contexts = targets.map((t) => r.open(t, connect));
+  const contexts = hosts.map((h) => r.open(h.target, h.options));
   const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
   let results: TransferResult[];
   try {
-    results = await pushAll(contexts, source!, dest, { ...options, onProgress: meter.update });
+    results = await pushAll(contexts, source!, dest!, { ...options, onProgress: meter.update });
   } finally {
     meter.end();
   }
@@ -170,37 +186,31 @@ export async function push(argv: string[], signal: AbortSignal): Promise<number>
 
 /** `mitoctl pull`. */
 export async function pull(argv: string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals, rest } = parse(argv, FILE_FLAGS, 3);
-  if (values.help) {
-    printLine(PULL_HELP);
-    return ExitCode.ok;
-  }
-  const [target, source, dest] = positionals;
-  if (dest === undefined || rest.length > 0) {
-    throw new UsageError("Usage: mitoctl pull [flags] <target> <remote-path> <local-path>");
-  }
-  if (splitTargets(target!).length !== 1) {
-    throw new UsageError(`Invalid target "${target}": pull copies from one target`);
-  }
+  const parsed = parseTransfer(argv, PULL_HELP);
+  if (!parsed) return ExitCode.ok;
+  const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);
-  const connect = await connectAll(values);
+  const hosts = await hostsOf(spec!, values, await connectFlags(values));
+  if (hosts.length !== 1) {
+    throw new UsageError(`Invalid target "${spec}": pull copies from one target`);
+  }
   await using r = router(values);
-  const ctx = r.open(target!, connect);
+  const ctx = r.open(hosts[0]!.target, hosts[0]!.options);
   const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
   let result: TransferResult;
   try {
-    const summary = await pullFiles(ctx, source!, dest, { ...options, onProgress: meter.update });
+    const summary = await pullFiles(ctx, source!, dest!, { ...options, onProgress: meter.update });
     result = { summary };
   } catch (e) {
     if (!(e instanceof MitoctlError) || e instanceof UsageError) throw e;
-    result = { summary: emptySummary(ctx.name, dest), error: e };
+    result = { summary: emptySummary(ctx.name, dest!), error: e };
   } finally {
     meter.end();
   }
   return report([result], values);
 }
 
-function emptySummary(target: string, path: string) {
+function emptySummary(target: string, path: string): TransferSummary {
   return {
     target,
     path,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Endpoint } from "./endpoint.ts";
 import { type CompareMode, dirsToSettle, type Plan, planSync, settleChecks } from "./plan.ts";
 import {
@@ -83,7 +83,7 @@ export interface TransferSummary {
   ignored: number;
   /** File bytes sent. */
   bytes: number;
-  /** Wall time, ms. */
+  /** Wall time in ms from the destination's listing (so not connecting) to the end. */
   ms: number;
 }
 
@@ -113,7 +113,8 @@ interface Assembly {
 /** The state of one destination. */
 class Destination {
   readonly endpoint: Endpoint;
-  readonly started = performance.now();
+  /** Set once the destination has answered its listing, so connecting is not counted. */
+  started = performance.now();
   path: string;
   entries: FileEntry[] = [];
   plan: Plan | undefined;
@@ -225,6 +226,7 @@ export async function syncTrees(
       }
       run.entries = list;
       run.plan = planSync(sourceList, list, options);
+      run.started = performance.now();
     })
   ));
   await compareHashes(source.endpoint, sourcePath, runs);
@@ -303,6 +305,10 @@ async function prepare(run: Destination): Promise<void> {
   if (!plan) return;
   await run.try(async () => {
     if (plan.replace.length) await run.endpoint.run("removePaths", plan.replace.map(run.full));
+    if (run.entries.length === 0 && plan.send[0]?.path === "") {
+      // A single new file: its directory may be missing too, as a tree's would.
+      await run.endpoint.run("makeDirs", [{ path: dirname(run.path), mode: 0o755 }]);
+    }
     if (plan.dirs.length) {
       await run.endpoint.run(
         "makeDirs",
