@@ -66,6 +66,8 @@ export interface ConcurrentReport extends ReportBase {
   scenario: "concurrent";
   /** While every context was open and had answered. */
   open: Usage;
+  /** Descriptors by kind while open. */
+  fdKindsOpen: Record<string, number>;
   /** Children while open, as `"<pid> <command line>"`. */
   childrenOpen: string[];
   /** Processes carrying this master's title while open. */
@@ -157,6 +159,7 @@ async function concurrent(plan: ConcurrentPlan): Promise<ConcurrentReport> {
     else if (r.value !== host) errors.push(`answered ${JSON.stringify(r.value)}`);
   }
   const open = sampleUsage();
+  const fdKindsOpen = fdKinds();
   const childrenOpen = describeChildren();
   const titledOpen = pidsWithCommandLine(ownTitle()).length;
 
@@ -169,6 +172,7 @@ async function concurrent(plan: ConcurrentPlan): Promise<ConcurrentReport> {
     fdKindsBaseline,
     scenario: "concurrent",
     open,
+    fdKindsOpen,
     childrenOpen,
     titledOpen,
     answered: results.length - errors.length,
