@@ -28,6 +28,7 @@ export type {
   SudoContextOptions,
 } from "./lib/router.ts";
 export { Context } from "./lib/context.ts";
+export { Channel } from "./lib/channel.ts";
 export { STREAM_WINDOW } from "./lib/context.ts";
 export type { CallOptions, ContextStats, Remote, StreamOptions } from "./lib/context.ts";
 export { exitCodeOf, processInput, runProcess } from "./lib/process.ts";
@@ -49,4 +50,11 @@ export {
 } from "./lib/errors.ts";
 export { DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./lib/limits.ts";
 export { parseTarget } from "./lib/target.ts";
+export { defineComponents } from "./lib/components/config.ts";
+export type {
+  ComponentsDefinition,
+  ComponentSpec,
+  ComponentsTransform,
+  ConfigInput,
+} from "./lib/components/config.ts";
 export type { Hop } from "./lib/target.ts";

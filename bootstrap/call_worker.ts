@@ -9,9 +9,10 @@
 import { decode, encode } from "../lib/codec.ts";
 import { installLoader, type Loader } from "./loader.ts";
 import { threads } from "./runtime.ts";
-import { CONTEXT_EXT } from "../lib/protocol.ts";
+import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/protocol.ts";
 import type {
   WorkerCall,
+  WorkerChan,
   WorkerDone,
   WorkerFlow,
   WorkerItem,
@@ -65,17 +66,65 @@ class ContextHandle {
   }
 }
 
+/**
+ * The remote end of a channel the master passed in: `send()` values to the master, iterate what
+ * it sends, `close()` when done.
+ */
+class ChannelEnd {
+  readonly id: number;
+  #queue: unknown[] = [];
+  #ended = false;
+  #wake: (() => void) | undefined;
+  constructor(id: number) {
+    this.id = id;
+  }
+  /** Sends `value` to the master's end. */
+  send(value: unknown): void {
+    outPort!.postMessage({ t: "chan", ch: this.id, value: encode(value, codec) });
+  }
+  /** Tells the master's end no more values come. */
+  close(): void {
+    outPort!.postMessage({ t: "chan", ch: this.id, end: true });
+  }
+  /** @internal */
+  deliver(m: WorkerChan): void {
+    if (m.end) this.#ended = true;
+    else this.#queue.push(decode(m.value!, codec));
+    this.#wake?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<unknown> {
+    for (;;) {
+      if (this.#queue.length) yield this.#queue.shift();
+      else if (this.#ended) return;
+      else await new Promise<void>((r) => this.#wake = r);
+    }
+  }
+}
+
+const channels = new Map<number, ChannelEnd>();
+/** The end of channel `id`, made on first sight: values may arrive before the call that names it. */
+const channelEnd = (id: number): ChannelEnd => {
+  let end = channels.get(id);
+  if (!end) channels.set(id, end = new ChannelEnd(id));
+  return end;
+};
+
 const codec = {
   replacer: (v: object): [number, unknown] | undefined =>
-    v instanceof ContextHandle ? [CONTEXT_EXT, [v.id, v.name]] : undefined,
+    v instanceof ContextHandle
+      ? [CONTEXT_EXT, [v.id, v.name]]
+      : v instanceof ChannelEnd
+      ? [CHANNEL_EXT, v.id]
+      : undefined,
   reviver: (type: number, payload: unknown): unknown => {
+    if (type === CHANNEL_EXT) return channelEnd(payload as number);
     if (type !== CONTEXT_EXT) return undefined;
     const [id, name] = payload as [number, string];
     return new ContextHandle(id, name);
   },
 };
 
-let outPort: { postMessage(m: WorkerOutCall): void } | undefined;
+let outPort: { postMessage(m: WorkerOutCall | WorkerChan): void } | undefined;
 const outPending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextOut = 1;
 
@@ -228,8 +277,9 @@ export function runCallWorker(): void {
   const loader: Loader = installLoader(threads.workerData);
   const flows = new Map<number, Flow>();
   outPort = port;
-  port.on("message", async (call: WorkerCall | WorkerFlow | WorkerOutDone) => {
+  port.on("message", async (call: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan) => {
     if (call.t === "odone") return outDone(call);
+    if (call.t === "chan") return channelEnd(call.ch).deliver(call);
     if (call.t !== "call") {
       const flow = flows.get(call.id);
       if (!flow) return;

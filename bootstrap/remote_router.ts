@@ -13,6 +13,7 @@ import { serveModuleRequests } from "./loader.ts";
 import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
 import type {
   WorkerCall,
+  WorkerChan,
   WorkerDone,
   WorkerItem,
   WorkerOutCall,
@@ -133,8 +134,9 @@ export function runRemoteRouter(selfUrl: string): void {
     });
     w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
-    w.on("message", (m: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall) => {
+    w.on("message", (m: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
       if (m.t === "out") return output(m.stream, m.text);
+      if (m.t === "chan") return send(MASTER_ID, m);
       if (m.t === "ocall") {
         const id = nextOut++;
         outgoing.set(id, { wid: m.id, dst: m.dst });
@@ -264,6 +266,9 @@ export function runRemoteRouter(selfUrl: string): void {
         return withParent((p) => p.stash(msg));
       case "grant":
         if (src === MASTER_ID) granted.add(msg.from);
+        return;
+      case "chan":
+        if (src === MASTER_ID) worker.postMessage(msg);
         return;
       case "call": {
         const wid = nextWid++;

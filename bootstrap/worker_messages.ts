@@ -65,3 +65,11 @@ export interface WorkerOutDone {
   ok: boolean;
   data: Uint8Array;
 }
+
+/** worker ↔ router: a value on channel `ch` (msgpack), or its end. */
+export interface WorkerChan {
+  t: "chan";
+  ch: number;
+  value?: Uint8Array;
+  end?: true;
+}

@@ -6,7 +6,8 @@
 
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
-import { type Call, CONTEXT_EXT, type Hello, type Message } from "./protocol.ts";
+import { Channel } from "./channel.ts";
+import { type Call, CHANNEL_EXT, CONTEXT_EXT, type Hello, type Message } from "./protocol.ts";
 
 /** Options of one call. */
 export interface CallOptions {
@@ -64,6 +65,8 @@ export interface ContextHost {
   grant(to: Context, from: Context): void;
   /** The live context with this id, for handles in results. */
   contextById(id: number): Context | undefined;
+  /** Binds `channel` to `ctx` and returns its id. */
+  bindChannel(channel: Channel, ctx: Context): number;
 }
 
 interface Pending {
@@ -207,6 +210,7 @@ export class Context implements AsyncDisposable {
     // Contexts among the arguments travel as handles; the receiver may then call into them.
     const handed: Context[] = [];
     const replacer = (v: object): [number, unknown] | undefined => {
+      if (v instanceof Channel) return [CHANNEL_EXT, this.#host.bindChannel(v, this)];
       if (!(v instanceof Context)) return undefined;
       handed.push(v);
       return [CONTEXT_EXT, [v.id, v.name]];

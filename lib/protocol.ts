@@ -122,6 +122,18 @@ export interface Call {
 /** Extension type of a context handle in call arguments and results: payload `[id, name]`. */
 export const CONTEXT_EXT = 16;
 
+/** Extension type of a channel in call arguments: payload the channel's id. */
+export const CHANNEL_EXT = 17;
+
+/** master ↔ context: a value on channel `ch`, or its end. */
+export interface Chan {
+  t: "chan";
+  ch: number;
+  /** msgpack-encoded value; absent with `end`. */
+  value?: Uint8Array;
+  end?: true;
+}
+
 /** master → a context: context `from` was handed this context and may call into it. */
 export interface Grant {
   t: "grant";
@@ -225,4 +237,5 @@ export type Message =
   | Item
   | Credit
   | Stop
-  | Grant;
+  | Grant
+  | Chan;

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { encode } from "./codec.ts";
+import { decode, encode } from "./codec.ts";
+import type { Channel } from "./channel.ts";
 import { Connection, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
 import { AuthenticationError, ConnectionError, TimeoutError, UsageError } from "./errors.ts";
@@ -113,6 +114,10 @@ export class Router implements AsyncDisposable {
   /** Contexts of the leading hops of multi-hop targets, by target prefix. */
   readonly #shared = new Map<string, Context>();
   #nextContext = 1;
+  /** Channels by id, with the context at their other end. */
+  readonly #channels = new Map<number, { channel: Channel; ctx: number }>();
+  readonly #channelIds = new WeakMap<Channel, number>();
+  #nextChannel = 1;
   #nextCall = 1;
   #closed = false;
 
@@ -124,6 +129,7 @@ export class Router implements AsyncDisposable {
       nextCallId: () => this.#nextCall++,
       modulesFor: (ctx, mod) => this.#modulesFor(ctx, mod),
       grant: (to, from) => this.#send(to.id, { t: "grant", from: from.id }),
+      bindChannel: (channel, ctx) => this.#bindChannel(channel, ctx),
       contextById: (id) => this.#entries.get(id)?.ctx,
       close: (ctx) => this.#closeContext(ctx),
     };
@@ -440,6 +446,25 @@ export class Router implements AsyncDisposable {
     return ctx;
   }
 
+  #bindChannel(channel: Channel, ctx: Context): number {
+    let id = this.#channelIds.get(channel);
+    if (id === undefined) {
+      id = this.#nextChannel++;
+      this.#channelIds.set(channel, id);
+    }
+    const ch = id;
+    // Values sent before the call may arrive first: the remote end keeps them until it is made.
+    channel.bind(ctx.id, {
+      send: (value, end) =>
+        this.#send(
+          ctx.id,
+          end ? { t: "chan", ch, end: true } : { t: "chan", ch, value: encode(value) },
+        ),
+    });
+    this.#channels.set(ch, { channel, ctx: ctx.id });
+    return ch;
+  }
+
   /** Forgets context `id` and everything behind it; their calls fail with `error`. */
   #lose(id: number, error: Error): void {
     const entry = this.#entries.get(id);
@@ -448,6 +473,11 @@ export class Router implements AsyncDisposable {
     this.#entries.get(entry.parent)?.children.delete(id);
     entry.up?.reject(error);
     entry.ctx.lost(error);
+    for (const [ch, bound] of this.#channels) {
+      if (bound.ctx !== id) continue;
+      bound.channel.lost(error);
+      this.#channels.delete(ch);
+    }
     for (const child of [...entry.children]) {
       const name = this.#entries.get(child)?.ctx.name ?? `${child}`;
       this.#lose(
@@ -522,6 +552,17 @@ export class Router implements AsyncDisposable {
         return void this.#serveModule(entry, msg);
       case "hello":
         return entry.up?.resolve(msg);
+      case "chan": {
+        const bound = this.#channels.get(msg.ch);
+        if (bound?.ctx !== src) return;
+        try {
+          bound.channel.deliver(msg.end ? undefined : decode(msg.value!), msg.end === true);
+        } catch (e) {
+          bound.channel.lost(new ConnectionError(`Undecodable channel value: ${e}`));
+        }
+        if (msg.end) this.#channels.delete(msg.ch);
+        return;
+      }
       case "gone":
         // Only a context's parent may say it is gone.
         if (this.#entries.get(msg.id)?.parent === src) this.#gone(msg);
