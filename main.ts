@@ -5,6 +5,7 @@
  */
 
 import { bootstrap, call, ping } from "./lib/cli/commands.ts";
+import { down, logs, status, up } from "./lib/cli/components.ts";
 import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
@@ -29,6 +30,14 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await push(rest, signal);
     case "pull":
       return await pull(rest, signal);
+    case "up":
+      return await up(rest, signal);
+    case "status":
+      return await status(rest, signal);
+    case "logs":
+      return await logs(rest, signal);
+    case "down":
+      return await down(rest, signal);
     case "bootstrap":
       return bootstrap(rest);
     case "--version":

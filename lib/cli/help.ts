@@ -33,6 +33,10 @@ Commands:
   ping       check that targets answer, and how fast
   push       copy a local file or tree to targets; only changed files travel
   pull       copy a file or tree from a target to this machine
+  up         start the long-running components a config describes, in start order
+  status     show a config's components: host, pid, state, uptime
+  logs       print a component's kept output; -f follows it
+  down       stop a config's components and remove their state
   bootstrap  show what mitoctl would run to reach a target (--print)
 
 Targets: hops separated by "/", each one of
