@@ -1,9 +1,10 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import type {
-  ConcurrentReport,
-  CyclesReport,
-  ScalePlan,
-  ScaleReport,
+import {
+  type ConcurrentReport,
+  type CyclesReport,
+  masterTitle,
+  type ScalePlan,
+  type ScaleReport,
 } from "./_fixtures/scale_master.ts";
 import { describePids, killAll, pidsWithCommandLine } from "./_fixtures/processes.ts";
 import { repoRoot, type Runtime, testRuntimes } from "./_fixtures/runtimes.ts";
@@ -45,7 +46,7 @@ const THREAD_SLACK = 8;
  * Live V8 heap growth allowed per measured cycle, after a full collection. Measured over 1,000
  * cycles: 0.7 KiB a cycle on average, at most 2.1 KiB over any 100 cycles, flattening at ~600
  * cycles as V8's code and feedback caches fill. One leaked Connection (its child process
- * handle, streams, frame reader and closures) keeps ~5.6 KiB; a leaked Context keeps ~1.5 KiB,
+ * handle, streams, frame reader and closures) keeps 5.6–8.3 KiB; a leaked Context ~1.5 KiB,
  * which the weak references to each context catch instead.
  */
 const HEAP_GROWTH_PER_CYCLE = 4 * 1024;
@@ -65,11 +66,6 @@ function masterTimeout(plan: ScalePlan): number {
 const FULL = Deno.env.get("MITOCTL_SCALE_FULL") === "1";
 const CYCLES = FULL ? 1000 : 200;
 const WARMUP_CYCLES = 30;
-
-/** The title remote stages of master `pid` carry. */
-function titleOf(pid: number): string {
-  return `mitoctl:${Deno.env.get("USER") ?? Deno.uid()}@${Deno.hostname()}:${pid}`;
-}
 
 /**
  * Runs `plan` in a master process of its own (descriptor and process counts are process-wide,
@@ -94,7 +90,7 @@ async function runMaster<R extends ScaleReport>(plan: ScalePlan): Promise<R> {
   }).spawn();
   const timer = setTimeout(() => child.kill("SIGKILL"), masterTimeout(plan));
   const output = await child.output().finally(() => clearTimeout(timer));
-  const left = pidsWithCommandLine(titleOf(child.pid));
+  const left = pidsWithCommandLine(masterTitle(child.pid));
   killAll(left);
   const stdout = new TextDecoder().decode(output.stdout).trim();
   const stderr = new TextDecoder().decode(output.stderr).trim();
@@ -135,7 +131,7 @@ function assertConcurrent(report: ConcurrentReport, count: number, local: "ssh" 
     `${count} contexts hold ${fds} descriptors, more than ${FDS_PER_CONTEXT} each`,
   );
   strictEqual(report.open.children - report.baseline.children, count, "local processes");
-  const title = titleOf(report.pid);
+  const title = masterTitle(report.pid);
   const others = report.childrenOpen.filter((line) => {
     const command = line.replace(/^\d+ /, "");
     return local === "ssh" ? !/^(\S*\/)?ssh /.test(command) : command !== title;

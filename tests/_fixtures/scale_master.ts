@@ -10,8 +10,8 @@
  */
 
 import { type Context, Router } from "../../mod.ts";
-import { describePids, pidsWithCommandLine, waitFor } from "./processes.ts";
-import { describeChildren, fdKinds, sampleUsage, type Usage } from "./scale_usage.ts";
+import { childrenOf, describePids, pidsWithCommandLine, waitFor } from "./processes.ts";
+import { describeChildren, fdKinds, openFds, sampleUsage, type Usage } from "./scale_usage.ts";
 
 /** Many contexts open at once: each answers a call, then the router closes them all. */
 export interface ConcurrentPlan {
@@ -98,35 +98,42 @@ export interface CyclesReport extends ReportBase {
 /** What a scale master prints. */
 export type ScaleReport = ConcurrentReport | CyclesReport;
 
-/** How long descriptors and children may take to settle after the last close, in ms. */
+/** How long children and remote stages may take to be gone after the last close, in ms. */
 const SETTLE_MS = 3000;
+/** How long descriptors may then take to be back to the baseline, in ms. */
+const SETTLE_FDS_MS = 500;
 
-/** The title remote stages of this master carry (`Router` builds it the same way). */
-function ownTitle(): string {
-  return `mitoctl:${Deno.env.get("USER") ?? Deno.uid()}@${Deno.hostname()}:${Deno.pid}`;
+/** The title the remote stages of master `pid` on this machine carry, built as `Router` does. */
+export function masterTitle(pid: number): string {
+  return `mitoctl:${Deno.env.get("USER") ?? Deno.uid()}@${Deno.hostname()}:${pid}`;
 }
 
-/** Waits until the children are reaped and descriptors are back to `baseline`, or time is up. */
-async function settle(baseline: Usage): Promise<void> {
-  await waitFor(() => {
-    const now = sampleUsage();
-    return now.children === baseline.children && now.fds <= baseline.fds &&
-        pidsWithCommandLine(ownTitle()).length === 0
-      ? true
-      : undefined;
-  }, SETTLE_MS);
-}
-
-async function afterClose(router: Router, baseline: Usage): Promise<ReportBase> {
-  await settle(baseline);
+/**
+ * Samples once the children are reaped, the remote stages gone and the descriptors back to
+ * `baseline`, or time is up for each.
+ */
+async function afterClose(
+  router: Router,
+  baseline: Usage,
+  fdKindsBaseline: Record<string, number>,
+): Promise<ReportBase> {
+  const own = masterTitle(Deno.pid);
+  await waitFor(
+    () =>
+      childrenOf(Deno.pid).length === baseline.children && !pidsWithCommandLine(own).length
+        ? true
+        : undefined,
+    SETTLE_MS,
+  );
+  await waitFor(() => openFds() <= baseline.fds ? true : undefined, SETTLE_FDS_MS);
   return {
     pid: Deno.pid,
     baseline,
     after: sampleUsage(),
-    fdKindsBaseline: {},
+    fdKindsBaseline,
     fdKindsAfter: fdKinds(),
     childrenAfter: describeChildren(),
-    titledAfter: describePids(pidsWithCommandLine(ownTitle())),
+    titledAfter: describePids(pidsWithCommandLine(own)),
     contextsAfter: router.contexts.length,
   };
 }
@@ -161,15 +168,14 @@ async function concurrent(plan: ConcurrentPlan): Promise<ConcurrentReport> {
   const open = sampleUsage();
   const fdKindsOpen = fdKinds();
   const childrenOpen = describeChildren();
-  const titledOpen = pidsWithCommandLine(ownTitle()).length;
+  const titledOpen = pidsWithCommandLine(masterTitle(Deno.pid)).length;
 
   const closing = performance.now();
   await router.close();
   const closeMs = performance.now() - closing;
-  const base = await afterClose(router, baseline);
+  const base = await afterClose(router, baseline, fdKindsBaseline);
   return {
     ...base,
-    fdKindsBaseline,
     scenario: "concurrent",
     open,
     fdKindsOpen,
@@ -213,11 +219,11 @@ async function cycles(plan: CyclesPlan): Promise<CyclesReport> {
     if (i === Math.floor(plan.count / 2)) half = sampleUsage();
   }
   const cyclesMs = performance.now() - started;
-  const base = await afterClose(router, baseline);
+  const base = await afterClose(router, baseline, fdKindsBaseline);
   // A weak reference keeps its target until the job that made it ends; settle() awaited.
   (globalThis as { gc?: () => void }).gc?.();
   const reachable = refs.flatMap((ref, i) => ref.deref() ? [i + 1] : []);
-  return { ...base, fdKindsBaseline, scenario: "cycles", half, maxThreads, cyclesMs, reachable };
+  return { ...base, scenario: "cycles", half, maxThreads, cyclesMs, reachable };
 }
 
 if (import.meta.main) {

@@ -31,12 +31,18 @@ export function sampleUsage(): Usage {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   return {
-    fds: countEntries("/proc/self/fd"),
+    fds: openFds(),
     threads: countEntries("/proc/self/task"),
     rss: Deno.memoryUsage().rss,
     heap: Deno.memoryUsage().heapUsed,
     children: childrenOf(Deno.pid).length,
   };
+}
+
+/** Open descriptors of this process. */
+export function openFds(): number {
+  // Listing /proc/self/fd holds one descriptor of its own, which is not counted.
+  return countEntries("/proc/self/fd") - 1;
 }
 
 /**
@@ -66,6 +72,5 @@ export function describeChildren(): string[] {
 function countEntries(dir: string): number {
   let n = 0;
   for (const _ of Deno.readDirSync(dir)) n++;
-  // readDirSync holds one descriptor of its own while it lists /proc/self/fd.
-  return dir === "/proc/self/fd" ? n - 1 : n;
+  return n;
 }
