@@ -6,13 +6,12 @@ import { commandLine, waitFor } from "./_fixtures/processes.ts";
 import { repoRoot } from "./_fixtures/runtimes.ts";
 import { startSshd } from "./_fixtures/sshd.ts";
 
-/** Live pids whose command line ends with `tail` (Deno spawns by full path, Node by name). */
-function pidsEndingWith(tail: string): number[] {
+/** Live pids running `sleep <arg>` (Deno spawns it by full path, Node by name). */
+function sleepPids(arg: string): number[] {
   const found: number[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
-    if (/^\d+$/.test(entry.name) && commandLine(Number(entry.name))?.endsWith(tail)) {
-      found.push(Number(entry.name));
-    }
+    const line = /^\d+$/.test(entry.name) ? commandLine(Number(entry.name)) : undefined;
+    if (line === `sleep ${arg}` || line === `/usr/bin/sleep ${arg}`) found.push(Number(entry.name));
   }
   return found;
 }
@@ -99,13 +98,13 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
   await t.step("Ctrl-C stops the remote command and exits 130", async () => {
     const marker = `${Date.now() % 100000}.${Math.floor(Math.random() * 1000)}`;
     const cli = startCli(["run", ...cfg, "mito", "--", "sleep", marker]);
-    const remote = await waitFor(() => pidsEndingWith(`sleep ${marker}`)[0], 10_000);
+    const remote = await waitFor(() => sleepPids(marker)[0], 10_000);
     ok(remote !== undefined, "the remote sleep never started");
     cli.child.kill("SIGINT");
     const r = await cli.done;
     strictEqual(r.code, 130, r.stderr);
     const left = await waitFor(
-      () => pidsEndingWith(`sleep ${marker}`).length === 0 ? true : undefined,
+      () => sleepPids(marker).length === 0 ? true : undefined,
       3000,
     );
     ok(left, `the remote sleep outlived Ctrl-C`);
