@@ -23,7 +23,7 @@ import { Window } from "./window.ts";
 export const CHUNK_SIZE = READ_BUFFER_SIZE;
 
 /** Calls in flight per destination while data moves. */
-export const WINDOW_SIZE = 6;
+export const WINDOW_SIZE = 8;
 
 /** Most files in one batch. */
 export const MAX_BATCH_FILES = 1000;
