@@ -4,7 +4,7 @@
  * like the ssh tests. Speed is measured here, never asserted in tests.
  *
  * ```sh
- * deno task bench                 # full run, under three minutes
+ * deno task bench                 # full run, about four minutes
  * deno task bench --quick         # few samples: checks that every figure works
  * deno task bench --json          # the same figures as JSON on stdout
  * deno task bench --runtime node --group call
@@ -86,7 +86,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const started = performance.now();
-  const progress = (text: string) => console.error(`bench: ${text}`);
+  // Seconds since the start, so a slow group shows in the progress lines.
+  const progress = (text: string) =>
+    console.error(`bench: ${((performance.now() - started) / 1000).toFixed(0)} s: ${text}`);
   progress("starting sshd");
   await using sshd = await startSshd();
   const settings: BenchSettings = {

@@ -19,7 +19,7 @@ import { summarize } from "./stats.ts";
 export const FANOUT_TARGET = 1.1;
 
 /** Contexts in the warm-up round before the measured ones. */
-const WARMUP_SIZE = 10;
+const WARMUP_SIZE = 3;
 
 /** Fan-out figures for each runtime. */
 export const fanoutGroup: Group = { name: "fanout", run: runFanout };

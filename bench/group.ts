@@ -34,20 +34,20 @@ export interface RunCounts {
   behindBastion: number;
   /** Contexts opened at once in a fan-out, each making one call. */
   fanout: number;
-  /** Rounds of the fan-out figure, after one smaller warm-up round. */
+  /** Rounds of the fan-out figure, after a small warm-up round. */
   fanouts: number;
 }
 
-/** The sample counts of a full run: under three minutes on a 2-core machine. */
+/** The sample counts of a full run: about four minutes on a 2-core machine. */
 export const FULL_COUNTS: RunCounts = {
-  connects: 12,
+  connects: 10,
   calls: 2000,
   warmupCalls: 200,
   batches: 5,
   batchSize: 100,
   graphs: 4,
-  transfers: 5,
-  hops: 6,
+  transfers: 4,
+  hops: 4,
   behindBastion: 20,
   fanout: 100,
   fanouts: 1,
