@@ -22,7 +22,10 @@ export interface StatusRow {
   /** `running`, `exited` (see `code`, `signal`, `error`), `absent` (no state on the host: never
    *  started, or stopped by `down`) or `unknown` (the host could not be asked: see `error`). */
   state: "running" | "exited" | "absent" | "unknown";
+  /** The component's pid. */
   pid: number | null;
+  /** Its supervisor's pid, also its process group's id. */
+  supervisorPid: number | null;
   /** Ms it has been running, or ran. */
   uptimeMs: number | null;
   code: number | null;
@@ -78,6 +81,7 @@ function row(
       host,
       state: unreachable === undefined ? "absent" : "unknown",
       pid: null,
+      supervisorPid: null,
       uptimeMs: null,
       code: null,
       signal: null,
@@ -90,6 +94,7 @@ function row(
     host,
     state: s.running ? "running" : "exited",
     pid: s.pid,
+    supervisorPid: s.supervisorPid,
     uptimeMs: s.uptimeMs,
     code: s.code,
     signal: s.signal,

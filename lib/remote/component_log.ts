@@ -56,12 +56,66 @@ export function tailLog(stateDir: string, lines?: number): string {
   return lastLines(readLog(stateDir).text, lines);
 }
 
-/** The inode of `path`, or undefined when it does not exist. */
-function inode(path: string): number | undefined {
-  try {
-    return fs.statSync(path).ino;
-  } catch {
-    return undefined;
+/** The log file `follow` reads: kept open, so what was written stays readable after `down`
+ *  removes it. */
+class OpenLog {
+  #fd: number | undefined;
+  #ino: number | undefined;
+  #offset: number;
+
+  constructor(readonly path: string, offset: number) {
+    this.#offset = offset;
+    this.#open();
+    // The file was replaced since `offset` was taken: read the new one whole.
+    if (this.#fd !== undefined && fs.fstatSync(this.#fd).size < offset) this.#offset = 0;
+  }
+
+  #open(): void {
+    try {
+      this.#fd = fs.openSync(this.path, "r");
+      this.#ino = fs.fstatSync(this.#fd).ino;
+    } catch {
+      this.#fd = undefined;
+    }
+  }
+
+  /** What was appended since the last read, then, if the path now names another file (rotated),
+   *  that file from its start. */
+  read(): string {
+    let text = this.#drain();
+    let now: number | undefined;
+    try {
+      now = fs.statSync(this.path).ino;
+    } catch {
+      now = undefined;
+    }
+    if (now !== undefined && now !== this.#ino) {
+      this.close();
+      this.#offset = 0;
+      this.#open();
+      text += this.#drain();
+    }
+    return text;
+  }
+
+  #drain(): string {
+    if (this.#fd === undefined) return "";
+    const size = fs.fstatSync(this.#fd).size;
+    if (size <= this.#offset) return "";
+    const buf = new Uint8Array(size - this.#offset);
+    let at = 0;
+    while (at < buf.length) {
+      const n = fs.readSync(this.#fd, buf, at, buf.length - at, this.#offset + at);
+      if (n === 0) break;
+      at += n;
+    }
+    this.#offset += at;
+    return new TextDecoder().decode(buf.subarray(0, at));
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd);
+    this.#fd = undefined;
   }
 }
 
@@ -81,33 +135,26 @@ export async function* followLog(
   stateDir: string,
   options: FollowLogOptions,
 ): AsyncGenerator<string> {
-  const path = `${stateDir}/log`;
-  let ino = inode(path);
   const start = readLog(stateDir);
-  const head = lastLines(start.text, options.lines ?? 10);
-  let offset = start.end;
-  if (head) yield head;
-  let partial = "";
-  for (;;) {
-    const alive = options.alive();
-    const now = inode(path);
-    let text = "";
-    if (now !== ino) {
-      // Rotated: the rest of the file we were reading is now log.1.
-      text += readFrom(`${path}.1`, offset).text;
-      ino = now;
-      offset = 0;
+  const log = new OpenLog(`${stateDir}/log`, start.end);
+  try {
+    const head = lastLines(start.text, options.lines ?? 10);
+    if (head) yield head;
+    let partial = "";
+    for (;;) {
+      // Judged before reading, so the writer's last lines are read after it is gone.
+      const alive = options.alive();
+      const text = partial + log.read();
+      const cut = text.lastIndexOf("\n") + 1;
+      partial = text.slice(cut);
+      if (cut > 0) yield text.slice(0, cut);
+      if (!alive) {
+        if (partial) yield `${partial}\n`;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
     }
-    const read = readFrom(path, offset);
-    offset = read.end;
-    text = partial + text + read.text;
-    const cut = text.lastIndexOf("\n") + 1;
-    partial = text.slice(cut);
-    if (cut > 0) yield text.slice(0, cut);
-    if (!alive) {
-      if (partial) yield `${partial}\n`;
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+  } finally {
+    log.close();
   }
 }

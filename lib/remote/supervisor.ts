@@ -216,6 +216,15 @@ function groupMembers(pgid: number): number {
   return count;
 }
 
+/** Sends `name` to `pid` (a group when negative), if it is still there. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Ended just now.
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -431,19 +440,25 @@ export async function stop(
     const dir = stateDir({ configKey, name });
     const state = readState(dir);
     const result: StopResult = { name, wasRunning: false, killed: false, survivors: 0 };
-    if (state && supervising(state)) {
+    const group = state?.supervisorPid;
+    // A supervisor killed outright may have left its component behind, in its group.
+    if (state && group !== undefined && (supervising(state) || groupMembers(group) > 0)) {
       result.wasRunning = true;
-      const group = state.supervisorPid;
-      process.kill(-group, "SIGTERM");
+      // The supervisor passes SIGTERM to the component alone, so it gets exactly one; what the
+      // component leaves behind in its group gets one after it is gone.
+      let termSent = !supervising(state);
+      signal(termSent ? -group : group, "SIGTERM");
       const deadline = Date.now() + graceMs;
-      while (groupMembers(group) !== 0 && Date.now() < deadline) await sleep(POLL_MS);
+      while (groupMembers(group) !== 0 && Date.now() < deadline) {
+        await sleep(POLL_MS);
+        if (!termSent && !alive(group)) {
+          termSent = true;
+          signal(-group, "SIGTERM");
+        }
+      }
       if (groupMembers(group) !== 0) {
         result.killed = true;
-        try {
-          process.kill(-group, "SIGKILL");
-        } catch {
-          // Ended just now.
-        }
+        signal(-group, "SIGKILL");
         const killDeadline = Date.now() + KILL_WAIT_MS;
         while (groupMembers(group) !== 0 && Date.now() < killDeadline) await sleep(POLL_MS);
         result.survivors = Math.max(0, groupMembers(group));

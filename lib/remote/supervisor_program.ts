@@ -146,14 +146,16 @@ export function supervise(spec: SupervisorSpec, partialLimit: number): void {
     record("sup", `started pid ${state.pid}: ${JSON.stringify(spec.argv)}`);
     save();
   });
-  // `down` signals the whole process group; the component gets the same signal and the
-  // supervisor stays to record how it ended.
+  // `down` signals the supervisor, which passes the signal on and stays to record how the
+  // component ended.
   for (const name of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     process.on(name, () => {
       record("sup", `received ${name}`);
       if (name === "SIGHUP") return;
       try {
-        child.kill(name);
+        // Not child.kill(): after it, Deno reports the signal as the way the child ended even
+        // when the child caught it and exited with a code.
+        if (child.pid !== undefined) process.kill(child.pid, name);
       } catch {
         // Already gone: its close event ends us.
       }
