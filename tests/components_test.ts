@@ -1,9 +1,11 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { configKey } from "../lib/components/load.ts";
-import type { StatusRow } from "../lib/components/control.ts";
+import { Router } from "../mod.ts";
+import { configKey, loadConfig } from "../lib/components/load.ts";
+import { down, logs, status, type StatusRow } from "../lib/components/control.ts";
+import { up } from "../lib/components/up.ts";
 import { type CliResult, runCli } from "./_fixtures/cli.ts";
 import { describePids, isAlive, waitGone } from "./_fixtures/processes.ts";
-import { repoRoot } from "./_fixtures/runtimes.ts";
+import { repoRoot, testRuntimes } from "./_fixtures/runtimes.ts";
 import { passwdEntry } from "./_fixtures/_test_users.ts";
 import { startSshd } from "./_fixtures/sshd.ts";
 
@@ -198,4 +200,35 @@ Deno.test("components that cannot start are reported with their last log lines",
         `Error: port is not set\n`,
     );
   });
+});
+
+Deno.test("supervisors run on every remote runtime and down ends them", async () => {
+  await using sshd = await startSshd();
+  const runtimes = await testRuntimes();
+  await using router = new Router();
+  for (const runtime of runtimes) {
+    const config = await loadConfig(`${repoRoot()}/${FIXTURES}/runtime.ts`, {
+      args: { runtime: runtime.name },
+      hosts: ["mito"],
+    });
+    const connect = { sshConfig: sshd.sshConfig, runtime: runtime.path };
+    const result = await up(router, config, { connect });
+    ok(result.ok, `${runtime.name}: ${JSON.stringify(result.events)}`);
+    const [row] = await status(router, config, { connect });
+    strictEqual(row?.state, "running", runtime.name);
+    match(await logs(router, config, `probe-${runtime.name}`, { connect }), /out ready\n/);
+    try {
+      const [stopped] = await down(router, config, { connect });
+      deepStrictEqual(stopped, {
+        name: `probe-${runtime.name}`,
+        host: "mito",
+        wasRunning: true,
+        killed: false,
+        survivors: 0,
+      });
+      deepStrictEqual(await waitGone([row!.pid!, row!.supervisorPid!], 2000), []);
+    } finally {
+      for (const pid of [row!.pid!, row!.supervisorPid!].filter(isAlive)) Deno.kill(pid, "SIGKILL");
+    }
+  }
 });
