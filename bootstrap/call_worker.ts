@@ -8,6 +8,7 @@
 
 import { decode, encode } from "../lib/codec.ts";
 import { installLoader, type Loader } from "./loader.ts";
+import { post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
 import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/protocol.ts";
 import type {
@@ -15,8 +16,6 @@ import type {
   WorkerChan,
   WorkerDone,
   WorkerFlow,
-  WorkerItem,
-  WorkerOutCall,
   WorkerOutDone,
   WorkerOutput,
 } from "./worker_messages.ts";
@@ -80,11 +79,11 @@ class ChannelEnd {
   }
   /** Sends `value` to the master's end. */
   send(value: unknown): void {
-    outPort!.postMessage({ t: "chan", ch: this.id, value: encode(value, codec) });
+    post(outPort!, { t: "chan", ch: this.id, value: encode(value, codec) });
   }
   /** Tells the master's end no more values come. */
   close(): void {
-    outPort!.postMessage({ t: "chan", ch: this.id, end: true });
+    post(outPort!, { t: "chan", ch: this.id, end: true });
   }
   /** @internal */
   deliver(m: WorkerChan): void {
@@ -124,7 +123,7 @@ const codec = {
   },
 };
 
-let outPort: { postMessage(m: WorkerOutCall | WorkerChan): void } | undefined;
+let outPort: { postMessage(m: unknown, transfer: ArrayBuffer[]): void } | undefined;
 const outPending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextOut = 1;
 
@@ -133,7 +132,7 @@ function outCall(dst: number, mod: string, fn: string, args: unknown[]): Promise
   const data = encode(args, codec);
   return new Promise((resolve, reject) => {
     outPending.set(id, { resolve, reject });
-    outPort!.postMessage({ t: "ocall", id, dst, mod, fn, args: data });
+    post(outPort!, { t: "ocall", id, dst, mod, fn, args: data });
   });
 }
 
@@ -238,7 +237,7 @@ function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<
 
 /** Sends the values of `value` as items while credit lasts; returns its return value. */
 async function pump(
-  port: { postMessage(m: WorkerItem, transfer: ArrayBuffer[]): void },
+  port: { postMessage(m: unknown, transfer: ArrayBuffer[]): void },
   call: WorkerCall,
   value: unknown,
   flow: Flow,
@@ -261,7 +260,7 @@ async function pump(
       if (next.done) return next.value;
       flow.credit--;
       const data = encodeResult(call, next.value);
-      port.postMessage({ t: "item", id: call.id, data }, [data.buffer as ArrayBuffer]);
+      post(port, { t: "item", id: call.id, data });
     }
   } finally {
     // Runs the generator's finally blocks when the consumer stopped or an item failed.
@@ -277,7 +276,8 @@ export function runCallWorker(): void {
   const loader: Loader = installLoader(threads.workerData);
   const flows = new Map<number, Flow>();
   outPort = port;
-  port.on("message", async (call: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan) => {
+  port.on("message", async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan) => {
+    const call = received(raw);
     if (call.t === "odone") return outDone(call);
     if (call.t === "chan") return channelEnd(call.ch).deliver(call);
     if (call.t !== "call") {
@@ -312,6 +312,6 @@ export function runCallWorker(): void {
       done = { t: "done", id: call.id, ok: false, data: encodeError(e) };
     }
     flows.delete(call.id);
-    port.postMessage(done, [done.data.buffer as ArrayBuffer]);
+    post(port, done);
   });
 }

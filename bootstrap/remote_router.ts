@@ -10,6 +10,7 @@ import { decode, encode } from "../lib/codec.ts";
 import { encodeFrame, FrameReader } from "../lib/frame.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { serveModuleRequests } from "./loader.ts";
+import { post, received } from "./transfer.ts";
 import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
 import type {
   WorkerCall,
@@ -134,7 +135,8 @@ export function runRemoteRouter(selfUrl: string): void {
     });
     w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
-    w.on("message", (m: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
+    w.on("message", (raw: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
+      const m = received(raw);
       if (m.t === "out") return output(m.stream, m.text);
       if (m.t === "chan") return send(MASTER_ID, m);
       if (m.t === "ocall") {
@@ -176,20 +178,19 @@ export function runRemoteRouter(selfUrl: string): void {
    * terminate(). Say so, rather than let the user believe the work stopped.
    */
   function watchSpin(id: number): void {
+    const start = process.cpuUsage();
     setTimeout(() => {
-      const start = process.cpuUsage();
-      setTimeout(() => {
-        const used = process.cpuUsage(start);
-        if (used.user + used.system > 150_000) {
-          send(MASTER_ID, {
-            t: "log",
-            level: "warn",
-            msg: `call ${id} was cancelled but its code keeps running: Deno cannot stop a busy ` +
-              `worker; close the context to stop it`,
-          });
-        }
-      }, 200);
-    }, 50);
+      const used = process.cpuUsage(start);
+      // Most of 300 ms on a CPU after the worker was told to end: it did not.
+      if (used.user + used.system > 200_000) {
+        send(MASTER_ID, {
+          t: "log",
+          level: "warn",
+          msg: `call ${id} was cancelled but keeps running: Deno cannot stop a busy worker; ` +
+            `close the context`,
+        });
+      }
+    }, 300);
   }
 
   /** Runs `fn` with the parent half once its code is loaded, in the order asked. */
@@ -207,7 +208,7 @@ export function runRemoteRouter(selfUrl: string): void {
       outgoing.delete(msg.id);
       const ok = msg.t === "ok";
       const data = msg.t === "ok" ? msg.value : msg.error;
-      worker.postMessage({ t: "odone", id: out.wid, ok, data });
+      post(worker, { t: "odone", id: out.wid, ok, data });
       return;
     }
     // Granted contexts may call, and steer their own calls; only ancestors may do the rest.
@@ -268,7 +269,7 @@ export function runRemoteRouter(selfUrl: string): void {
         if (src === MASTER_ID) granted.add(msg.from);
         return;
       case "chan":
-        if (src === MASTER_ID) worker.postMessage(msg);
+        if (src === MASTER_ID) post(worker, msg);
         return;
       case "call": {
         const wid = nextWid++;
@@ -287,13 +288,13 @@ export function runRemoteRouter(selfUrl: string): void {
         inFlight.set(wid, { src, id: msg.id, call });
         byCaller.set(`${src}:${msg.id}`, wid);
         if (!msg.need) {
-          worker.postMessage(call);
+          post(worker, call);
           return;
         }
         fetchNeeded(msg.need).then((modules) => {
           if (!inFlight.has(wid)) return;
           call.modules = [...call.modules ?? [], ...modules];
-          worker.postMessage(call);
+          post(worker, call);
         }, (e: Error) => {
           if (finish(wid)) send(src, { t: "err", id: msg.id, error: encode(e) });
         });
@@ -311,7 +312,7 @@ export function runRemoteRouter(selfUrl: string): void {
       case "credit":
       case "stop": {
         const id = byCaller.get(`${src}:${msg.id}`);
-        if (id !== undefined) worker.postMessage({ ...msg, id });
+        if (id !== undefined) post(worker, { ...msg, id });
         return;
       }
       case "mres":

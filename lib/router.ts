@@ -470,6 +470,9 @@ export class Router implements AsyncDisposable {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#entries.delete(id);
+    for (const [prefix, shared] of this.#shared) {
+      if (shared === entry.ctx) this.#shared.delete(prefix);
+    }
     this.#entries.get(entry.parent)?.children.delete(id);
     entry.up?.reject(error);
     entry.ctx.lost(error);

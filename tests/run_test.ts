@@ -81,7 +81,8 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     const r = await runCli([
       "run",
       ...cfg,
-      "mito,local,mito-unknown",
+      // A refused key fails at once; an unknown host would wait on DNS.
+      "mito,local,mito-badkey",
       "--",
       "sh",
       "-c",
@@ -91,8 +92,8 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     deepStrictEqual(r.stdout.split("\n").filter(Boolean).sort(), ["local: hi", "mito: hi"]);
     ok(/^ {2}ok {6}mito +\d/m.test(r.stderr), r.stderr);
     ok(/^ {2}ok {6}local +\d/m.test(r.stderr), r.stderr);
-    ok(/^ {2}failed {2}mito-unknown {2}Cannot connect to "mito-unknown"/m.test(r.stderr), r.stderr);
-    ok(/^2 ok, 1 failed, 3 hosts in [\d.]+ s; failed: mito-unknown$/m.test(r.stderr), r.stderr);
+    ok(/^ {2}failed {2}mito-badkey {2}Cannot connect to "mito-badkey"/m.test(r.stderr), r.stderr);
+    ok(/^2 ok, 1 failed, 3 hosts in [\d.]+ s; failed: mito-badkey$/m.test(r.stderr), r.stderr);
   });
 
   await t.step("Ctrl-C stops the remote command and exits 130", async () => {
