@@ -29,6 +29,17 @@ export type {
 } from "./lib/router.ts";
 export { Context } from "./lib/context.ts";
 export { Channel } from "./lib/channel.ts";
+export { pushAll } from "./lib/files/mod.ts";
+export type {
+  CompareMode,
+  Progress,
+  PullOptions,
+  PushOptions,
+  SyncOptions,
+  TransferResult,
+  TransferSummary,
+} from "./lib/files/mod.ts";
+export type { GatherResult, SettleOptions } from "./lib/gather.ts";
 export { STREAM_WINDOW } from "./lib/context.ts";
 export type { CallOptions, ContextStats, Remote, StreamOptions } from "./lib/context.ts";
 export { exitCodeOf, processInput, runProcess } from "./lib/process.ts";

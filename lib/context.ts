@@ -7,6 +7,13 @@
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
 import { Channel } from "./channel.ts";
+import {
+  pull as pullFiles,
+  type PullOptions,
+  push as pushFiles,
+  type PushOptions,
+  type TransferSummary,
+} from "./files/mod.ts";
 import { type Call, CHANNEL_EXT, CONTEXT_EXT, type Hello, type Message } from "./protocol.ts";
 
 /** Options of one call. */
@@ -314,6 +321,24 @@ export class Context implements AsyncDisposable {
       // The consumer left early: stop the remote iterator.
       if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
     }
+  }
+
+  /**
+   * Copies a local file or tree to `dest` in this context: only files whose size and SHA-256
+   * differ travel; modes, mtimes and symlinks are kept; each file is replaced atomically.
+   *
+   * @example
+   * ```ts ignore
+   * const summary = await web1.push("./dist", "/srv/app", { delete: true });
+   * ```
+   */
+  push(source: string, dest: string, options: PushOptions = {}): Promise<TransferSummary> {
+    return pushFiles(this, source, dest, options);
+  }
+
+  /** Copies a file or tree from this context to the local `dest`, the way {@linkcode push} does. */
+  pull(source: string, dest: string, options: PullOptions = {}): Promise<TransferSummary> {
+    return pullFiles(this, source, dest, options);
   }
 
   /**
