@@ -82,7 +82,9 @@ export function renderText(run: BenchRun): string {
       ...(f.floor && !f.floor.quoted ? spreadCells(f.floor.stats, f.unit) : ["", "", "", ""]),
     ]),
   ];
-  const notes = figures.filter((f) => f.note !== undefined).map((f) => `- ${f.label}: ${f.note}`);
+  const notes = figures.filter((f) => f.note !== undefined).map((f) =>
+    `- ${f.label.trim()}: ${f.note}`
+  );
   return [
     header.join("\n"),
     "Medians. Ratio is ours ÷ floor; a speedup is floor ÷ ours. Floors marked quoted come " +

@@ -187,7 +187,7 @@ async function sharedGraph(settings: BenchSettings, access: Access): Promise<Fig
         unit: "ms",
         ours: pick((s) => s.callsMs),
         compare: "ratio",
-        note: "each round is a fresh router, so the master's module cache is cold",
+        note: "a fresh router, so the master's module cache is cold",
       },
     ];
   } finally {
