@@ -7,9 +7,9 @@ import {
   RemoteError,
   Router,
 } from "../mod.ts";
-import { runCli } from "./_fixtures/cli.ts";
+import { runCli, startCli } from "./_fixtures/cli.ts";
 import { namespacesUnavailableReason, startTestNetwork } from "./_fixtures/netns.ts";
-import { isAlive, waitGone } from "./_fixtures/processes.ts";
+import { commandLine, isAlive, waitGone } from "./_fixtures/processes.ts";
 
 // In CI a machine without namespaces fails these tests; elsewhere they are ignored, loudly.
 const unavailable = await namespacesUnavailableReason();
@@ -17,6 +17,16 @@ const ignore = unavailable !== undefined && !Deno.env.get("CI");
 if (ignore) console.warn(`Ignoring the multi-hop context tests: ${unavailable}`);
 
 const tasks = new URL("../examples/tasks.ts", import.meta.url);
+
+/** Polls `check` until it gives something other than undefined or `ms` have passed. */
+async function poll<T>(check: () => Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined || Date.now() >= deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 Deno.test({
   name: "contexts reached through a bastion, then sudo, work like direct ones",
@@ -137,6 +147,41 @@ Deno.test({
       `${bastion.stats.moduleBytesSent} bytes for a ${graph}-byte module`,
     );
     for (const c of children) strictEqual(c.stats.moduleBytesSent, 0, c.name);
+  });
+
+  await t.step("killing the master with SIGKILL leaves no process at any depth", async () => {
+    const marker = `${40 + Math.floor(Math.random() * 50)}.${Date.now() % 1000}`;
+    const master = startCli([
+      "call",
+      ...cli,
+      `bastion/web1/sudo:${net.sudoUser}`,
+      "node:child_process#execSync",
+      `"sleep ${marker}"`,
+    ]);
+    // The processes of this run on the two hosts: remote stages (by title), ssh, sudo, sleep.
+    const ours = async () => {
+      const pids: number[] = [];
+      for (const host of ["bastion", "web1"] as const) {
+        const listed = await new Deno.Command("ip", {
+          args: ["netns", "pids", net.hosts[host].ns],
+        }).output();
+        for (const pid of new TextDecoder().decode(listed.stdout).split("\n").filter(Boolean)) {
+          const line = commandLine(Number(pid)) ?? "";
+          if (line.endsWith(`sleep ${marker}`) || line.startsWith("mitoctl:")) pids.push(+pid);
+        }
+      }
+      return pids;
+    };
+    const started = await poll(async () => {
+      const pids = await ours();
+      return pids.some((p) => commandLine(p)?.endsWith(`sleep ${marker}`)) ? pids : undefined;
+    }, 15_000);
+    ok(started, "the remote sleep never started");
+    ok(started.length >= 4, `expected stages on both hosts and the sleep: ${started}`);
+    master.child.kill("SIGKILL");
+    await master.done;
+    const gone = await poll(async () => (await ours()).length === 0 ? true : undefined, 3000);
+    ok(gone, `still running 3 s after SIGKILL: ${(await ours()).map(commandLine).join("; ")}`);
   });
 
   await t.step(

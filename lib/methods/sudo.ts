@@ -42,6 +42,7 @@ export function sudoSpawn(
   const prompt = `mitoctl-sudo-${nonce}:`;
   const ready = `mitoctl-ready-${nonce}`;
   const user = options.user ?? "root";
+  const command = remoteCommand(runtime, size);
   const argv = [
     options.sudoPath ?? "sudo",
     "-S",
@@ -53,7 +54,9 @@ export function sudoSpawn(
     "--",
     "sh",
     "-c",
-    `echo ${ready};exec ${remoteCommand(runtime, size)}`,
+    // A session of its own (setsid, where there is one) makes the stage the leader of its process
+    // group, so when it ends it takes the processes its calls started with it.
+    `echo ${ready};command -v setsid>/dev/null&&exec setsid -w ${command};exec ${command}`,
   ];
   const prompting: Prompting = { prompt, ready };
   if (options.password !== undefined) prompting.password = options.password;
