@@ -25,7 +25,7 @@ Deno.test("followLog() yields new lines across a rotation and what was written b
       for await (const text of followLog(dir, { lines: 1, alive: () => alive })) seen.push(text);
     })();
     const tick = () => new Promise((r) => setTimeout(r, 300));
-    await tick();
+    while (!seen.length) await new Promise((r) => setTimeout(r, 20));
     await Deno.writeTextFile(`${dir}/log`, "new-1\npart", { append: true });
     await tick();
     await Deno.writeTextFile(`${dir}/log`, "ial\n", { append: true });

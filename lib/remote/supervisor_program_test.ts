@@ -7,7 +7,7 @@ async function supervise(
   runtime: string,
   argv: string[],
   logLimit: number,
-  onStarted?: (state: SupervisorState, supervisor: Deno.ChildProcess) => void,
+  whileRunning?: (stateDir: string, supervisor: Deno.ChildProcess) => Promise<void>,
 ): Promise<{ state: SupervisorState; dir: string }> {
   const dir = await Deno.makeTempDir({ prefix: "mitoctl-supervisor-" });
   const spec: SupervisorSpec = {
@@ -26,20 +26,7 @@ async function supervise(
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  if (onStarted) {
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 20));
-      try {
-        const state = JSON.parse(await Deno.readTextFile(`${dir}/state.json`)) as SupervisorState;
-        if (state.pid !== null) {
-          onStarted(state, child);
-          break;
-        }
-      } catch {
-        // Not written yet.
-      }
-    }
-  }
+  await whileRunning?.(dir, child);
   strictEqual((await child.status).code, 0);
   return { state: JSON.parse(await Deno.readTextFile(`${dir}/state.json`)), dir };
 }
@@ -91,7 +78,13 @@ for (const runtime of RUNTIMES) {
       runtime,
       ["/bin/sh", "-c", script],
       64 * 1024,
-      (_, supervisor) => setTimeout(() => supervisor.kill("SIGTERM"), 200),
+      async (stateDir, supervisor) => {
+        // Signalled once the trap is set: the component says "up" after setting it.
+        while (!tailLog(stateDir).includes(" out up\n")) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        supervisor.kill("SIGTERM");
+      },
     );
     try {
       strictEqual(state.code, 7);
