@@ -18,7 +18,7 @@ import { megabytesPerSecond, TRANSFER_BYTES } from "./transfer.ts";
 export const CHUNK_BYTES = 65536;
 
 /** The window of the second figure, beside the default {@linkcode STREAM_WINDOW}. */
-export const WIDE_WINDOW = 64;
+export const WIDE_WINDOW = 256;
 
 /** Throughput ÷ the one-way ssh floor that stream figures aim for. */
 export const STREAM_TARGET = 0.8;

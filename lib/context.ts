@@ -34,7 +34,7 @@ export interface StreamOptions {
 }
 
 /** Default number of items a remote stream may send before the consumer takes them. */
-export const STREAM_WINDOW = 16;
+export const STREAM_WINDOW = 64;
 
 /** Traffic of one context, as counted on the master's side of its link. */
 export interface ContextStats {
