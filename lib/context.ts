@@ -278,7 +278,9 @@ export class Context implements AsyncDisposable {
     };
     const onAbort = () => {
       if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
-      end ??= { error: options.signal!.reason };
+      // Aborted means now: items already here are dropped, not yielded.
+      queue.length = 0;
+      end = { error: options.signal!.reason };
       notify();
     };
     this.#pending.set(id, {
