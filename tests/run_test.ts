@@ -111,6 +111,17 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     ok(left, `the remote sleep outlived Ctrl-C`);
   });
 
+  await t.step("remote code's console output shows on stderr, tagged, without -v", async () => {
+    const gen = new URL("./_fixtures/streams/gen.ts", import.meta.url).pathname;
+    const r = await runCli(["call", ...cfg, "mito", `${gen}#chatty`]);
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(r.stdout, '"still fine"\n');
+    for (const line of ["[mito] to the console", "[mito] a warning", "[mito] plain stdout"]) {
+      ok(r.stderr.split("\n").includes(line), r.stderr);
+    }
+    ok(!r.stderr.includes("starting:"), "diagnostics need -v");
+  });
+
   await t.step("through a sudo hop", async () => {
     const r = await runCli(["run", "local/sudo:mitoctl-t1", "--", "id", "-un"]);
     strictEqual(r.code, 0, r.stderr);

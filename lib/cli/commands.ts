@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cliRouter } from "./log.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { localSpawn } from "../methods/local.ts";
 import { sshSpawn } from "../methods/ssh.ts";
@@ -50,13 +51,7 @@ export function splitFunction(text: string): [string, string] {
 }
 
 function router(values: Parsed["values"]): Router {
-  const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
-  // Warnings always show; errors are thrown anyway; the rest (remote stderr, argv) with -v.
-  return new Router({
-    onLog: (l) => {
-      if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
-    },
-  });
+  return cliRouter(values);
 }
 
 function helpOr(values: Parsed["values"], name: string): boolean {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cliRouter } from "./log.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { readInventory } from "../inventory.ts";
 import { type Component, parseSets } from "../components/plan.ts";
@@ -91,12 +92,7 @@ ${CONNECT_HELP}`,
 };
 
 function newRouter(values: Parsed["values"]): Router {
-  const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
-  return new Router({
-    onLog: (l) => {
-      if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
-    },
-  });
+  return cliRouter(values);
 }
 
 /** The config and how to reach its hosts, from the flags. */

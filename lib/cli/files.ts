@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cliRouter } from "./log.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import type { CompareMode } from "../files/plan.ts";
 import { progressLine, summaryLine } from "../files/progress.ts";
@@ -112,12 +113,7 @@ function progressMeter(enabled: boolean): { update(p: Progress): void; end(): vo
 }
 
 function router(values: Parsed["values"]): Router {
-  const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
-  return new Router({
-    onLog: (l) => {
-      if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
-    },
-  });
+  return cliRouter(values);
 }
 
 /** The hosts `spec` names: a comma list, `@group`s and inventory hosts. */

@@ -17,7 +17,6 @@ import {
   summaryLines,
 } from "../fanout.ts";
 import { exitCodeOf, processInput, runProcess } from "../process.ts";
-import { Router } from "../router.ts";
 import {
   CONNECT_FLAGS,
   connectOptions,
@@ -26,6 +25,7 @@ import {
   parse,
   sudoPassword,
 } from "./args.ts";
+import { cliRouter } from "./log.ts";
 import { HELP_RUN } from "./run_help.ts";
 
 /** A remote command that ended with a non-zero code: a failed host in a fleet's summary. */
@@ -120,12 +120,7 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     [spec],
     inventory === undefined ? { connect } : { connect, inventory },
   );
-  const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
-  await using router = new Router({
-    onLog: (l) => {
-      if (l.level === "warn" || verbose > 0) console.error(`[${l.context}] ${l.text}`);
-    },
-  });
+  await using router = cliRouter(values);
   const shell = values.shell === true;
   if (isSingleTarget([spec])) {
     const host = hosts[0]!;

@@ -1,0 +1,24 @@
+/**
+ * The router every CLI command uses, and what it shows on stderr.
+ *
+ * @module
+ */
+
+import { type LogLine, Router } from "../router.ts";
+import type { Parsed } from "./args.ts";
+
+/** Whether the CLI prints `line`: remote code's own output and warnings always; the rest with -v. */
+export function shown(line: LogLine, verbose: number): boolean {
+  // Errors are thrown and printed once as the command's failure; -v shows them as they happen.
+  return line.stream !== undefined || line.level === "warn" || verbose > 0;
+}
+
+/** A router whose diagnostics go to stderr as `[context] text`, filtered by {@linkcode shown}. */
+export function cliRouter(values: Parsed["values"]): Router {
+  const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
+  return new Router({
+    onLog: (l) => {
+      if (shown(l, verbose)) console.error(`[${l.context}] ${l.text}`);
+    },
+  });
+}
