@@ -6,19 +6,12 @@
  */
 
 import { cliRouter } from "./log.ts";
+import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { localSpawn } from "../methods/local.ts";
 import { sshSpawn } from "../methods/ssh.ts";
-import {
-  type FleetHost,
-  type HostResult,
-  isSingleTarget,
-  planFleet,
-  runFleet,
-  type RunFleetOptions,
-} from "../fanout.ts";
+import { type HostResult, isSingleTarget, runFleet, type RunFleetOptions } from "../fanout.ts";
 import type { Hello } from "../protocol.ts";
-import { type ConnectOptions, Router } from "../router.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
 import {
@@ -29,7 +22,6 @@ import {
   fleetOptions,
   parse,
   type Parsed,
-  sudoPassword,
 } from "./args.ts";
 import { HELP } from "./help.ts";
 import { printLine, toJson } from "./output.ts";
@@ -50,32 +42,10 @@ export function splitFunction(text: string): [string, string] {
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
-function router(values: Parsed["values"]): Router {
-  return cliRouter(values);
-}
-
 function helpOr(values: Parsed["values"], name: string): boolean {
   if (!values.help) return false;
   printLine(HELP[name]!);
   return true;
-}
-
-/** Connect options from the flags, the sudo password included. */
-async function commandOptions(values: Parsed["values"]): Promise<ConnectOptions> {
-  const options = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) options.sudoPassword = password;
-  return options;
-}
-
-/** The hosts `specs` name, with the inventory of `-i` or `$MITOCTL_INVENTORY`. */
-function hostsOf(
-  specs: string[],
-  values: Parsed["values"],
-  connect: ConnectOptions,
-): Promise<FleetHost[]> {
-  const { inventory } = fleetOptions(values, (name) => Deno.env.get(name));
-  return planFleet(specs, inventory === undefined ? { connect } : { connect, inventory });
 }
 
 /** `mitoctl call`. */
@@ -95,7 +65,7 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
   const args = rest.map(callArgument);
   const { forks } = fleetOptions(values, (name) => Deno.env.get(name));
   const hosts = await hostsOf([spec], values, await commandOptions(values));
-  await using r = router(values);
+  await using r = cliRouter(values);
   signal.addEventListener("abort", () => void r.close(), { once: true });
   if (!isSingleTarget([spec])) {
     const options: RunFleetOptions<unknown> = { signal, json: values.json === true };
@@ -139,7 +109,7 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
   if (positionals.length === 0) throw new UsageError("Usage: mitoctl ping [flags] <target>…");
   const { forks } = fleetOptions(values, (name) => Deno.env.get(name));
   const hosts = await hostsOf(positionals, values, await commandOptions(values));
-  await using r = router(values);
+  await using r = cliRouter(values);
   signal.addEventListener("abort", () => void r.close(), { once: true });
   const options: RunFleetOptions<Pong> = {
     signal,

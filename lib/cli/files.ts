@@ -6,23 +6,14 @@
  */
 
 import { cliRouter } from "./log.ts";
+import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import type { CompareMode } from "../files/plan.ts";
 import { progressLine, summaryLine } from "../files/progress.ts";
 import { pull as pullFiles } from "../files/pull.ts";
 import { pushAll } from "../files/push.ts";
 import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../files/sync.ts";
-import { type FleetHost, planFleet } from "../fanout.ts";
-import { type ConnectOptions, Router } from "../router.ts";
-import {
-  CONNECT_FLAGS,
-  connectOptions,
-  FLEET_FLAGS,
-  fleetOptions,
-  parse,
-  type Parsed,
-  sudoPassword,
-} from "./args.ts";
+import { CONNECT_FLAGS, FLEET_FLAGS, parse, type Parsed } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
 
 const FILE_FLAGS = {
@@ -112,20 +103,6 @@ function progressMeter(enabled: boolean): { update(p: Progress): void; end(): vo
   };
 }
 
-function router(values: Parsed["values"]): Router {
-  return cliRouter(values);
-}
-
-/** The hosts `spec` names: a comma list, `@group`s and inventory hosts. */
-async function hostsOf(
-  spec: string,
-  values: Parsed["values"],
-  connect: ConnectOptions,
-): Promise<FleetHost[]> {
-  const { inventory } = fleetOptions(values, (name) => Deno.env.get(name));
-  return await planFleet([spec], inventory === undefined ? { connect } : { connect, inventory });
-}
-
 function report(results: TransferResult[], values: Parsed["values"]): number {
   let worst: number = ExitCode.ok;
   for (const { summary, error } of results) {
@@ -139,13 +116,6 @@ function report(results: TransferResult[], values: Parsed["values"]): number {
     else printLine(summaryLine(summary, values["dry-run"] === true));
   }
   return worst;
-}
-
-async function connectFlags(values: Parsed["values"]): Promise<ConnectOptions> {
-  const options = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) options.sudoPassword = password;
-  return options;
 }
 
 /** Parses a transfer command's argv; undefined once `--help` was printed. */
@@ -167,8 +137,8 @@ export async function push(argv: string[], signal: AbortSignal): Promise<number>
   if (!parsed) return ExitCode.ok;
   const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);
-  const hosts = await hostsOf(spec!, values, await connectFlags(values));
-  await using r = router(values);
+  const hosts = await hostsOf([spec!], values, await commandOptions(values));
+  await using r = cliRouter(values);
   const contexts = hosts.map((h) => r.open(h.target, h.options));
   const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
   let results: TransferResult[];
@@ -186,11 +156,11 @@ export async function pull(argv: string[], signal: AbortSignal): Promise<number>
   if (!parsed) return ExitCode.ok;
   const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);
-  const hosts = await hostsOf(spec!, values, await connectFlags(values));
+  const hosts = await hostsOf([spec!], values, await commandOptions(values));
   if (hosts.length !== 1) {
     throw new UsageError(`Invalid target "${spec}": pull copies from one target`);
   }
-  await using r = router(values);
+  await using r = cliRouter(values);
   const ctx = r.open(hosts[0]!.target, hosts[0]!.options);
   const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
   let result: TransferResult;

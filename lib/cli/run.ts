@@ -13,20 +13,13 @@ import {
   type FleetHost,
   type HostResult,
   isSingleTarget,
-  planFleet,
   summaryLines,
 } from "../fanout.ts";
 import { exitCodeOf, processInput, runProcess } from "../process.ts";
-import {
-  CONNECT_FLAGS,
-  connectOptions,
-  FLEET_FLAGS,
-  fleetOptions,
-  parse,
-  sudoPassword,
-} from "./args.ts";
+import { CONNECT_FLAGS, FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { cliRouter } from "./log.ts";
 import { HELP_RUN } from "./run_help.ts";
+import { commandOptions, hostsOf } from "./targets.ts";
 
 /** A remote command that ended with a non-zero code: a failed host in a fleet's summary. */
 class CommandFailed extends MitoctlError {
@@ -112,14 +105,8 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   if (spec === undefined || rest.length === 0) {
     throw new UsageError("Usage: mitoctl run [flags] <targets> -- <command> [args…]");
   }
-  const connect = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) connect.sudoPassword = password;
-  const { forks, inventory } = fleetOptions(values, (name) => Deno.env.get(name));
-  const hosts: FleetHost[] = await planFleet(
-    [spec],
-    inventory === undefined ? { connect } : { connect, inventory },
-  );
+  const { forks } = fleetOptions(values, (name) => Deno.env.get(name));
+  const hosts = await hostsOf([spec], values, await commandOptions(values));
   await using router = cliRouter(values);
   const shell = values.shell === true;
   if (isSingleTarget([spec])) {

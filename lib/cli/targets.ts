@@ -1,0 +1,28 @@
+/**
+ * From a command's flags to the hosts it runs on: connect options (the sudo password included)
+ * and the fleet the target specs name, with the inventory of `-i` or `$MITOCTL_INVENTORY`.
+ *
+ * @module
+ */
+
+import { type FleetHost, planFleet } from "../fanout.ts";
+import type { ConnectOptions } from "../router.ts";
+import { connectOptions, fleetOptions, type Parsed, sudoPassword } from "./args.ts";
+
+/** Connect options from the flags, the sudo password included. */
+export async function commandOptions(values: Parsed["values"]): Promise<ConnectOptions> {
+  const options = connectOptions(values);
+  const password = await sudoPassword(values);
+  if (password !== undefined) options.sudoPassword = password;
+  return options;
+}
+
+/** The hosts `specs` name: comma lists, `@group`s and inventory hosts. */
+export function hostsOf(
+  specs: string[],
+  values: Parsed["values"],
+  connect: ConnectOptions,
+): Promise<FleetHost[]> {
+  const { inventory } = fleetOptions(values, (name) => Deno.env.get(name));
+  return planFleet(specs, inventory === undefined ? { connect } : { connect, inventory });
+}
