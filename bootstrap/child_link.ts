@@ -11,6 +11,9 @@ import { CLOSE_GRACE, STDERR_TAIL } from "../lib/limits.ts";
 import { explainExit, PreambleScanner } from "../lib/link.ts";
 import type { Prompting } from "../lib/methods/sudo.ts";
 
+/** What sudo and su print when a password is wrong. */
+const REFUSED = /Sorry, try again|Authentication failure|incorrect password/;
+
 /** Options for {@linkcode ChildLink}. */
 export interface ChildLinkOptions {
   /** Every frame the child sends. */
@@ -30,6 +33,7 @@ export class ChildLink {
   #kind: "auth" | "timeout" | undefined;
   #closing = false;
   #pending: Uint8Array[] | undefined;
+  #boot = 0;
 
   /** Spawns `spec` and writes `boot` (stage 2, init) once the child may read it. */
   constructor(
@@ -46,43 +50,58 @@ export class ChildLink {
     const prompting = spec.prompting;
     // With sudo, nothing may reach stdin before sudo has started the command.
     this.#pending = prompting ? [] : undefined;
+    this.#boot = boot.length;
     for (const b of boot) this.send(b);
-    let typed = false;
-    let readyText = "";
+    let typed = 0;
+    // What the child printed before its ready line, on both streams: its login's prompts and
+    // messages (under a pty, everything comes on stdout). latin1 keeps one char per byte.
+    let before = "";
+    let out = "";
+    const latin1 = new TextDecoder("latin1");
     const timer = setTimeout(() => {
       this.#fail(
         `Timed out after ${options.connectTimeout / 1000} s waiting for "${spec.label}" to start`,
         "timeout",
       );
     }, options.connectTimeout);
+    /** Answers password prompts; returns where the ready line starts in `out`, or -1. */
+    const watch = (): number => {
+      if (!prompting) return -1;
+      const asked = before.split(prompting.prompt).length - 1;
+      if (REFUSED.test(before)) this.#fail(`${spec.label} refused the password`, "auth");
+      else if (asked > typed) {
+        if (prompting.password === undefined) {
+          this.#fail(`${spec.label} asked for a password and none was given`, "auth");
+        } else if (typed > 0) this.#fail(`${spec.label} refused the password`, "auth");
+        else {
+          typed = asked;
+          child.stdin!.write(`${prompting.password}\n`);
+        }
+      }
+      return out.indexOf(`${prompting.ready}\n`);
+    };
     child.stdin!.on("error", () => {});
     child.stderr!.on("data", (d: Uint8Array) => {
       const text = new TextDecoder().decode(d);
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
-      if (!prompting || this.#pending === undefined) return;
-      if (this.#stderr.includes(prompting.prompt)) {
-        this.#stderr = this.#stderr.split(prompting.prompt).join("");
-        if (prompting.password === undefined) {
-          this.#fail(`${spec.label} asked for a password and none was given`, "auth");
-        } else if (typed) {
-          this.#fail(`${spec.label} refused the password`, "auth");
-        } else {
-          typed = true;
-          child.stdin!.write(`${prompting.password}\n`);
-        }
-      }
+      if (this.#pending === undefined) return;
+      before += text;
+      watch();
     });
     child.stdout!.on("data", (chunk: Uint8Array) => {
       if (this.#error) return;
       if (this.#pending && prompting) {
-        // Before the ready line, stdout is sudo's business; look for the line, pass the rest on.
-        readyText += new TextDecoder().decode(chunk);
-        const at = readyText.indexOf(`${prompting.ready}\n`);
-        if (at < 0) return;
+        // Before the ready line, stdout is sudo's or su's business; after it, ours.
+        const start = out.length;
+        const text = latin1.decode(chunk);
+        out += text;
+        before += text;
+        const at = watch();
+        if (at < 0 || this.#error) return;
         const queued = this.#pending;
         this.#pending = undefined;
         for (const b of queued) child.stdin!.write(b);
-        const rest = new TextEncoder().encode(readyText.slice(at + prompting.ready.length + 1));
+        const rest = chunk.subarray(Math.max(0, at + prompting.ready.length + 1 - start));
         if (rest.length) this.#stdout(rest, spec.label, timer);
         return;
       }
@@ -126,6 +145,11 @@ export class ChildLink {
     } catch (e) {
       this.#fail(`Closed the link to "${label}": ${(e as Error).message}`);
     }
+  }
+
+  /** Frames still waiting for the child to start, beyond those it was started with. */
+  waiting(): Uint8Array[] {
+    return this.#pending?.slice(this.#boot) ?? [];
   }
 
   /** Writes one frame (queued until sudo lets the command start). */

@@ -9,6 +9,7 @@
 import { decode, encode } from "../lib/codec.ts";
 import { encodeFrame, type Frame } from "../lib/frame.ts";
 import { childSpawn } from "../lib/methods/child.ts";
+import { REQUIRETTY } from "../lib/methods/sudo.ts";
 import { MASTER_ID, type Message, type ModuleEntry } from "../lib/protocol.ts";
 import { ChildLink } from "./child_link.ts";
 
@@ -50,10 +51,18 @@ export class Parent {
 
   /** Starts child context `msg.id`. */
   open(msg: Extract<Message, { t: "open" }>): void {
+    this.#start(msg, false, []);
+  }
+
+  /**
+   * Starts the child; `pty` puts sudo on a terminal, `carried` are frames for it that waited in
+   * an earlier attempt.
+   */
+  #start(msg: Extract<Message, { t: "open" }>, pty: boolean, carried: Uint8Array[]): void {
     const host = this.#host;
     const bytes = this.#ownStage2();
     const nonce = Math.random().toString(36).slice(2, 12);
-    const spec = childSpawn(msg.child, bytes.length, nonce, process.execPath);
+    const spec = childSpawn(msg.child, bytes.length, nonce, process.execPath, pty);
     const init: Message = {
       t: "init",
       id: msg.id,
@@ -64,11 +73,15 @@ export class Parent {
     };
     const link: ChildLink = new ChildLink(
       spec,
-      [bytes, encodeFrame(msg.id, host.id, encode(init))],
+      [bytes, encodeFrame(msg.id, host.id, encode(init)), ...carried],
       {
         connectTimeout: msg.connectTimeout,
         onFrame: (f) => this.#fromChild(link, f),
         onGone: (error, kind) => {
+          // A sudo rule with requiretty: once more, on a terminal.
+          if (msg.child.method === "sudo" && !pty && REQUIRETTY.test(error ?? "")) {
+            return this.#start(msg, true, link.waiting());
+          }
           for (const [id, l] of this.#routes) if (l === link) this.#routes.delete(id);
           this.#direct.delete(msg.id);
           this.#grants.delete(msg.id);
@@ -79,6 +92,11 @@ export class Parent {
         },
       },
     );
+    for (const [id, l] of this.#routes) {
+      if (l !== link && this.#direct.get(msg.id) === l) {
+        this.#routes.set(id, link);
+      }
+    }
     this.#routes.set(msg.id, link);
     this.#direct.set(msg.id, link);
   }

@@ -53,7 +53,8 @@ export interface Init {
 /** How to start a child context, built into argv by the parent with its own method code. */
 export type ChildMethod =
   | { method: "ssh"; options: import("./methods/ssh.ts").SshOptions }
-  | { method: "sudo"; options: import("./methods/sudo.ts").SudoOptions };
+  | { method: "sudo"; options: import("./methods/sudo.ts").SudoOptions }
+  | { method: "su"; options: import("./methods/su.ts").SuOptions };
 
 /** ancestor → a context: start child context `id` behind you. */
 export interface Open {

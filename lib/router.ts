@@ -14,6 +14,7 @@ import { encodeFrame } from "./frame.ts";
 import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./limits.ts";
 import { type LocalOptions, localSpawn } from "./methods/local.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
+import type { SuOptions } from "./methods/su.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
 import { ModuleServer } from "./module_server.ts";
@@ -67,7 +68,8 @@ export interface ContextOptions {
  * the first hop only: later hops use the ssh client and configuration of the host before them.
  */
 export interface ConnectOptions extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {
-  /** Password for `sudo` hops, typed only if sudo asks for one. */
+  /** Password for `sudo` and `su` hops (sudo: the login user's; su: the target user's), typed
+   *  only if asked for. */
   sudoPassword?: string;
 }
 
@@ -216,6 +218,15 @@ export class Router implements AsyncDisposable {
           sudo.runtime = options.runtime;
         }
         return this.#startChild(via!, { method: "sudo", options: sudo }, options.name, hopOptions);
+      }
+      case "su": {
+        const su: SuOptions = {};
+        if (hop.user !== undefined) su.user = hop.user;
+        if (options.sudoPassword !== undefined) su.password = options.sudoPassword;
+        if (options.runtime !== undefined && options.runtime !== "auto") {
+          su.runtime = options.runtime;
+        }
+        return this.#startChild(via!, { method: "su", options: su }, options.name, hopOptions);
       }
       default:
         throw new UsageError(`Invalid target "${target}": ${hop.method} is not supported yet`);
@@ -677,12 +688,13 @@ function checkHops(hops: Hop[], target: string): void {
     if (hop.method === "local" && i > 0) {
       throw new UsageError(`Invalid target "${target}": "local" can only be the first hop`);
     }
-    if (hop.method === "sudo" && i === 0) {
+    if ((hop.method === "sudo" || hop.method === "su") && i === 0) {
       throw new UsageError(
-        `Invalid target "${target}": sudo needs a hop before it (e.g. web1/sudo or local/sudo)`,
+        `Invalid target "${target}": ${hop.method} needs a hop before it (e.g. web1/${hop.method} ` +
+          `or local/${hop.method})`,
       );
     }
-    if (hop.method === "su" || hop.method === "doas") {
+    if (hop.method === "doas") {
       throw new UsageError(
         `Invalid target "${target}": ${where} uses ${hop.method}, which is not supported yet; ` +
           `use sudo`,

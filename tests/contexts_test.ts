@@ -100,6 +100,42 @@ Deno.test({
     },
   );
 
+  await t.step("su runs on a terminal of its own; bytes cross it intact", async () => {
+    await using router = new Router();
+    const target = `bastion/web1/sudo:${net.sudoUser}/su:${net.user}`;
+    const ctx = await router.connect(target, { ...connect, sudoPassword: net.sudoPassword });
+    strictEqual((await ctx.call<{ username: string }>("node:os", "userInfo")).username, net.user);
+    // Every byte value, both ways, through the raw terminal.
+    const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7919) % 256);
+    const back = await ctx.eval((b: Uint8Array) => b.map((x) => 255 - x), bytes);
+    deepStrictEqual(back, bytes.map((x) => 255 - x));
+    const started = performance.now();
+    await rejects(
+      router.connect(target, { ...connect, sudoPassword: "not-it", name: "wrong" }),
+      (e) =>
+        e instanceof AuthenticationError &&
+        e.message === `Cannot start "wrong": su:${net.user} refused the password`,
+    );
+    ok(performance.now() - started < 5000);
+  });
+
+  await t.step("a sudo rule that demands a terminal gets one", async () => {
+    // The rule for mitoctl-t2 → mitoctl-t1 on web1 says requiretty: plain sudo is refused.
+    const plain = await net.exec("web1", [
+      "su",
+      "-s",
+      "/bin/sh",
+      net.sudoUser,
+      "-c",
+      `sudo -n -u ${net.user} true`,
+    ]);
+    ok(/must have a tty/.test(plain.stderr), `precondition: ${plain.code} ${plain.stderr}`);
+    await using router = new Router();
+    const ctx = await router.connect(`bastion/web1/sudo:${net.sudoUser}/sudo:${net.user}`, connect);
+    strictEqual((await ctx.call<{ username: string }>("node:os", "userInfo")).username, net.user);
+    strictEqual(await ctx.call("node:path", "join", "tty", "ok"), "tty/ok");
+  });
+
   await t.step("the library: ssh via a context, sudo via that, module calls at depth", async () => {
     await using router = new Router();
     const bastion = await router.ssh({ host: "bastion", ...connect });

@@ -241,8 +241,8 @@ Deno.test("the CLI refuses bad input with the documented exit codes", async (t) 
         `Invalid target "sudo/a": sudo needs a hop before it (e.g. web1/sudo or local/sudo)`,
       ],
       [
-        ["call", "a/su:root", "node:os#hostname"],
-        `Invalid target "a/su:root": hop 2 ("su:root") uses su, which is not supported yet; use sudo`,
+        ["call", "a/doas:root", "node:os#hostname"],
+        `Invalid target "a/doas:root": hop 2 ("doas:root") uses doas, which is not supported yet; use sudo`,
       ],
       [["ping"], "Usage: mitoctl ping [flags] <target>…"],
       [["bootstrap", "mito"], "Usage: mitoctl bootstrap --print [flags] <target>"],

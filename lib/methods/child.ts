@@ -8,17 +8,23 @@
 import type { SpawnSpec } from "../connection.ts";
 import type { ChildMethod } from "../protocol.ts";
 import { sshSpawn } from "./ssh.ts";
+import { suSpawn } from "./su.ts";
 import { type Prompting, sudoSpawn } from "./sudo.ts";
 
-/** The spawn spec of `child` with a stage 2 of `size` bytes. */
+/** The spawn spec of `child` with a stage 2 of `size` bytes; `pty` puts sudo on a terminal. */
 export function childSpawn(
   child: ChildMethod,
   size: number,
   nonce: string,
   defaultRuntime: string,
+  pty = false,
 ): SpawnSpec & { prompting?: Prompting } {
-  const spec = child.method === "ssh"
-    ? sshSpawn(child.options, size)
-    : sudoSpawn(child.options, size, nonce, defaultRuntime);
-  return spec;
+  switch (child.method) {
+    case "ssh":
+      return sshSpawn(child.options, size);
+    case "sudo":
+      return sudoSpawn({ ...child.options, pty }, size, nonce, defaultRuntime);
+    case "su":
+      return suSpawn(child.options, size, nonce, defaultRuntime);
+  }
 }

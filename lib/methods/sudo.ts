@@ -31,9 +31,36 @@ export interface Prompting {
   password?: string;
 }
 
+/** Quotes `text` as one word for a POSIX shell. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The shell command that starts the stage once a login (sudo, su) let it run: it prints the ready
+ * line, then becomes the runtime. Under a pseudo-terminal it first puts the terminal in raw mode
+ * without echo, so frames cross it byte for byte.
+ */
+export function readyCommand(ready: string, command: string, pty: boolean): string {
+  // On a terminal the stage still reads and writes pipes, through cat: Deno stalls reading a
+  // large frame from a terminal.
+  if (pty) return `stty raw -echo;echo ${ready};cat|${command}|cat`;
+  // A session of its own (setsid, where there is one) makes the stage the leader of its process
+  // group, so when it ends it takes the processes its calls started with it.
+  return `echo ${ready};command -v setsid>/dev/null&&exec setsid -w ${command};exec ${command}`;
+}
+
+/**
+ * `argv` run on a pseudo-terminal of its own, by util-linux `script` (which writes its typescript
+ * to /dev/null), for logins that insist on a terminal: sudo with `requiretty`, su.
+ */
+export function onPty(argv: string[]): string[] {
+  return ["script", "-qfec", argv.map(shellQuote).join(" "), "/dev/null"];
+}
+
 /** The sudo process that becomes a context, with its prompt handling. */
 export function sudoSpawn(
-  options: SudoOptions,
+  options: SudoOptions & { pty?: boolean },
   size: number,
   nonce: string,
   defaultRuntime: string,
@@ -42,7 +69,7 @@ export function sudoSpawn(
   const prompt = `mitoctl-sudo-${nonce}:`;
   const ready = `mitoctl-ready-${nonce}`;
   const user = options.user ?? "root";
-  const command = remoteCommand(runtime, size);
+  const pty = options.pty === true;
   const argv = [
     options.sudoPath ?? "sudo",
     "-S",
@@ -54,11 +81,18 @@ export function sudoSpawn(
     "--",
     "sh",
     "-c",
-    // A session of its own (setsid, where there is one) makes the stage the leader of its process
-    // group, so when it ends it takes the processes its calls started with it.
-    `echo ${ready};command -v setsid>/dev/null&&exec setsid -w ${command};exec ${command}`,
+    readyCommand(ready, remoteCommand(runtime, size), pty),
   ];
   const prompting: Prompting = { prompt, ready };
   if (options.password !== undefined) prompting.password = options.password;
-  return { argv, label: `sudo:${user}`, runtime, prompting };
+  return {
+    argv: pty ? onPty(argv) : argv,
+    label: `sudo:${user}`,
+    runtime,
+    prompting,
+    ...(pty ? { env: { LC_ALL: "C" } } : {}),
+  };
 }
+
+/** What sudo says when a rule demands a terminal (`Defaults requiretty`). */
+export const REQUIRETTY = /you must have a tty to run sudo/;
