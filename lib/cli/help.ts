@@ -12,7 +12,7 @@ const CONNECT = `Connection flags:
       --timeout S           fail a call after S seconds and stop its remote work
       --connect-timeout S   give up when a context is not up after S seconds (default 30)
       --control-persist S   share ssh connections, kept S seconds after the last use
-      --sudo-password-file F  password for sudo hops, typed only if sudo asks
+      --sudo-password-file F  password for sudo and su hops, typed only if asked
       --ask-sudo-password   read the sudo password from the terminal, without echo
   -v, --verbose             show the ssh argv and the remote's stderr
       --json                print one JSON object per target`;
@@ -40,7 +40,7 @@ Commands:
   bootstrap  show what mitoctl would run to reach a target (--print)
 
 Targets: hops separated by "/", each one of
-  local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user]
+  local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user] | su[:user]
 e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
 bastion's ssh client and config), there sudo to postgres.
 
