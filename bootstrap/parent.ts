@@ -41,8 +41,10 @@ export class Parent {
   readonly #routes = new Map<number, Link>();
   /** The contexts this one started itself. */
   readonly #direct = new Map<number, Link>();
-  /** Modules the master stashed here for each child: all a child may fetch from here. */
-  readonly #grants = new Map<number, Set<string>>();
+  /** Module sets the master stashed here for each child: all a child may fetch from here. */
+  readonly #grants = new Map<number, Set<number>>();
+  /** Module sets by number: their URLs. */
+  readonly #sets = new Map<number, string[]>();
   #stage2: Uint8Array | undefined;
 
   constructor(host: ParentHost) {
@@ -126,14 +128,12 @@ export class Parent {
     this.#direct.get(id)?.close();
   }
 
-  /** Keeps modules for child `msg.for`. */
+  /** Keeps modules, and grants child `msg.for` a module set. */
   stash(msg: Extract<Message, { t: "stash" }>): void {
+    for (const m of msg.modules) this.#host.store.set(m.url, m);
+    if (msg.urls) this.#sets.set(msg.set, msg.urls);
     const granted = this.#grants.get(msg.for) ?? new Set();
-    for (const m of msg.modules) {
-      this.#host.store.set(m.url, m);
-      granted.add(m.url);
-    }
-    for (const u of msg.grant) granted.add(u);
+    granted.add(msg.set);
     this.#grants.set(msg.for, granted);
   }
 
@@ -173,10 +173,11 @@ export class Parent {
   #serve(child: number, req: Extract<Message, { t: "mreq" }>): void {
     const { store, send, id } = this.#host;
     const reply = (msg: Message) => this.down(child, id, encode(msg));
-    const granted = this.#grants.get(child);
-    const urls = [req.url, ...req.more ?? []];
-    const refused = urls.filter((u) => !granted?.has(u) || !store.has(u));
-    if (refused.length) {
+    const granted = [...this.#grants.get(child) ?? []].flatMap((s) => this.#sets.get(s) ?? []);
+    const urls = req.set === undefined ? [req.url] : this.#sets.get(req.set) ?? [req.url];
+    const allowed = req.set === undefined || this.#grants.get(child)?.has(req.set);
+    const refused = urls.filter((u) => !allowed || !granted.includes(u) || !store.has(u));
+    if (refused.length || !urls.length) {
       send(MASTER_ID, {
         t: "log",
         level: "warn",
@@ -187,9 +188,9 @@ export class Parent {
     }
     const modules = urls.map((u) => store.get(u)!);
     reply(
-      req.more
-        ? { t: "mres", id: req.id, modules }
-        : { t: "mres", id: req.id, module: modules[0]! },
+      req.set === undefined
+        ? { t: "mres", id: req.id, module: modules[0]! }
+        : { t: "mres", id: req.id, modules },
     );
   }
 }

@@ -82,19 +82,15 @@ export function runRemoteRouter(selfUrl: string): void {
       });
     });
   };
-  /** Fetches the modules a call needs from the parent, in one request. */
-  const fetchNeeded = (urls: string[]): Promise<ModuleEntry[]> => {
-    const missing = urls.filter((u) => !store.has(u));
-    for (const u of urls) fromParent.add(u);
-    const held = () => urls.flatMap((u) => store.get(u) ?? []);
-    if (!missing.length) return Promise.resolve(held());
+  /** Fetches a module set the parent holds for this context, in one request. */
+  const fetchNeeded = (set: number): Promise<ModuleEntry[]> => {
     const id = nextAsk++;
-    send(parentId, { t: "mreq", id, url: missing[0]!, more: missing.slice(1) });
+    send(parentId, { t: "mreq", id, url: "", set });
     return new Promise((resolve, reject) => {
-      asked.set(id, ({ modules, error }) => {
-        for (const m of modules ?? []) store.set(m.url, m);
+      asked.set(id, ({ modules = [], error }) => {
+        for (const m of modules) store.set(m.url, m), fromParent.add(m.url);
         if (error !== undefined) reject(new Error(error));
-        else resolve(held());
+        else resolve(modules);
       });
     });
   };
@@ -287,7 +283,7 @@ export function runRemoteRouter(selfUrl: string): void {
         }
         inFlight.set(wid, { src, id: msg.id, call });
         byCaller.set(`${src}:${msg.id}`, wid);
-        if (!msg.need) {
+        if (msg.need === undefined) {
           post(worker, call);
           return;
         }

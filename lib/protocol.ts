@@ -69,14 +69,19 @@ export interface Open {
   code?: Uint8Array;
 }
 
-/** master → parent of a context: modules to keep and hand to child `for` when it asks. */
+/**
+ * master → parent of a context: keep these modules, and hand child `for` the module set `set`
+ * when it asks. A set is named once per parent (with `urls`); later children get it by number,
+ * so twenty contexts behind one bastion cost the master's link the module names once too.
+ */
 export interface Stash {
   t: "stash";
   for: number;
   /** Modules the parent lacks. */
   modules: ModuleEntry[];
-  /** Modules the parent holds already that `for` may now have too. */
-  grant: string[];
+  set: number;
+  /** The set's modules, the first time the parent hears of it. */
+  urls?: string[];
 }
 
 /** master → a router on the way: frames for context `id` go where frames for `via` go. */
@@ -111,8 +116,11 @@ export interface Call {
   args: Uint8Array;
   /** Modules the remote lacks, pushed along with the call. */
   modules?: ModuleEntry[];
-  /** Modules the remote lacks that its parent holds for it: fetched from there in one request. */
-  need?: string[];
+  /**
+   * A set of modules the remote lacks that its parent holds for it (see {@linkcode Stash}):
+   * fetched from there in one request.
+   */
+  need?: number;
   /**
    * Set for a stream: the function returns an (async) iterable whose values come back as
    * {@linkcode Item}s, at most this many ahead of what the master consumed.
@@ -189,8 +197,8 @@ export interface ModuleRequest {
   t: "mreq";
   id: number;
   url: string;
-  /** More modules asked for in the same request (a child asking its parent). */
-  more?: string[];
+  /** A module set stashed for the asker (a child asking its parent); `url` is then empty. */
+  set?: number;
 }
 
 /** master → remote: the answer to a {@linkcode ModuleRequest}. */
@@ -198,7 +206,7 @@ export interface ModuleReply {
   t: "mres";
   id: number;
   module?: ModuleEntry;
-  /** The modules of a request with `more`, those found. */
+  /** The modules of a request for a set. */
   modules?: ModuleEntry[];
   /** Why the module is not served, when it is not. */
   error?: string;

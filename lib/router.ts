@@ -101,6 +101,8 @@ interface Entry {
   suspect: boolean;
   /** Whether the code that starts children was sent to it. */
   codeSent: boolean;
+  /** Module sets stashed here for its children: closure key → set number. */
+  sets: Map<string, number>;
   /** Settles the context's hello when a remote parent started it. */
   up?: PromiseWithResolvers<Hello>;
   /** Resolves once the context is gone and forgotten. */
@@ -120,6 +122,7 @@ export class Router implements AsyncDisposable {
   readonly #channels = new Map<number, { channel: Channel; ctx: number }>();
   readonly #channelIds = new WeakMap<Channel, number>();
   #nextChannel = 1;
+  #nextSet = 1;
   #nextCall = 1;
   #closed = false;
 
@@ -401,6 +404,7 @@ export class Router implements AsyncDisposable {
       roots: new Set(),
       suspect: false,
       codeSent: false,
+      sets: new Map(),
       done: Promise.withResolvers(),
     };
   }
@@ -608,20 +612,26 @@ export class Router implements AsyncDisposable {
       }
       return { modules: lacking.map(moduleEntry) };
     }
+    // The whole closure as one set the parent keeps: named once per parent, then by number.
     const modules: ModuleEntry[] = [];
-    const grant: string[] = [];
-    for (const r of lacking) {
-      if (parent.held.get(r.url) === r.hash) {
-        grant.push(r.url);
-        continue;
-      }
+    for (const r of records) {
+      if (parent.held.get(r.url) === r.hash) continue;
       parent.held.set(r.url, r.hash);
       parent.ctx.stats.modulesSent++;
       parent.ctx.stats.moduleBytesSent += r.source.length;
       modules.push(moduleEntry(r));
     }
-    this.#send(parent.ctx.id, { t: "stash", for: ctx.id, modules, grant });
-    return { need: lacking.map((r) => r.url) };
+    for (const r of records) entry.held.set(r.url, r.hash);
+    const key = records.map((r) => `${r.url}#${r.hash}`).join("\n");
+    let set = parent.sets.get(key);
+    const stash: Message = { t: "stash", for: ctx.id, modules, set: set ?? this.#nextSet };
+    if (set === undefined) {
+      set = this.#nextSet++;
+      parent.sets.set(key, set);
+      stash.urls = records.map((r) => r.url);
+    }
+    this.#send(parent.ctx.id, stash);
+    return { need: set };
   }
 
   /** Answers a remote's request for a module it was not sent, if it may have it. */
