@@ -16,8 +16,10 @@ export function post(port: Port, message: object): void {
   const transfer: ArrayBuffer[] = [];
   for (const f of FIELDS) {
     const v = out[f];
-    // A copy (a memcpy) so the sender's buffer stays usable and only these bytes move.
-    if (v instanceof Uint8Array) transfer.push(out[f] = v.slice().buffer as ArrayBuffer);
+    if (!(v instanceof Uint8Array)) continue;
+    // A view of part of a buffer is copied (a memcpy), so only its bytes move; a whole one moves.
+    const whole = v.byteLength === v.buffer.byteLength;
+    transfer.push(out[f] = (whole ? v.buffer : v.slice().buffer) as ArrayBuffer);
   }
   port.postMessage(out, transfer);
 }
