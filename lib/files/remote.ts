@@ -73,6 +73,8 @@ export interface PutFile {
 export interface Chunk {
   /** Temporary path the file is assembled in. */
   tmp: string;
+  /** Where the file goes: what errors name. */
+  path: string;
   offset: number;
   data: Uint8Array;
 }
@@ -363,7 +365,7 @@ export function putFiles(files: PutFile[]): void {
 
 /** Writes one chunk of a large file into its temporary file, creating it if needed. */
 export function writeChunk(chunk: Chunk): void {
-  const fd = openTemp(chunk.tmp, chunk.tmp, false);
+  const fd = openTemp(chunk.tmp, chunk.path, false);
   try {
     let done = 0;
     while (done < chunk.data.length) {
@@ -376,7 +378,7 @@ export function writeChunk(chunk: Chunk): void {
       );
     }
   } catch (e) {
-    throw fsError("write", chunk.tmp, e);
+    throw fsError("write", chunk.path, e);
   } finally {
     fs.closeSync(fd);
   }

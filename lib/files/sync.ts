@@ -460,7 +460,12 @@ async function transfer(
         run.assembling.set(file.path, asm);
         run.temps.add(asm.tmp);
       }
-      const chunk = { tmp: asm.tmp, offset: unit.offset, data: data[0]! };
+      const chunk = {
+        tmp: asm.tmp,
+        path: run.full(file.path),
+        offset: unit.offset,
+        data: data[0]!,
+      };
       const started = await run.window.start(async () => {
         const ok = await run.try(() => run.endpoint.run("writeChunk", chunk));
         if (ok) {
