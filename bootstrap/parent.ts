@@ -30,6 +30,8 @@ export interface ParentHost {
   send(dst: number, msg: Message): void;
   /** Writes a frame towards the parent unchanged. */
   up(frame: Uint8Array): void;
+  /** Hands a message for this context to its router thread (answers to its own calls). */
+  deliver(src: number, msg: Message): void;
   /** The `data:` URL this stage's code was loaded from. */
   selfUrl: string;
 }
@@ -51,9 +53,14 @@ export class Parent {
     this.#host = host;
   }
 
-  /** Starts child context `msg.id`. */
+  /** Starts child context `msg.id`; a bad option for it fails it, never this stage. */
   open(msg: Extract<Message, { t: "open" }>): void {
-    this.#start(msg, false, []);
+    try {
+      this.#start(msg, false, []);
+    } catch (e) {
+      this.#routes.delete(msg.id);
+      this.#host.send(MASTER_ID, { t: "gone", id: msg.id, error: (e as Error).message });
+    }
   }
 
   /**
@@ -163,6 +170,7 @@ export class Parent {
     const msg = decode(f.body) as Message;
     // A child may only ask this context for modules; it may not make it run anything.
     if (msg.t === "mreq") this.#serve(f.src, msg);
+    else if (msg.t === "ok" || msg.t === "err") host.deliver(f.src, msg);
     else if (msg.t === "call") {
       const error = new Error(`Context ${f.src} may not call into context ${host.id}`);
       this.down(f.src, host.id, encode({ t: "err", id: msg.id, error: encode(error) }));

@@ -100,26 +100,6 @@ export function runRemoteRouter(selfUrl: string): void {
     writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
   };
 
-  // User output travels as log lines, routed to the master from any depth; a line left
-  // unfinished goes out after a moment on its own.
-  const partial = { stdout: "", stderr: "" };
-  const timers: { stdout?: ReturnType<typeof setTimeout>; stderr?: ReturnType<typeof setTimeout> } =
-    {};
-  const line = (stream: "stdout" | "stderr", msg: string) =>
-    send(MASTER_ID, { t: "log", level: "info", msg, stream });
-  function output(stream: "stdout" | "stderr", text: string): void {
-    const lines = (partial[stream] + text).split("\n");
-    partial[stream] = lines.pop()!;
-    for (const l of lines) line(stream, l);
-    clearTimeout(timers[stream]);
-    if (partial[stream]) {
-      timers[stream] = setTimeout(() => {
-        line(stream, partial[stream]);
-        partial[stream] = "";
-      }, 50);
-    }
-  }
-
   function startWorker(): Worker {
     const { port1, port2 } = new threads.MessageChannel();
     serveModuleRequests(port1, fetchModule);
@@ -133,7 +113,10 @@ export function runRemoteRouter(selfUrl: string): void {
     w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
     w.on("message", (raw: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
       const m = received(raw);
-      if (m.t === "out") return output(m.stream, m.text);
+      // User output travels as log lines (the master splits them), from any depth.
+      if (m.t === "out") {
+        return send(MASTER_ID, { t: "log", level: "info", msg: m.text, stream: m.stream });
+      }
       if (m.t === "chan") return send(MASTER_ID, m);
       if (m.t === "ocall") {
         const id = nextOut++;
@@ -141,15 +124,23 @@ export function runRemoteRouter(selfUrl: string): void {
         send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
         return;
       }
-      if (m.t === "item") {
-        const entry = inFlight.get(m.id);
-        if (entry) send(entry.src, { t: "item", id: entry.id, value: m.data });
-        return;
-      }
-      const entry = finish(m.id);
+      const entry = m.t === "item" ? inFlight.get(m.id) : finish(m.id);
       if (!entry) return;
       const id = entry.id;
-      send(entry.src, m.ok ? { t: "ok", id, value: m.data } : { t: "err", id, error: m.data });
+      try {
+        send(
+          entry.src,
+          m.t === "item"
+            ? { t: "item", id, value: m.data }
+            : m.ok
+            ? { t: "ok", id, value: m.data }
+            : { t: "err", id, error: m.data },
+        );
+      } catch (e) {
+        // Over the frame limit: this call fails, the link lives on.
+        if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });
+        send(entry.src, { t: "err", id, error: encode(e) });
+      }
     });
     w.on("error", (e: Error) => restart(w, `the call worker failed: ${e.message}`));
     w.on("exit", (code: number) => restart(w, `the call worker exited with code ${code}`));
@@ -250,6 +241,7 @@ export function runRemoteRouter(selfUrl: string): void {
               store,
               send,
               up: writeOut,
+              deliver: handle,
               selfUrl,
             })
           );
@@ -277,6 +269,8 @@ export function runRemoteRouter(selfUrl: string): void {
           args: msg.args,
         };
         if (msg.credit !== undefined) call.credit = msg.credit;
+        // Only ancestors bring modules: a granted caller may not replace what the master sent.
+        if (!ancestors.has(src)) delete msg.modules, delete msg.need;
         if (msg.modules) {
           call.modules = msg.modules;
           for (const m of msg.modules) store.set(m.url, m);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ConnectionError } from "./errors.ts";
+import { ConnectionError, MitoctlError } from "./errors.ts";
 
 /** What a channel needs from the router once it is bound to a context. */
 export interface ChannelLink {
@@ -87,9 +87,16 @@ export class Channel<In = unknown, Out = unknown> implements AsyncIterable<In> {
     this.#wake?.();
   }
 
+  /** @internal The call that carried the channel ended: its remote end is gone. */
+  remoteEnded(error?: Error): void {
+    if (this.#ended || this.#error) return;
+    if (error) this.lost(error);
+    else this.deliver(undefined, true);
+  }
+
   /** @internal The context went away. */
   lost(error: Error): void {
-    this.#error ??= error instanceof ConnectionError ? error : new ConnectionError(error.message);
+    this.#error ??= error instanceof MitoctlError ? error : new ConnectionError(error.message);
     this.#wake?.();
   }
 }

@@ -84,6 +84,15 @@ interface Pending {
   what: string;
 }
 
+/** A call's arguments, encoded, with the contexts and channels found among them. */
+interface Prepared {
+  specifier: string;
+  what: string;
+  encoded: Uint8Array;
+  handed: Context[];
+  channels: Channel[];
+}
+
 /** Turns the many spellings of a module into the string the remote imports. */
 export function moduleSpecifier(mod: string | URL): string {
   const s = String(mod);
@@ -164,13 +173,17 @@ export class Context implements AsyncDisposable {
     fn: string,
     ...args: unknown[]
   ): Promise<T> {
-    const { specifier, what, encoded } = this.#prepare(mod, fn, args);
+    const { specifier, what, encoded, handed, channels } = this.#prepare(mod, fn, args);
     if (this.#lost) throw this.#lost;
     options.signal?.throwIfAborted();
     const modules = await this.#host.modulesFor(this, specifier);
+    // The context may have gone, or the caller given up, while the modules were read.
+    if (this.#lost) throw this.#lost;
+    options.signal?.throwIfAborted();
+    for (const c of handed) this.#host.grant(c, this);
     const id = this.#host.nextCallId();
     const timeout = options.timeout ?? this.#timeout;
-    return await new Promise<T>((resolve, reject) => {
+    const call = new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const cleanup = () => {
         clearTimeout(timer);
@@ -204,28 +217,35 @@ export class Context implements AsyncDisposable {
         reject(e);
       }
     });
+    // A channel's remote end lives as long as the call that carried it.
+    const ended = (error?: Error) => channels.forEach((c) => c.remoteEnded(error));
+    call.then(() => ended(), (e) => ended(e));
+    return await call;
   }
 
   #prepare(
     mod: string | URL,
     fn: string,
     args: unknown[],
-  ): { specifier: string; what: string; encoded: Uint8Array } {
+  ): Prepared {
     if (typeof fn !== "string" || fn === "") throw new TypeError("Export name must be a string");
     const specifier = moduleSpecifier(mod);
     const what = `${specifier}#${fn} on "${this.name}"`;
     // Contexts among the arguments travel as handles; the receiver may then call into them.
     const handed: Context[] = [];
+    const channels: Channel[] = [];
     const replacer = (v: object): [number, unknown] | undefined => {
-      if (v instanceof Channel) return [CHANNEL_EXT, this.#host.bindChannel(v, this)];
+      if (v instanceof Channel) {
+        channels.push(v);
+        return [CHANNEL_EXT, this.#host.bindChannel(v, this)];
+      }
       if (!(v instanceof Context)) return undefined;
       handed.push(v);
       return [CONTEXT_EXT, [v.id, v.name]];
     };
     try {
       const encoded = encode(args, { replacer });
-      for (const c of handed) this.#host.grant(c, this);
-      return { specifier, what, encoded };
+      return { specifier, what, encoded, handed, channels };
     } catch (e) {
       throw new TypeError(
         `Cannot send the arguments of ${what}: ${
@@ -260,7 +280,7 @@ export class Context implements AsyncDisposable {
     fn: string,
     ...args: unknown[]
   ): AsyncGenerator<T> {
-    const { specifier, what, encoded } = this.#prepare(mod, fn, args);
+    const { specifier, what, encoded, handed, channels } = this.#prepare(mod, fn, args);
     const window = options.window ?? STREAM_WINDOW;
     if (!Number.isInteger(window) || window < 1) {
       throw new RangeError(`Invalid stream window ${window}: expected a positive integer`);
@@ -268,6 +288,9 @@ export class Context implements AsyncDisposable {
     if (this.#lost) throw this.#lost;
     options.signal?.throwIfAborted();
     const modules = await this.#host.modulesFor(this, specifier);
+    if (this.#lost) throw this.#lost;
+    options.signal?.throwIfAborted();
+    for (const c of handed) this.#host.grant(c, this);
     const id = this.#host.nextCallId();
     const queue: unknown[] = [];
     let end: { error?: Error } | undefined;
@@ -290,17 +313,17 @@ export class Context implements AsyncDisposable {
       what,
     });
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    this.#host.send(this.id, {
-      t: "call",
-      id,
-      mod: specifier,
-      fn,
-      args: encoded,
-      credit: window,
-      ...modules,
-    });
     let taken = 0;
     try {
+      this.#host.send(this.id, {
+        t: "call",
+        id,
+        mod: specifier,
+        fn,
+        args: encoded,
+        credit: window,
+        ...modules,
+      });
       for (;;) {
         if (queue.length) {
           const value = queue.shift() as T;
@@ -322,6 +345,7 @@ export class Context implements AsyncDisposable {
       options.signal?.removeEventListener("abort", onAbort);
       // The consumer left early: stop the remote iterator.
       if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      for (const c of channels) c.remoteEnded(end?.error);
     }
   }
 

@@ -24,14 +24,44 @@ export const PROCESS_MODULE: URL = new URL("./remote/process.ts", import.meta.ur
  * }
  * ```
  */
-export function runProcess(
+export async function* runProcess(
   ctx: Context,
   argv: string[],
   options: RunOptions & { signal?: AbortSignal } = {},
 ): AsyncGenerator<RunEvent> {
   const { signal, ...rest } = options;
-  return ctx.streamWith<RunEvent>(signal ? { signal } : {}, PROCESS_MODULE, "run", argv, rest);
+  let handle: number | undefined;
+  let exited = false;
+  try {
+    for await (
+      const event of ctx.streamWith<RunEvent>(
+        signal ? { signal } : {},
+        PROCESS_MODULE,
+        "run",
+        argv,
+        rest,
+      )
+    ) {
+      if (event.t === "start") handle = event.handle;
+      if (event.t === "exit") exited = true;
+      yield event;
+    }
+  } finally {
+    // Left early: a process that prints nothing would never see the stream stop, so signal it.
+    if (handle !== undefined && !exited && !ctx.closed) {
+      const h = handle;
+      ctx.call(PROCESS_MODULE, "signal", h, "SIGINT").catch(() => {});
+      const timer = setTimeout(
+        () => ctx.call(PROCESS_MODULE, "signal", h, "SIGKILL").catch(() => {}),
+        KILL_AFTER_MS,
+      );
+      Deno.unrefTimer(timer);
+    }
+  }
 }
+
+/** How long a process stopped early may take to end after SIGINT before it gets SIGKILL. */
+const KILL_AFTER_MS = 2000;
 
 /** Writes to the stdin of a process {@linkcode runProcess} started with `stdin: true`; no data
  *  closes it. */

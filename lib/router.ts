@@ -31,6 +31,9 @@ import {
 import { parentCodeBytes, stage2Bytes } from "./stage2.ts";
 import { formatHop, type Hop, parseTarget } from "./target.ts";
 
+/** How long an unfinished line of remote output waits for the rest of it, in ms. */
+const OUTPUT_LINGER_MS = 50;
+
 /** A diagnostic line from the router or a remote. */
 export interface LogLine {
   /** Context name, or "master". */
@@ -103,6 +106,8 @@ interface Entry {
   codeSent: boolean;
   /** Module sets stashed here for its children: closure key → set number. */
   sets: Map<string, number>;
+  /** The unfinished last line of what its code wrote to each stream. */
+  output: Record<"stdout" | "stderr", { text: string; timer?: ReturnType<typeof setTimeout> }>;
   /** Settles the context's hello when a remote parent started it. */
   up?: PromiseWithResolvers<Hello>;
   /** Resolves once the context is gone and forgotten. */
@@ -405,6 +410,7 @@ export class Router implements AsyncDisposable {
       suspect: false,
       codeSent: false,
       sets: new Map(),
+      output: { stdout: { text: "" }, stderr: { text: "" } },
       done: Promise.withResolvers(),
     };
   }
@@ -480,11 +486,34 @@ export class Router implements AsyncDisposable {
     return ch;
   }
 
+  /**
+   * Text remote code wrote, in chunks as they came: passed on line by line; a line left
+   * unfinished goes out after a moment on its own.
+   */
+  #output(entry: Entry, stream: "stdout" | "stderr", text: string): void {
+    const held = entry.output[stream];
+    const lines = (held.text + text).split("\n");
+    held.text = lines.pop()!;
+    for (const line of lines) this.#log(entry.ctx.name, "info", line, stream);
+    clearTimeout(held.timer);
+    if (held.text) {
+      held.timer = setTimeout(() => {
+        if (held.text) this.#log(entry.ctx.name, "info", held.text, stream);
+        held.text = "";
+      }, OUTPUT_LINGER_MS);
+    }
+  }
+
   /** Forgets context `id` and everything behind it; their calls fail with `error`. */
   #lose(id: number, error: Error): void {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#entries.delete(id);
+    for (const stream of ["stdout", "stderr"] as const) {
+      const held = entry.output[stream];
+      clearTimeout(held.timer);
+      if (held.text) this.#log(entry.ctx.name, "info", held.text, stream);
+    }
     for (const [prefix, shared] of this.#shared) {
       if (shared === entry.ctx) this.#shared.delete(prefix);
     }
@@ -565,7 +594,8 @@ export class Router implements AsyncDisposable {
     }
     switch (msg.t) {
       case "log":
-        return this.#log(entry.ctx.name, msg.level, msg.msg, msg.stream);
+        if (msg.stream) return this.#output(entry, msg.stream, msg.msg);
+        return this.#log(entry.ctx.name, msg.level, msg.msg);
       case "mreq":
         return void this.#serveModule(entry, msg);
       case "hello":

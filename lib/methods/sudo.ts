@@ -90,7 +90,8 @@ export function sudoSpawn(
     label: `sudo:${user}`,
     runtime,
     prompting,
-    ...(pty ? { env: { LC_ALL: "C" } } : {}),
+    // Its messages in English, as the link reads them (a refusal, requiretty).
+    env: { LC_ALL: "C" },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** How to start the process. */
 export interface RunOptions {
@@ -67,6 +68,8 @@ export async function* run(argv: string[], options: RunOptions = {}): AsyncGener
     }
     notify();
   };
+  // A process that exits or closes its stdin while input is on its way: not this stage's failure.
+  child.stdin?.on("error", () => {});
   child.stdout!.on("data", push(1));
   child.stderr!.on("data", push(2));
   child.on("error", (e) => (failure = e, notify()));
@@ -102,8 +105,8 @@ export async function* run(argv: string[], options: RunOptions = {}): AsyncGener
   } finally {
     running.delete(handle);
     if (!exit && child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGINT");
-      const timer = setTimeout(() => child.kill("SIGKILL"), KILL_AFTER_MS);
+      killTree(child, "SIGINT");
+      const timer = setTimeout(() => killTree(child, "SIGKILL"), KILL_AFTER_MS);
       child.once("close", () => clearTimeout(timer));
     }
   }
@@ -120,6 +123,7 @@ export async function input(handle: number, data?: Uint8Array): Promise<void> {
   if (!child.stdin.write(data)) {
     await new Promise<void>((resolve) => {
       child.stdin!.once("drain", resolve);
+      child.stdin!.once("error", () => resolve());
       child.once("close", () => resolve());
     });
   }
@@ -127,5 +131,47 @@ export async function input(handle: number, data?: Uint8Array): Promise<void> {
 
 /** Sends `signal` to the process `handle`. */
 export function signal(handle: number, name: NodeJS.Signals): void {
-  running.get(handle)?.kill(name);
+  const child = running.get(handle);
+  if (child) killTree(child, name);
+}
+
+/**
+ * Sends `name` to the process and everything it started (a shell's commands too), found through
+ * /proc where there is one; elsewhere to the process alone.
+ */
+function killTree(child: ChildProcess, name: NodeJS.Signals): void {
+  const pids = child.pid === undefined ? [] : descendants(child.pid);
+  child.kill(name);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+/** Pids of the processes below `root`, children first found first. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The parent pid is the 4th field, after the command name in parentheses.
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...children.get(ppid) ?? [], Number(name)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: number[] = [];
+  for (let i = -1; i < out.length; i++) out.push(...children.get(i < 0 ? root : out[i]!) ?? []);
+  return out;
 }
