@@ -269,8 +269,15 @@ export function runRemoteRouter(selfUrl: string): void {
           args: msg.args,
         };
         if (msg.credit !== undefined) call.credit = msg.credit;
-        // Only ancestors bring modules: a granted caller may not replace what the master sent.
-        if (!ancestors.has(src)) delete msg.modules, delete msg.need;
+        // Only ancestors bring modules: a granted caller may not replace what the master sent,
+        // nor make this context ask the master for modules on its behalf.
+        if (!ancestors.has(src)) {
+          delete msg.modules, delete msg.need;
+          if (msg.mod.startsWith("file:") && !store.has(msg.mod)) {
+            const error = new Error(`Context ${myId} does not hold "${msg.mod}"`);
+            return send(src, { t: "err", id: msg.id, error: encode(error) });
+          }
+        }
         if (msg.modules) {
           call.modules = msg.modules;
           for (const m of msg.modules) store.set(m.url, m);

@@ -1,5 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Router } from "../mod.ts";
+import { encode } from "../lib/codec.ts";
+import { encodeFrame } from "../lib/frame.ts";
 
 /** What remote code sees of a handle it was passed. */
 interface Handle {
@@ -52,6 +54,34 @@ Deno.test("a context handed to another as an argument can be called from there",
       c.id,
     );
     strictEqual(message, `Error: Context ${a.id} may not call into context ${c.id}`);
+  });
+
+  await t.step("a context handed another cannot push modules into it", async () => {
+    const victim = new URL("../tests/_fixtures/handles/victim.ts", import.meta.url).href;
+    // What hostile code in `a` can write on its own stdout: a call carrying its own version.
+    const raw = encodeFrame(
+      b.id,
+      a.id,
+      encode({
+        t: "call",
+        id: 999,
+        mod: victim,
+        fn: "f",
+        args: encode([]),
+        modules: [{ url: victim, source: "export function f() { return 'pushed by a'; }" }],
+      }),
+    );
+    await a.eval(
+      (h: Handle, frame: Uint8Array) => {
+        process.getBuiltinModule("fs").writeSync(1, frame);
+        return h.name;
+      },
+      b,
+      raw,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    strictEqual(await b.call(victim, "f"), "the master's code");
+    strictEqual(router.isSuspect(b), false);
   });
 
   await t.step("siblings behind one parent talk through it", async () => {

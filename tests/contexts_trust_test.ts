@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
-import { type Context, type LogLine, RemoteError, Router } from "../mod.ts";
+import { ConnectionError, type Context, type LogLine, RemoteError, Router } from "../mod.ts";
 import type { Message } from "../lib/protocol.ts";
 import { decode, encode } from "../lib/codec.ts";
 import { type HostileFrame, type Received, writeHostileSsh } from "./_fixtures/hostile_child.ts";
@@ -117,6 +117,18 @@ Deno.test("a child context cannot make its parent, a sibling or the master run c
         logs.slice(before).some((l) => l.level === "warn" && l.text.includes(tasks.href)),
         JSON.stringify(logs.slice(before)),
       );
+    });
+
+    await t.step("a bad option for a child fails that child, not its parent", async () => {
+      await rejects(
+        router.ssh({ via: parent, host: "x", sshOptions: ["-oProxyCommand=x"], name: "bad-opt" }),
+        (e) =>
+          e instanceof ConnectionError &&
+          e.message === `Cannot start "bad-opt": Invalid ssh option "-oProxyCommand=x": ` +
+              `expected Key=Value`,
+      );
+      strictEqual(parent.closed, false);
+      strictEqual(sibling.closed, false);
     });
 
     await t.step("after all that, the parent and the sibling still work", async () => {
