@@ -173,15 +173,9 @@ export class Context implements AsyncDisposable {
     fn: string,
     ...args: unknown[]
   ): Promise<T> {
-    const { specifier, what, encoded, handed, channels } = this.#prepare(mod, fn, args);
-    if (this.#lost) throw this.#lost;
-    options.signal?.throwIfAborted();
-    const modules = await this.#host.modulesFor(this, specifier);
-    // The context may have gone, or the caller given up, while the modules were read.
-    if (this.#lost) throw this.#lost;
-    options.signal?.throwIfAborted();
-    for (const c of handed) this.#host.grant(c, this);
-    const id = this.#host.nextCallId();
+    const prepared = this.#prepare(mod, fn, args);
+    const { specifier, what, encoded, channels } = prepared;
+    const { modules, id } = await this.#begin(prepared, options.signal);
     const timeout = options.timeout ?? this.#timeout;
     const call = new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -221,6 +215,23 @@ export class Context implements AsyncDisposable {
     const ended = (error?: Error) => channels.forEach((c) => c.remoteEnded(error));
     call.then(() => ended(), (e) => ended(e));
     return await call;
+  }
+
+  /**
+   * Gets what the call must carry of its modules, then grants the contexts among its arguments
+   * and gives it an id, unless the context went or the caller gave up meanwhile.
+   */
+  async #begin(
+    prepared: Prepared,
+    signal: AbortSignal | undefined,
+  ): Promise<{ modules: Pick<Call, "modules" | "need">; id: number }> {
+    if (this.#lost) throw this.#lost;
+    signal?.throwIfAborted();
+    const modules = await this.#host.modulesFor(this, prepared.specifier);
+    if (this.#lost) throw this.#lost;
+    signal?.throwIfAborted();
+    for (const c of prepared.handed) this.#host.grant(c, this);
+    return { modules, id: this.#host.nextCallId() };
   }
 
   #prepare(
@@ -280,18 +291,13 @@ export class Context implements AsyncDisposable {
     fn: string,
     ...args: unknown[]
   ): AsyncGenerator<T> {
-    const { specifier, what, encoded, handed, channels } = this.#prepare(mod, fn, args);
+    const prepared = this.#prepare(mod, fn, args);
+    const { specifier, what, encoded, channels } = prepared;
     const window = options.window ?? STREAM_WINDOW;
     if (!Number.isInteger(window) || window < 1) {
       throw new RangeError(`Invalid stream window ${window}: expected a positive integer`);
     }
-    if (this.#lost) throw this.#lost;
-    options.signal?.throwIfAborted();
-    const modules = await this.#host.modulesFor(this, specifier);
-    if (this.#lost) throw this.#lost;
-    options.signal?.throwIfAborted();
-    for (const c of handed) this.#host.grant(c, this);
-    const id = this.#host.nextCallId();
+    const { modules, id } = await this.#begin(prepared, options.signal);
     const queue: unknown[] = [];
     let end: { error?: Error } | undefined;
     let wake: (() => void) | undefined;

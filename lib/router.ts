@@ -635,33 +635,27 @@ export class Router implements AsyncDisposable {
     if (!lacking.length) return {};
     for (const r of lacking) entry.held.set(r.url, r.hash);
     const parent = this.#entries.get(entry.parent);
-    if (!parent) {
-      for (const r of lacking) {
-        ctx.stats.modulesSent++;
-        ctx.stats.moduleBytesSent += r.source.length;
-      }
-      return { modules: lacking.map(moduleEntry) };
-    }
+    if (!parent) return { modules: lacking.map((r) => this.#sending(entry, r)) };
     // The whole closure as one set the parent keeps: named once per parent, then by number.
-    const modules: ModuleEntry[] = [];
-    for (const r of records) {
-      if (parent.held.get(r.url) === r.hash) continue;
-      parent.held.set(r.url, r.hash);
-      parent.ctx.stats.modulesSent++;
-      parent.ctx.stats.moduleBytesSent += r.source.length;
-      modules.push(moduleEntry(r));
-    }
-    for (const r of records) entry.held.set(r.url, r.hash);
+    const modules = records.filter((r) => parent.held.get(r.url) !== r.hash)
+      .map((r) => this.#sending(parent, r));
     const key = records.map((r) => `${r.url}#${r.hash}`).join("\n");
     let set = parent.sets.get(key);
     const stash: Message = { t: "stash", for: ctx.id, modules, set: set ?? this.#nextSet };
     if (set === undefined) {
-      set = this.#nextSet++;
-      parent.sets.set(key, set);
+      parent.sets.set(key, set = this.#nextSet++);
       stash.urls = records.map((r) => r.url);
     }
     this.#send(parent.ctx.id, stash);
     return { need: set };
+  }
+
+  /** Counts module `r` as sent to `entry`, which now holds it; returns its wire form. */
+  #sending(entry: Entry, r: { url: string; hash: string; source: string; json?: boolean }) {
+    entry.held.set(r.url, r.hash);
+    entry.ctx.stats.modulesSent++;
+    entry.ctx.stats.moduleBytesSent += r.source.length;
+    return moduleEntry(r);
   }
 
   /** Answers a remote's request for a module it was not sent, if it may have it. */
@@ -686,10 +680,7 @@ export class Router implements AsyncDisposable {
     } else {
       try {
         const r = await this.#modules.load(req.url);
-        entry.held.set(r.url, r.hash);
-        ctx.stats.modulesSent++;
-        ctx.stats.moduleBytesSent += r.source.length;
-        reply = { t: "mres", id: req.id, module: moduleEntry(r) };
+        reply = { t: "mres", id: req.id, module: this.#sending(entry, r) };
       } catch (e) {
         reply = { t: "mres", id: req.id, error: (e as Error).message };
       }
