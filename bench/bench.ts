@@ -4,9 +4,10 @@
  * like the ssh tests. Speed is measured here, never asserted in tests.
  *
  * ```sh
- * deno task bench                 # full run, about four minutes
+ * deno task bench                 # full run, beside Mitogen where python3-mitogen is installed
  * deno task bench --quick         # few samples: checks that every figure works
  * deno task bench --json          # the same figures as JSON on stdout
+ * deno task bench --profile       # also where a no-op call's time goes (CPU, wake-ups, syscalls)
  * deno task bench --runtime node --group call
  * ```
  *
@@ -21,6 +22,7 @@ import { fanoutGroup } from "./fanout.ts";
 import type { Figure } from "./figure.ts";
 import { filesGroup } from "./files.ts";
 import { graphGroup } from "./graph.ts";
+import { profileGroup } from "./profile.ts";
 import {
   type BenchRuntime,
   type BenchSettings,
@@ -28,7 +30,8 @@ import {
   type Group,
   QUICK_COUNTS,
 } from "./group.ts";
-import { machineFacts } from "./machine.ts";
+import { loadAverage, machineFacts } from "./machine.ts";
+import { MITOGEN_INSTALL, mitogenSsh, probeMitogen, SYSTEM_PYTHON } from "./mitogen.ts";
 import { renderText, toJson } from "./report.ts";
 import { streamGroup } from "./stream.ts";
 import { transferGroup } from "./transfer.ts";
@@ -36,7 +39,7 @@ import { viaGroup } from "./via.ts";
 
 const RUNTIMES: readonly BenchRuntime[] = ["deno", "node"];
 
-/** Every group, in the order they run. */
+/** Every group a plain run takes, in the order they run. */
 const GROUPS: readonly Group[] = [
   ...CORE_GROUPS,
   graphGroup,
@@ -47,12 +50,24 @@ const GROUPS: readonly Group[] = [
   fanoutGroup,
 ];
 
-const USAGE = `Usage: deno task bench [--quick] [--json] [--runtime deno|node]… [--group NAME]…
+/** Groups taken only when asked for (`--profile`, or `--group NAME`). */
+const ON_REQUEST: readonly Group[] = [profileGroup];
+
+const ALL_GROUPS = [...GROUPS, ...ON_REQUEST];
+
+const USAGE =
+  `Usage: deno task bench [--quick] [--json] [--profile] [--runtime deno|node]… [--group NAME]…
 
   --quick          few samples, to check that every figure works
   --json           print the run as JSON instead of tables
+  --profile        also measure where a no-op call's time goes (remote and master CPU,
+                   wake-ups and system calls per call; ours, Mitogen's and cat's)
   --runtime NAME   only this remote runtime (repeatable; default: deno and node)
-  --group NAME     only this group of figures (repeatable): ${GROUPS.map((g) => g.name).join(", ")}
+  --group NAME     only this group of figures (repeatable): ${
+    ALL_GROUPS.map((g) => g.name).join(", ")
+  }
+
+Mitogen runs beside ours when ${SYSTEM_PYTHON} imports it (${MITOGEN_INSTALL}).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -61,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       quick: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
       runtime: { type: "string", multiple: true },
       group: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
@@ -76,14 +92,18 @@ async function main(argv: string[]): Promise<number> {
       throw new TypeError(`Invalid runtime "${r}": use ${RUNTIMES.join(" or ")}`);
     }
   }
-  const groups = GROUPS.filter((g) => values.group?.includes(g.name) ?? true);
   for (const name of values.group ?? []) {
-    if (!GROUPS.some((g) => g.name === name)) {
+    if (!ALL_GROUPS.some((g) => g.name === name)) {
       throw new TypeError(
-        `Invalid group "${name}": use one of ${GROUPS.map((g) => g.name).join(", ")}`,
+        `Invalid group "${name}": use one of ${ALL_GROUPS.map((g) => g.name).join(", ")}`,
       );
     }
   }
+  const wanted = [
+    ...values.group ?? GROUPS.map((g) => g.name),
+    ...values.profile ? [profileGroup.name] : [],
+  ];
+  const groups = ALL_GROUPS.filter((g) => wanted.includes(g.name));
 
   const started = performance.now();
   // Seconds since the start, so a slow group shows in the progress lines.
@@ -91,16 +111,34 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench: ${((performance.now() - started) / 1000).toFixed(0)} s: ${text}`);
   progress("starting sshd");
   await using sshd = await startSshd();
+  const probe = await probeMitogen();
+  if ("missing" in probe) {
+    progress(`Mitogen not measured: ${probe.missing}; install it with: ${MITOGEN_INSTALL}`);
+  }
+  const login = {
+    host: "mito",
+    sshConfig: sshd.sshConfig,
+    port: sshd.port,
+    user: sshd.users.full,
+    identity: sshd.identity,
+  };
   const settings: BenchSettings = {
     sshConfig: sshd.sshConfig,
-    host: "mito",
+    host: login.host,
     runtimes: runtimes as BenchRuntime[],
     // The same executables the sshd fixture puts on the remote user's PATH.
     localRuntime: { deno: denoPath(), node: SYSTEM_NODE },
     counts: values.quick ? QUICK_COUNTS : FULL_COUNTS,
+    mitogen: "version" in probe
+      ? { python: SYSTEM_PYTHON, connection: mitogenSsh(login) }
+      : undefined,
     progress,
   };
-  const machine = await machineFacts(settings);
+  const machine = await machineFacts(settings, {
+    mitogen: "version" in probe
+      ? `${probe.version}, ${SYSTEM_PYTHON} on both ends, same sshd, user and ssh_config`
+      : `not measured: ${probe.missing}; install it with: ${MITOGEN_INSTALL}`,
+  });
   const figures: Figure[] = [];
   for (const group of groups) figures.push(...await group.run(settings));
   const run = {
@@ -108,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
     counts: settings.counts,
     figures,
     seconds: (performance.now() - started) / 1000,
+    loadAtEnd: await loadAverage(),
   };
   console.log(values.json ? JSON.stringify(toJson(run), null, 2) : renderText(run));
   return 0;

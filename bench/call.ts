@@ -1,9 +1,11 @@
 /**
  * Call round-trip figures: sequential no-op calls on one warm context against a ping-pong of a
- * message the size of a call frame over one `ssh host cat` channel. For information, the same
- * ping-pong through the runtime's own `process.stdin` → `process.stdout` echo, which is the I/O
- * path the remote stage uses, and the same echo through a worker thread, as calls run. Every
- * kind is sampled in turns of {@linkcode BLOCK} round trips, so a busy machine skews them alike.
+ * message the size of a call frame over one `ssh host cat` channel, and against Mitogen's no-op
+ * call (`socket.gethostname`) on a warm context of its own. For information, the same ping-pong
+ * through the runtime's own `process.stdin` → `process.stdout` echo, which is the I/O path the
+ * remote stage uses, and the same echo through a worker thread, as calls run. Every kind is
+ * sampled in turns of {@linkcode BLOCK} round trips in rotating order, so a busy machine skews
+ * them alike.
  *
  * @module
  */
@@ -12,14 +14,18 @@ import { encode } from "../lib/codec.ts";
 import { encodeFrame } from "../lib/frame.ts";
 import type { Message } from "../lib/protocol.ts";
 import { Router } from "../mod.ts";
-import { type Figure, measured } from "./figure.ts";
+import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { ECHO_JS, PingPong, scriptArgv, shellLine, sshArgv, WORKER_ECHO_JS } from "./floors.ts";
 import type { BenchSettings, Group } from "./group.ts";
-import { interleavedRuns } from "./measure.ts";
+import { interleaved, type Sampler, timed } from "./measure.ts";
+import { startPeer } from "./mitogen.ts";
 import { scaleStats, summarize } from "./stats.ts";
 
-/** Ratio to the ssh ping-pong that call figures aim for. */
-export const CALL_TARGET = 1.5;
+/** Ratio to the ssh ping-pong that call figures aim for (issue 11, Node; Deno 1.2× more). */
+export const CALL_TARGET = 2;
+
+/** Ratio to Mitogen's no-op call that the call figure aims for. */
+export const CALL_PEER_TARGET = 0.7;
 
 /** No-op targets, lightest last: `[module, export]`. */
 export const NOOP_CALLS: readonly (readonly [string, string])[] = [
@@ -44,16 +50,23 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
   const message = new Uint8Array(size).fill(0x61);
   await using stack = new AsyncDisposableStack();
   const router = stack.use(new Router());
-  const sources = new Map<string, () => Promise<unknown>>();
+  const peer = stack.use(await startPeer(settings.mitogen));
+  const sources = new Map<string, Sampler>();
   const echo = async (key: string, argv: readonly string[]) => {
     const channel = stack.use(new PingPong(argv));
     await channel.ready();
-    sources.set(key, () => channel.exchange(message, size));
+    sources.set(key, timed(() => channel.exchange(message, size)));
   };
   await echo("cat", sshArgv(settings, "cat"));
+  if (peer !== undefined) {
+    const { ctx } = await peer.connect();
+    sources.set("mitogen", (count) => peer.noop(ctx, count));
+  }
   for (const runtime of settings.runtimes) {
     const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
-    for (const [mod, fn] of NOOP_CALLS) sources.set(`${fn}.${runtime}`, () => ctx.call(mod, fn));
+    for (const [mod, fn] of NOOP_CALLS) {
+      sources.set(`${fn}.${runtime}`, timed(() => ctx.call(mod, fn)));
+    }
     await echo(`echo.${runtime}`, sshArgv(settings, shellLine(scriptArgv(runtime, ECHO_JS))));
     await echo(
       `worker_echo.${runtime}`,
@@ -62,19 +75,29 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
   }
   const { calls, warmupCalls } = settings.counts;
   settings.progress(`call: ${calls} round trips of each of ${sources.size} kinds, in turns`);
-  const samples = await interleavedRuns(sources, calls, warmupCalls, BLOCK);
+  const samples = await interleaved(sources, { n: calls, warmup: warmupCalls, block: BLOCK });
   const stats = (key: string) => scaleStats(summarize(samples.get(key)!), 1000);
   const floor = measured(`ping-pong ${size} B, ssh ${settings.host} cat`, stats("cat"));
-  const target = { text: `≤ ${CALL_TARGET}×`, on: "ratio", max: CALL_TARGET } as const;
+  const mitogen = peer && stats("mitogen");
   return settings.runtimes.flatMap((runtime): Figure[] => [
-    ...NOOP_CALLS.map(([mod, fn]): Figure => ({
+    ...NOOP_CALLS.map(([mod, fn], i): Figure => ({
       id: `call.${fn}.${runtime}`,
       label: `no-op call round trip, ${mod}#${fn} [${runtime}]`,
       unit: "µs",
       ours: stats(`${fn}.${runtime}`),
       floor,
+      // The first no-op is the one set beside Mitogen's.
+      ...(i === 0
+        ? {
+          peer: peerOf("no-op call round trip", "Context.call(socket.gethostname)", {
+            stats: mitogen,
+            target: bound("peer", { max: CALL_PEER_TARGET, runtime }),
+          }),
+        }
+        : {}),
+      runtime,
       compare: "ratio",
-      target,
+      target: bound("ratio", { max: CALL_TARGET, runtime }),
     })),
     {
       id: `call.echo.${runtime}`,

@@ -1,63 +1,91 @@
 /**
  * Connect figures: a fresh router's `open()` (bootstrap and first call in one write) and
  * `connect()` (wait for hello, then call) up to the first call's reply, against a plain
- * `ssh host true` taken in the same rounds. Also where the time goes: spawn→hello and
- * hello→first reply.
+ * `ssh host true` and Mitogen's `router.ssh()` then its first call, all taken in rotating turns.
+ * Also where the time goes (spawn→hello and hello→first reply), and the remote's resident memory
+ * once the first reply is in, ours and Mitogen's, counted over every process of the ssh session.
  *
  * @module
  */
 
 import { Router } from "../mod.ts";
-import { type Figure, measured } from "./figure.ts";
+import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { sshCommandMs } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
+import { each, interleaved, keep, type Sampler } from "./measure.ts";
+import { startPeer } from "./mitogen.ts";
+import { sessionResidentBytes } from "./proc.ts";
 import { summarize } from "./stats.ts";
 
-/** Ratio to `ssh host true` that connect figures aim for. */
-export const CONNECT_TARGET = 1.2;
+/** Ratio to `ssh host true` that connect figures aim for (issue 11, Node; Deno 1.2× more). */
+export const CONNECT_TARGET = 1.3;
 
-interface Samples {
-  open: number[];
-  hello: number[];
-  reply: number[];
-  connect: number[];
-}
+/** Ratio to Mitogen's first call that the connect figure aims for. */
+export const CONNECT_PEER_TARGET = 0.9;
 
-/** Connect→first-call figures for each runtime. */
+/** Resident MB an idle remote may hold (issue 11, Node; Deno 1.2× more). */
+export const IDLE_RSS_TARGET = 40;
+
+/** Connect→first-call figures and idle memory for each runtime, beside Mitogen. */
 export const connectGroup: Group = { name: "connect", run: runConnect };
 
 async function runConnect(settings: BenchSettings): Promise<Figure[]> {
-  const floor: number[] = [];
-  const samples = new Map<BenchRuntime, Samples>(
-    settings.runtimes.map((r) => [r, { open: [], hello: [], reply: [], connect: [] }]),
-  );
-  // Round 0 warms page cache and sshd; rounds interleave so drift hits ours and the floor alike.
-  for (let round = 0; round <= settings.counts.connects; round++) {
-    settings.progress(`connect: round ${round}/${settings.counts.connects}`);
-    const ssh = await sshCommandMs(settings, "true");
-    if (round > 0) floor.push(ssh);
-    for (const runtime of settings.runtimes) {
-      const opened = await openThenCall(settings, runtime);
-      const connected = await connectThenCall(settings, runtime);
-      if (round === 0) continue;
-      const s = samples.get(runtime)!;
-      s.open.push(opened.total);
-      s.hello.push(opened.hello);
-      s.reply.push(opened.total - opened.hello);
-      s.connect.push(connected);
-    }
+  await using peer = await startPeer(settings.mitogen);
+  // Numbers a sample brings besides its time, per series.
+  const side = new Map<string, number[]>();
+  const sources = new Map<string, Sampler>([
+    ["floor", each(() => sshCommandMs(settings, "true"))],
+  ]);
+  if (peer !== undefined) {
+    sources.set(
+      "mitogen",
+      each(async () => {
+        const { ctx, pid, ms } = await peer.connect();
+        keep(side, "rss.mitogen", await sessionResidentBytes(pid) / 1e6);
+        await peer.shut(ctx);
+        return ms;
+      }),
+    );
   }
-  const sshFloor = measured(`ssh ${settings.host} true`, summarize(floor));
-  const target = { text: `≤ ${CONNECT_TARGET}×`, on: "ratio", max: CONNECT_TARGET } as const;
+  for (const runtime of settings.runtimes) {
+    sources.set(
+      `open.${runtime}`,
+      each(async () => {
+        const opened = await openThenCall(settings, runtime);
+        keep(side, `hello.${runtime}`, opened.hello);
+        keep(side, `reply.${runtime}`, opened.total - opened.hello);
+        keep(side, `rss.${runtime}`, opened.rssMB);
+        return opened.total;
+      }),
+    );
+    sources.set(`connect.${runtime}`, each(() => connectThenCall(settings, runtime)));
+  }
+  const n = settings.counts.connects;
+  // One warm-up sample of each warms the page cache and sshd; it is left out below.
+  const samples = await interleaved(sources, {
+    n,
+    warmup: 1,
+    onRound: (round, rounds) => settings.progress(`connect: round ${round + 1}/${rounds}`),
+  });
+  const series = (key: string) => summarize(samples.get(key)!);
+  const measuredSide = (key: string) => summarize(side.get(key)!.slice(-n));
+  const mitogenFirstCall = peer && series("mitogen");
+  const mitogenRss = peer && measuredSide("rss.mitogen");
+  const sshFloor = measured(`ssh ${settings.host} true`, series("floor"));
   return settings.runtimes.flatMap((runtime): Figure[] => {
-    const s = samples.get(runtime)!;
+    const target = bound("ratio", { max: CONNECT_TARGET, runtime });
     return [
       {
         id: `connect.open.${runtime}`,
         label: `connect→first call, open() [${runtime}]`,
         unit: "ms",
-        ours: summarize(s.open),
+        ours: series(`open.${runtime}`),
         floor: sshFloor,
+        peer: peerOf("connect → first call", "router.ssh(), then Context.call(os.getpid)", {
+          stats: mitogenFirstCall,
+          target: bound("peer", { max: CONNECT_PEER_TARGET, runtime }),
+        }),
+        runtime,
         compare: "ratio",
         target,
       },
@@ -65,8 +93,9 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         id: `connect.connect.${runtime}`,
         label: `connect→first call, connect() [${runtime}]`,
         unit: "ms",
-        ours: summarize(s.connect),
+        ours: series(`connect.${runtime}`),
         floor: sshFloor,
+        runtime,
         compare: "ratio",
         target,
       },
@@ -74,16 +103,32 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         id: `connect.hello.${runtime}`,
         label: `  of open(): spawn→hello [${runtime}]`,
         unit: "ms",
-        ours: summarize(s.hello),
+        ours: measuredSide(`hello.${runtime}`),
         floor: sshFloor,
+        runtime,
         compare: "ratio",
       },
       {
         id: `connect.reply.${runtime}`,
         label: `  of open(): hello→first reply [${runtime}]`,
         unit: "ms",
-        ours: summarize(s.reply),
+        ours: measuredSide(`reply.${runtime}`),
+        runtime,
         compare: "ratio",
+      },
+      {
+        id: `connect.rss.${runtime}`,
+        label: `idle remote RSS, after the first reply [${runtime}]`,
+        unit: "MB",
+        ours: measuredSide(`rss.${runtime}`),
+        peer: peerOf("idle remote RSS", "its context's python3, read the same way", {
+          stats: mitogenRss,
+        }),
+        runtime,
+        compare: "ratio",
+        target: bound("ours", { max: IDLE_RSS_TARGET, runtime, unit: "MB" }),
+        note: "resident memory (VmRSS, 10⁶ B) of every process of the context's ssh session " +
+          "below sshd, read as soon as the first call's reply is in; Mitogen's the same way",
       },
     ];
   });
@@ -93,11 +138,14 @@ function connectOptions(settings: BenchSettings, runtime: BenchRuntime) {
   return { sshConfig: settings.sshConfig, runtime };
 }
 
-/** Wall ms from a fresh router's `open()` to the first reply, and to hello on the way. */
+/**
+ * Wall ms from a fresh router's `open()` to the first reply, and to hello on the way; then the
+ * remote session's resident MB, read before the router closes.
+ */
 async function openThenCall(
   settings: BenchSettings,
   runtime: BenchRuntime,
-): Promise<{ total: number; hello: number }> {
+): Promise<{ total: number; hello: number; rssMB: number }> {
   const router = new Router();
   try {
     const start = performance.now();
@@ -105,7 +153,10 @@ async function openThenCall(
     let hello = Number.NaN;
     ctx.ready.then(() => hello = performance.now() - start, () => {});
     await ctx.call("node:os", "hostname");
-    return { total: performance.now() - start, hello };
+    const total = performance.now() - start;
+    const pid = ctx.info?.pid;
+    if (pid === undefined) throw new Error(`Context on "${settings.host}" told no pid`);
+    return { total, hello, rssMB: await sessionResidentBytes(pid) / 1e6 };
   } finally {
     await router.close();
   }

@@ -1,18 +1,21 @@
 /**
  * Fan-out figures: many contexts opened at once on the loopback sshd, each making one call,
- * timed until every one answered, against as many concurrent `ssh host true`. Heavy on a small
- * machine, so few rounds, each after a smaller warm-up round of every kind. The fixture's sshd
- * must let that many connections authenticate at once (`MaxStartups`), or ssh drops some.
+ * timed until every one answered, against as many concurrent `ssh host true` and against Mitogen
+ * opening as many contexts at once (one thread each: `router.ssh()`, then one call), in rotating
+ * turns, for each size in the run's counts (30 and 100). Heavy on a small machine, so few rounds,
+ * after one small warm-up round of every kind. The fixture's sshd must let that many connections
+ * authenticate at once (`MaxStartups`), or ssh drops some.
  *
  * @module
  */
 
 import { DEFAULT_MAX_STARTUPS } from "../tests/_fixtures/sshd.ts";
 import { Router } from "../mod.ts";
-import { type Figure, measured } from "./figure.ts";
+import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { sshArgv } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
-import { runProcess, timeOnce } from "./measure.ts";
+import { each, interleaved, runProcess, type Sampler, timeOnce } from "./measure.ts";
+import { type MitogenPeer, startPeer } from "./mitogen.ts";
 import { summarize } from "./stats.ts";
 
 /** Ratio to as many concurrent `ssh host true` that the fan-out figure aims for. */
@@ -24,40 +27,75 @@ const WARMUP_SIZE = 3;
 /** Fan-out figures for each runtime. */
 export const fanoutGroup: Group = { name: "fanout", run: runFanout };
 
-async function runFanout(settings: BenchSettings): Promise<Figure[]> {
-  const size = settings.counts.fanout;
-  if (size > DEFAULT_MAX_STARTUPS) {
-    throw new RangeError(
-      `Invalid fan-out of ${size}: the bench sshd lets ${DEFAULT_MAX_STARTUPS} connections ` +
-        "authenticate at once",
-    );
-  }
-  const floor: number[] = [];
-  const ours = new Map<BenchRuntime, number[]>(settings.runtimes.map((r) => [r, []]));
-  const rounds = settings.counts.fanouts;
-  for (let round = 0; round <= rounds; round++) {
-    const n = round === 0 ? Math.min(WARMUP_SIZE, size) : size;
-    settings.progress(`fan-out: round ${round}/${rounds}, ${n} at once`);
-    const ssh = await timeOnce(() =>
-      Promise.all(Array.from({ length: n }, () => runProcess(sshArgv(settings, "true"))))
-    );
-    if (round > 0) floor.push(ssh);
-    for (const runtime of settings.runtimes) {
-      const ms = await openAll(settings, runtime, n);
-      if (round > 0) ours.get(runtime)!.push(ms);
+/** Throws a `RangeError` for a fan-out larger than the bench sshd lets authenticate at once. */
+export function checkFanout(sizes: readonly number[]): void {
+  for (const size of sizes) {
+    if (!Number.isInteger(size) || size < 1 || size > DEFAULT_MAX_STARTUPS) {
+      throw new RangeError(
+        `Invalid fan-out of ${size}: use 1 to ${DEFAULT_MAX_STARTUPS}, the connections the ` +
+          "bench sshd lets authenticate at once",
+      );
     }
   }
-  const sshFloor = measured(`${size}× ssh ${settings.host} true at once`, summarize(floor));
-  return settings.runtimes.map((runtime): Figure => ({
-    id: `fanout.${runtime}`,
-    label: `${size} contexts opened at once, one call each [${runtime}]`,
-    unit: "ms",
-    ours: summarize(ours.get(runtime)!),
-    floor: sshFloor,
-    compare: "ratio",
-    target: { text: `≤ ${FANOUT_TARGET}×`, on: "ratio", max: FANOUT_TARGET },
-    note: "wall time from the first open() until the last reply; one router for all",
-  }));
+}
+
+async function runFanout(settings: BenchSettings): Promise<Figure[]> {
+  checkFanout(settings.counts.fanout);
+  await using peer = await startPeer(settings.mitogen);
+  const sources = (size: number) => fanoutSources(settings, peer, size);
+  settings.progress(`fan-out: warm-up, ${WARMUP_SIZE} at once of each kind`);
+  for (const sample of sources(WARMUP_SIZE).values()) await sample(1);
+  const figures: Figure[] = [];
+  for (const size of settings.counts.fanout) {
+    const samples = await interleaved(sources(size), {
+      n: settings.counts.fanouts,
+      onRound: (round, rounds) =>
+        settings.progress(`fan-out: round ${round + 1}/${rounds}, ${size} at once`),
+    });
+    const stats = (key: string) => summarize(samples.get(key)!);
+    const sshFloor = measured(`${size}× ssh ${settings.host} true at once`, stats("floor"));
+    const mitogen = peer && stats("mitogen");
+    figures.push(...settings.runtimes.map((runtime): Figure => ({
+      id: `fanout.${size}.${runtime}`,
+      label: `${size} contexts opened at once, one call each [${runtime}]`,
+      unit: "ms",
+      ours: stats(runtime),
+      floor: sshFloor,
+      peer: peerOf(
+        `${size} contexts at once, one call each`,
+        `${size} threads each running router.ssh(), then Context.call(os.getpid)`,
+        { stats: mitogen },
+      ),
+      runtime,
+      compare: "ratio",
+      target: bound("ratio", { max: FANOUT_TARGET, runtime }),
+      note: "wall time from the first open() until the last reply; one router for all",
+    })));
+  }
+  return figures;
+}
+
+/** The floor, Mitogen (when measured) and ours on each runtime, each opening `size` at once. */
+function fanoutSources(
+  settings: BenchSettings,
+  peer: MitogenPeer | undefined,
+  size: number,
+): Map<string, Sampler> {
+  const sources = new Map<string, Sampler>([
+    [
+      "floor",
+      each(() =>
+        timeOnce(() =>
+          Promise.all(Array.from({ length: size }, () => runProcess(sshArgv(settings, "true"))))
+        )
+      ),
+    ],
+  ]);
+  if (peer !== undefined) sources.set("mitogen", each(() => peer.fanout(size)));
+  for (const runtime of settings.runtimes) {
+    sources.set(runtime, each(() => openAll(settings, runtime, size)));
+  }
+  return sources;
 }
 
 /**

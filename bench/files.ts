@@ -1,20 +1,25 @@
 /**
  * File-transfer figures: `push` of one 64 MiB file against `cat > file` over a warm ssh channel
- * (a remote shell that writes each request's bytes to a file and answers), `pull` of it against
- * `cat file` over a warm channel, and, for information, pushes of a tree of small files: fresh,
- * and again with nothing changed. MB is 10⁶ bytes; the ratio is ours ÷ floor, so below 1 means
- * slower. The target for both directions is at least 0.8× the floor.
+ * (a remote shell that writes each request's bytes to a file and answers) and against Mitogen's
+ * FileService (the context streams the file from the master, as Mitogen's Ansible plugins push
+ * large files); `pull` of it against `cat file` over a warm channel and against a Mitogen call
+ * returning the file's bytes (as those plugins fetch a file); and, for information, pushes of a
+ * tree of small files: fresh, and again with nothing changed. All in rotating turns. MB is 10⁶
+ * bytes; the ratio is ours ÷ floor, so below 1 means slower. The target for both directions is at
+ * least 0.8× the floor.
  *
  * @module
  */
 
 import { type Context, Router } from "../mod.ts";
 import { pull, push } from "../lib/files/mod.ts";
-import { type Figure, measured } from "./figure.ts";
+import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { PingPong, sshArgv } from "./floors.ts";
 import type { BenchSettings, Group } from "./group.ts";
+import { each, interleaved, keep, type Sampler, timeOnce } from "./measure.ts";
+import { startPeer } from "./mitogen.ts";
 import { summarize } from "./stats.ts";
-import { megabytesPerSecond } from "./transfer.ts";
+import { BULK_TARGET, megabytesPerSecond } from "./transfer.ts";
 
 /** Size of the file pushed and pulled: 64 MiB. */
 export const FILE_BYTES = 64 * 1024 * 1024;
@@ -32,111 +37,132 @@ async function runFiles(settings: BenchSettings): Promise<Figure[]> {
   const local = await Deno.makeTempDir({ prefix: "mitoctl-bench-files-" });
   // Written by the remote user: the sshd is on this machine, so the path is shared.
   const remote = `/tmp/mitoctl-bench-files-${crypto.randomUUID().slice(0, 8)}`;
-  await using router = new Router();
+  await using stack = new AsyncDisposableStack();
+  const router = stack.use(new Router());
   try {
     const big = `${local}/big.bin`;
     await writeRandom(big, FILE_BYTES);
     const tree = `${local}/tree`;
     await Deno.mkdir(tree);
     for (let i = 0; i < TREE_FILES; i++) await writeRandom(`${tree}/f${i}`, TREE_FILE_BYTES);
-    await using sink = new PingPong(
-      sshArgv(
-        settings,
-        `mkdir -p ${remote} && while read -r n; do head -c "$n" > ` +
-          `${remote}/floor.bin; echo ok; done`,
+    const sink = stack.use(
+      new PingPong(
+        sshArgv(
+          settings,
+          `mkdir -p ${remote} && while read -r n; do head -c "$n" > ` +
+            `${remote}/floor.bin; echo ok; done`,
+        ),
       ),
     );
     const request = withLength(await Deno.readFile(big));
-    await using source = new PingPong(
-      sshArgv(settings, `while read -r _; do cat ${remote}/floor.bin; done`),
+    const source = stack.use(
+      new PingPong(sshArgv(settings, `while read -r _; do cat ${remote}/floor.bin; done`)),
     );
-    const rates = new Map<string, number[]>([["sink", []], ["source", []]]);
-    const treeMs = new Map<string, number[]>();
-    const add = (map: Map<string, number[]>, key: string, value: number) =>
-      map.set(key, [...(map.get(key) ?? []), value]);
-    const contexts = new Map<string, Context>();
+    const newline = new TextEncoder().encode("\n");
+    const rate = (move: () => Promise<number>) =>
+      each(async () => megabytesPerSecond(FILE_BYTES, await move()));
+    // Each source in its warm-up writes the file the next one reads: sink before source, push
+    // before pull.
+    const sources = new Map<string, Sampler>([
+      ["sink", rate(() => sink.exchange(request, 3))],
+      ["source", rate(() => source.exchange(newline, FILE_BYTES))],
+    ]);
+    const peer = stack.use(await startPeer(settings.mitogen));
+    if (peer !== undefined) {
+      const { ctx } = await peer.connect();
+      const there = `${remote}/mitogen.bin`;
+      sources.set("mitogen.push", rate(() => peer.push(ctx, big, there)));
+      sources.set("mitogen.pull", rate(() => peer.pull(ctx, there, `${local}/back-mitogen.bin`)));
+    }
+    const again = new Map<string, number[]>();
     for (const runtime of settings.runtimes) {
-      contexts.set(
-        runtime,
-        await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime }),
+      const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
+      const options = { compare: "always" } as const;
+      const there = `${remote}/${runtime}.bin`;
+      sources.set(`push.${runtime}`, rate(() => timeOnce(() => push(ctx, big, there, options))));
+      sources.set(
+        `pull.${runtime}`,
+        rate(() => timeOnce(() => pull(ctx, there, `${local}/back-${runtime}.bin`, options))),
+      );
+      sources.set(
+        `tree.${runtime}`,
+        each(async () => {
+          const ms = await treePushMs(ctx, tree, `${remote}/${runtime}-tree`);
+          keep(again, runtime, ms.again);
+          return ms.fresh;
+        }),
       );
     }
-    for (let round = 0; round <= n; round++) {
-      settings.progress(`files: round ${round}/${n}, ${mib} MiB each way`);
-      const sinkMs = await sink.exchange(request, 3);
-      const sourceMs = await source.exchange(new TextEncoder().encode("\n"), FILE_BYTES);
-      if (round > 0) {
-        add(rates, "sink", megabytesPerSecond(FILE_BYTES, sinkMs));
-        add(rates, "source", megabytesPerSecond(FILE_BYTES, sourceMs));
-      }
-      for (const [runtime, ctx] of contexts) {
-        const options = { compare: "always" } as const;
-        let t = performance.now();
-        await push(ctx, big, `${remote}/${runtime}.bin`, options);
-        const pushMs = performance.now() - t;
-        t = performance.now();
-        await pull(ctx, `${remote}/${runtime}.bin`, `${local}/back-${runtime}.bin`, options);
-        const pullMs = performance.now() - t;
-        await ctx.call("node:fs", "rmSync", `${remote}/${runtime}-tree`, {
-          recursive: true,
-          force: true,
-        });
-        t = performance.now();
-        await push(ctx, tree, `${remote}/${runtime}-tree`);
-        const freshMs = performance.now() - t;
-        t = performance.now();
-        await push(ctx, tree, `${remote}/${runtime}-tree`);
-        const againMs = performance.now() - t;
-        if (round === 0) continue;
-        add(rates, `push.${runtime}`, megabytesPerSecond(FILE_BYTES, pushMs));
-        add(rates, `pull.${runtime}`, megabytesPerSecond(FILE_BYTES, pullMs));
-        add(treeMs, `fresh.${runtime}`, freshMs);
-        add(treeMs, `again.${runtime}`, againMs);
-      }
-    }
-    const stats = (key: string) => summarize(rates.get(key)!);
-    const sinkFloor = measured(`ssh ${settings.host} cat > file, ${mib} MiB`, stats("sink"));
-    const sourceFloor = measured(`ssh ${settings.host} cat file, ${mib} MiB`, stats("source"));
-    const target = { text: "≥ 0.8×", on: "ratio", min: 0.8 } as const;
-    return settings.runtimes.flatMap((runtime): Figure[] => [
+    const samples = await interleaved(sources, {
+      n,
+      warmup: 1,
+      onRound: (round, rounds) =>
+        settings.progress(`files: round ${round + 1}/${rounds}, ${mib} MiB each way`),
+    });
+    const stats = (key: string) => summarize(samples.get(key)!);
+    // Each direction: its floor, and what Mitogen did the same way.
+    const directions = [
       {
-        id: `files.push.${runtime}`,
-        label: `push of a ${mib} MiB file [${runtime}]`,
-        unit: "MB/s",
-        ours: stats(`push.${runtime}`),
-        floor: sinkFloor,
-        compare: "ratio",
-        target,
+        way: "push",
+        floor: measured(`ssh ${settings.host} cat > file, ${mib} MiB`, stats("sink")),
+        mitogen: "FileService: the context streams the file from the master (FileService.get)",
       },
       {
-        id: `files.pull.${runtime}`,
-        label: `pull of a ${mib} MiB file [${runtime}]`,
-        unit: "MB/s",
-        ours: stats(`pull.${runtime}`),
-        floor: sourceFloor,
-        compare: "ratio",
-        target,
+        way: "pull",
+        floor: measured(`ssh ${settings.host} cat file, ${mib} MiB`, stats("source")),
+        mitogen: "Context.call(read_path): one reply holding the file, written here",
       },
-      {
-        id: `files.tree.${runtime}`,
-        label: `  push of ${TREE_FILES} files of 4 KiB, new [${runtime}]`,
-        unit: "ms",
-        ours: summarize(treeMs.get(`fresh.${runtime}`)!),
-        compare: "ratio",
-      },
-      {
-        id: `files.tree-again.${runtime}`,
-        label: `  the same push again, nothing changed [${runtime}]`,
-        unit: "ms",
-        ours: summarize(treeMs.get(`again.${runtime}`)!),
-        compare: "ratio",
-      },
-    ]);
+    ] as const;
+    return settings.runtimes.flatMap((runtime): Figure[] => {
+      const target = bound("ratio", { min: BULK_TARGET, runtime });
+      return [
+        ...directions.map(({ way, floor, mitogen }): Figure => ({
+          id: `files.${way}.${runtime}`,
+          label: `${way} of a ${mib} MiB file [${runtime}]`,
+          unit: "MB/s",
+          ours: stats(`${way}.${runtime}`),
+          floor,
+          peer: peerOf(`${way} of a ${mib} MiB file`, mitogen, {
+            stats: peer && stats(`mitogen.${way}`),
+          }),
+          runtime,
+          compare: "ratio",
+          target,
+        })),
+        {
+          id: `files.tree.${runtime}`,
+          label: `  push of ${TREE_FILES} files of 4 KiB, new [${runtime}]`,
+          unit: "ms",
+          ours: stats(`tree.${runtime}`),
+          runtime,
+          compare: "ratio",
+        },
+        {
+          id: `files.tree-again.${runtime}`,
+          label: `  the same push again, nothing changed [${runtime}]`,
+          unit: "ms",
+          ours: summarize(again.get(runtime)!.slice(-n)),
+          runtime,
+          compare: "ratio",
+        },
+      ];
+    });
   } finally {
     const ctx = router.contexts[0];
     await ctx?.call("node:fs", "rmSync", remote, { recursive: true, force: true }).catch(() => {});
     await Deno.remove(local, { recursive: true });
   }
+}
+
+/** Ms of pushing `tree` to `dest` fresh (after removing it there), then again unchanged. */
+async function treePushMs(
+  ctx: Context,
+  tree: string,
+  dest: string,
+): Promise<{ fresh: number; again: number }> {
+  await ctx.call("node:fs", "rmSync", dest, { recursive: true, force: true });
+  const fresh = await timeOnce(() => push(ctx, tree, dest));
+  return { fresh, again: await timeOnce(() => push(ctx, tree, dest)) };
 }
 
 async function writeRandom(path: string, size: number): Promise<void> {

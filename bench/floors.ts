@@ -119,6 +119,26 @@ export class PingPong implements AsyncDisposable {
     this.#reader = this.#child.stdout.getReader();
   }
 
+  /**
+   * Reads one line the process prints before it echoes (a remote shell's `echo $$` before it
+   * becomes `cat`); whatever follows the line counts as echoed bytes.
+   */
+  async readLine(): Promise<string> {
+    const decoder = new TextDecoder();
+    let text = "";
+    for (;;) {
+      const { done, value } = await this.#reader.read();
+      if (done) throw new Error(`Process "${this.#argv.join(" ")}" closed its output early`);
+      const newline = value.indexOf(0x0a);
+      if (newline === -1) {
+        text += decoder.decode(value, { stream: true });
+        continue;
+      }
+      this.#surplus += value.length - newline - 1;
+      return text + decoder.decode(value.subarray(0, newline));
+    }
+  }
+
   /** Waits for the first echo, so connection set-up stays out of the samples. */
   async ready(): Promise<void> {
     await this.exchange(new Uint8Array(1), 1);

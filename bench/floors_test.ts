@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { STAGE1_JS, stage1Argv } from "../lib/stage1.ts";
-import { scriptArgv, shellLine } from "./floors.ts";
+import { PingPong, scriptArgv, shellLine } from "./floors.ts";
 
 Deno.test("scriptArgv() starts a runtime with stage 1's flags", () => {
   const stage1 = stage1Argv("deno", 1);
@@ -15,5 +15,15 @@ Deno.test("shellLine() quotes only arguments that need it", () => {
 });
 
 Deno.test("shellLine() refuses a single quote", () => {
-  assert.throws(() => shellLine(["it's"]), TypeError);
+  assert.throws(() => shellLine(["it's"]), {
+    name: "TypeError",
+    message: `Cannot quote "it's": it holds a single quote`,
+  });
+});
+
+Deno.test("PingPong.readLine() reads what a process prints before it echoes", async () => {
+  await using echo = new PingPong(["sh", "-c", "echo 4242; exec cat"]);
+  assert.equal(await echo.readLine(), "4242");
+  const samples = await echo.roundTrips(3, 5);
+  assert.equal(samples.length, 3);
 });

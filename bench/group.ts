@@ -7,6 +7,7 @@
  */
 
 import type { Figure } from "./figure.ts";
+import type { MitogenSetup } from "./mitogen.ts";
 
 /** A remote runtime the figures are taken for; the runtime option of the connection. */
 export type BenchRuntime = "deno" | "node";
@@ -32,10 +33,16 @@ export interface RunCounts {
   hops: number;
   /** Contexts behind one bastion that each call into the same module graph. */
   behindBastion: number;
-  /** Contexts opened at once in a fan-out, each making one call. */
-  fanout: number;
-  /** Rounds of the fan-out figure, after a small warm-up round. */
+  /** Sizes of the fan-out figures: contexts opened at once, each making one call. */
+  fanout: readonly number[];
+  /** Rounds of each fan-out figure, after a small warm-up round. */
   fanouts: number;
+  /** No-op calls over which one reading of CPU time and wake-ups per call is taken. */
+  profileCalls: number;
+  /** Readings of CPU time per call, in rotating turns. */
+  profileRounds: number;
+  /** No-op calls made under `strace -c` to count system calls per call. */
+  tracedCalls: number;
 }
 
 /** The sample counts of a full run: about four minutes on a 2-core machine. */
@@ -49,8 +56,11 @@ export const FULL_COUNTS: RunCounts = {
   transfers: 4,
   hops: 4,
   behindBastion: 20,
-  fanout: 100,
+  fanout: [30, 100],
   fanouts: 1,
+  profileCalls: 2000,
+  profileRounds: 5,
+  tracedCalls: 500,
 };
 
 /** The sample counts of `--quick`: enough to see that every figure works. */
@@ -64,8 +74,11 @@ export const QUICK_COUNTS: RunCounts = {
   transfers: 1,
   hops: 1,
   behindBastion: 4,
-  fanout: 10,
+  fanout: [4, 10],
   fanouts: 1,
+  profileCalls: 200,
+  profileRounds: 1,
+  tracedCalls: 50,
 };
 
 /** What a group measures with. */
@@ -79,6 +92,8 @@ export interface BenchSettings {
   /** Absolute path of each runtime on this machine, for local contexts and floors. */
   localRuntime: Readonly<Record<BenchRuntime, string>>;
   counts: RunCounts;
+  /** How to run Mitogen beside ours over the same ssh; absent when it cannot be measured. */
+  mitogen?: MitogenSetup | undefined;
   /** Prints progress to stderr. */
   progress: (text: string) => void;
 }

@@ -29,12 +29,22 @@ export interface MachineFacts {
   kex: string;
   /** 1-, 5- and 15-minute load averages when the run started: other work skews the figures. */
   load: string;
+  /** Mitogen's version and how it ran, or why it was not measured. */
+  mitogen: string;
+}
+
+/** Options of {@linkcode machineFacts}. */
+export interface MachineOptions {
+  /** What to say about Mitogen: its version and how it ran, or why it did not. */
+  mitogen: string;
 }
 
 /** Gathers {@linkcode MachineFacts}; connects once with each runtime to learn its version. */
-export async function machineFacts(settings: BenchSettings): Promise<MachineFacts> {
+export async function machineFacts(
+  settings: BenchSettings,
+  options: MachineOptions,
+): Promise<MachineFacts> {
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
-  const loadavg = await Deno.readTextFile("/proc/loadavg").catch(() => "");
   const remote: Partial<Record<BenchRuntime, string>> = {};
   for (const runtime of settings.runtimes) {
     await using router = new Router();
@@ -50,8 +60,15 @@ export async function machineFacts(settings: BenchSettings): Promise<MachineFact
     remote,
     openssh: await opensshVersion(),
     kex: await negotiated(settings),
-    load: loadavg.split(" ").slice(0, 3).join(" ") || "unknown",
+    load: await loadAverage(),
+    mitogen: options.mitogen,
   };
+}
+
+/** The 1-, 5- and 15-minute load averages now: `"0.45 5.64 6.46"`. */
+export async function loadAverage(): Promise<string> {
+  const loadavg = await Deno.readTextFile("/proc/loadavg").catch(() => "");
+  return loadavg.split(" ").slice(0, 3).join(" ") || "unknown";
 }
 
 async function opensshVersion(): Promise<string> {

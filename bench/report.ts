@@ -1,12 +1,13 @@
 /**
- * Formats a run: machine facts, then the figures as a pipe table (`figure | ours | floor |
- * ratio | target`, readable in a terminal and valid Markdown), then the spread of every series.
- * Or the same as JSON.
+ * Formats a run: machine facts, then the figures that have Mitogen beside them (`figure | floor |
+ * Mitogen | ours, node | ours, deno`, each of ours with both ratios), then every figure as a pipe
+ * table (`figure | ours | floor | ratio | target`, readable in a terminal and valid Markdown),
+ * then the spread of every series. Or the same as JSON.
  *
  * @module
  */
 
-import { type Figure, ratioOf, targetMet, type Unit } from "./figure.ts";
+import { type Figure, peerRatioOf, ratioOf, type Target, targetMet, type Unit } from "./figure.ts";
 import type { RunCounts } from "./group.ts";
 import type { MachineFacts } from "./machine.ts";
 import type { Stats } from "./stats.ts";
@@ -18,11 +19,13 @@ export interface BenchRun {
   figures: Figure[];
   /** Wall seconds the whole run took. */
   seconds: number;
+  /** Load averages when the run ended. */
+  loadAtEnd: string;
 }
 
 /** A number in `unit`, with as many decimals as its size deserves. */
 export function formatValue(value: number, unit: Unit): string {
-  const whole = unit === "B" || unit === "count";
+  const whole = unit === "B" || (unit === "count" && Number.isInteger(value));
   const digits = whole || value >= 100 ? 0 : value >= 10 ? 1 : 2;
   const text = value.toLocaleString("en-US", {
     minimumFractionDigits: digits,
@@ -36,6 +39,62 @@ export function formatRatio(figure: Figure): string {
   const ratio = ratioOf(figure);
   if (ratio === undefined) return "—";
   return figure.compare === "speedup" ? `${ratio.toFixed(1)}× faster` : `${ratio.toFixed(2)}×`;
+}
+
+/** Order of the runtime columns beside Mitogen: Node first, as issue 11's table has them. */
+const PEER_COLUMNS = ["node", "deno"] as const;
+
+/**
+ * The table beside Mitogen: one row per `peer.row`, in the order the rows first appear, with the
+ * floor, Mitogen and each runtime's median and ratios (`1.61× floor ✗, 1.12× Mitogen ✓`; a mark
+ * where a target bounds that ratio). Undefined when no figure has Mitogen beside it.
+ */
+export function peerTable(figures: readonly Figure[]): string | undefined {
+  const rows = new Map<string, Figure[]>();
+  for (const f of figures) {
+    if (f.peer !== undefined) rows.set(f.peer.row, [...rows.get(f.peer.row) ?? [], f]);
+  }
+  if (rows.size === 0) return undefined;
+  const runtimes = PEER_COLUMNS.filter((r) => figures.some((f) => f.peer && f.runtime === r));
+  const table = [["figure", "floor", "Mitogen", ...runtimes.map((r) => `ours, ${r} remote`)]];
+  for (const [row, group] of rows) {
+    const first = group[0]!;
+    const floor = group.find((f) => f.floor !== undefined)?.floor;
+    const mitogen = first.peer!.stats;
+    table.push([
+      row,
+      floor ? `${formatValue(floor.stats.median, first.unit)} (${floor.label})` : "—",
+      mitogen ? formatValue(mitogen.median, first.unit) : "not measured",
+      ...runtimes.map((r) => {
+        const f = group.find((g) => g.runtime === r);
+        return f === undefined ? "—" : peerCell(f);
+      }),
+    ]);
+  }
+  return pipeTable(table);
+}
+
+/** `378 ms (1.61× floor ✗, 1.12× Mitogen ✓)`: our median, its ratios and their targets. */
+export function peerCell(figure: Figure): string {
+  const ratios: string[] = [];
+  const ratio = ratioOf(figure);
+  const onRatio = figure.target?.on === "ratio" ? figure.target : undefined;
+  if (ratio !== undefined) ratios.push(`${ratio.toFixed(2)}× floor${mark(figure, onRatio)}`);
+  const peerRatio = peerRatioOf(figure);
+  if (peerRatio !== undefined) {
+    ratios.push(`${peerRatio.toFixed(2)}× Mitogen${mark(figure, figure.peer?.target)}`);
+  }
+  const onOurs = figure.target?.on === "ours" ? figure.target : undefined;
+  const value = `${formatValue(figure.ours.median, figure.unit)}${mark(figure, onOurs)}`;
+  return ratios.length === 0 ? value : `${value} (${ratios.join(", ")})`;
+}
+
+/** ` ✓` or ` ✗` where `target` bounds a number the figure has; else nothing. */
+function mark(figure: Figure, target: Target | undefined): string {
+  // Without a target, targetMet() would judge the figure's own: say nothing instead.
+  if (target === undefined) return "";
+  const met = targetMet(figure, target);
+  return met === undefined ? "" : met ? " ✓" : " ✗";
 }
 
 /** Rows padded into an aligned pipe table whose first row is the header. */
@@ -54,14 +113,15 @@ export function renderText(run: BenchRun): string {
   const header = [
     `- date: ${machine.date}`,
     `- machine: ${machine.cpus} CPUs, ${machine.model}, Linux ${machine.kernel}; ` +
-    `load average ${machine.load} at the start`,
+    `load average ${machine.load} at the start, ${run.loadAtEnd} at the end`,
     `- master: deno ${machine.deno}; remote over ssh to a loopback sshd: ${remote}`,
+    `- Mitogen: ${machine.mitogen}`,
     `- ssh: ${machine.openssh}; ${machine.kex}`,
     `- samples: ${counts.connects} connections a figure; ${counts.calls} calls after ` +
     `${counts.warmupCalls} warm-up; ${counts.batches}× batches of ${counts.batchSize}; ` +
     `${counts.graphs} module graphs; ${counts.transfers} bulk transfers and streams; ` +
     `${counts.hops} starts through a bastion; ${counts.behindBastion} contexts behind it; ` +
-    `${counts.fanouts}× fan-out of ${counts.fanout}; ` +
+    `${counts.fanouts}× fan-outs of ${counts.fanout.join(" and ")}; ` +
     `whole run ${run.seconds.toFixed(0)} s`,
   ];
   const main = [
@@ -85,10 +145,29 @@ export function renderText(run: BenchRun): string {
   const notes = figures.filter((f) => f.note !== undefined).map((f) =>
     `- ${f.label.trim()}: ${f.note}`
   );
+  const besideMitogen = peerTable(figures);
+  const peerTargets = figures.some((f) => f.peer && (f.peer.target || f.target));
+  const rowsByLabel = new Map<string, Set<string>>();
+  for (const { peer } of figures) {
+    if (peer) rowsByLabel.set(peer.label, (rowsByLabel.get(peer.label) ?? new Set()).add(peer.row));
+  }
+  const peerNotes = [...rowsByLabel].map(([label, rows]) =>
+    `- ${[...rows].join("; ")}: Mitogen's side is ${label}`
+  );
   return [
     header.join("\n"),
-    "Medians. Ratio is ours ÷ floor; a speedup is floor ÷ ours. Floors marked quoted come " +
-    "from DESIGN.md, every other floor was measured in this run against the same sshd.",
+    ...(besideMitogen === undefined ? [] : [
+      "Beside Mitogen: medians, the floor, Mitogen and ours sampled in turns whose order rotates " +
+      "each round. Ratios are ours ÷ floor and ours ÷ Mitogen: below 1 is faster for times, " +
+      "above 1 is faster for MB/s." +
+      (peerTargets
+        ? " ✓/✗: the target on that ratio (issue 11; Deno gets 1.2× more room) is met or not."
+        : ""),
+      besideMitogen,
+      peerNotes.join("\n"),
+    ]),
+    "Every figure. Medians. Ratio is ours ÷ floor; a speedup is floor ÷ ours. Floors marked " +
+    "quoted come from DESIGN.md, every other floor was measured in this run against the same sshd.",
     pipeTable(main),
     "Spread of each series (median, min and 90th percentile over n samples):",
     pipeTable(spread),
@@ -104,6 +183,8 @@ export function toJson(run: BenchRun): unknown {
       ...f,
       ratio: ratioOf(f) ?? null,
       met: targetMet(f) ?? null,
+      peerRatio: peerRatioOf(f) ?? null,
+      peerMet: f.peer?.target ? targetMet(f, f.peer.target) ?? null : null,
     })),
   };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { measured } from "./figure.ts";
-import { formatRatio, formatValue, pipeTable } from "./report.ts";
+import { bound, type Figure, measured, peerOf } from "./figure.ts";
+import { formatRatio, formatValue, peerCell, peerTable, pipeTable } from "./report.ts";
 import { exact } from "./stats.ts";
 
 Deno.test("formatValue() keeps fewer decimals as values grow", () => {
@@ -13,9 +13,11 @@ Deno.test("formatValue() prints bytes whole with separators", () => {
   assert.equal(formatValue(19108, "B"), "19,108 B");
 });
 
-Deno.test("formatValue() prints a count as a bare whole number", () => {
+Deno.test("formatValue() prints a count bare, whole when it is whole", () => {
   assert.equal(formatValue(3, "count"), "3");
+  assert.equal(formatValue(13.42, "count"), "13.4");
   assert.equal(formatValue(173.6, "MB/s"), "174 MB/s");
+  assert.equal(formatValue(61.84, "MB"), "61.8 MB");
 });
 
 Deno.test("formatRatio() prints a speedup as times faster", () => {
@@ -31,4 +33,64 @@ Deno.test("pipeTable() pads columns and rules the header", () => {
     pipeTable([["figure", "ours"], ["connect", "1 ms"]]),
     "| figure  | ours |\n| ------- | ---- |\n| connect | 1 ms |",
   );
+});
+
+function peerFigure(runtime: "node" | "deno", ours: number, extra: Partial<Figure> = {}): Figure {
+  return {
+    id: `t.${runtime}`,
+    label: `t [${runtime}]`,
+    unit: "ms",
+    ours: exact(ours),
+    floor: measured("ssh true", exact(200)),
+    peer: peerOf("connect → first call", "router.ssh()", {
+      stats: exact(400),
+      target: bound("peer", { max: 0.9, runtime }),
+    }),
+    runtime,
+    compare: "ratio",
+    target: bound("ratio", { max: 1.3, runtime }),
+    ...extra,
+  };
+}
+
+Deno.test("peerCell() prints our median with both ratios and whether each meets its target", () => {
+  assert.equal(peerCell(peerFigure("node", 300)), "300 ms (1.50× floor ✗, 0.75× Mitogen ✓)");
+  // Deno's bounds are 1.2× looser: 1.56× the floor and 1.08× Mitogen.
+  assert.equal(peerCell(peerFigure("deno", 300)), "300 ms (1.50× floor ✓, 0.75× Mitogen ✓)");
+});
+
+Deno.test("peerCell() marks a bound on our own median and leaves out a missing ratio", () => {
+  const rss = peerFigure("node", 62, {
+    unit: "MB",
+    peer: peerOf("idle remote RSS", "python3", { stats: exact(19.5) }),
+    target: bound("ours", { max: 40, unit: "MB" }),
+  });
+  const { floor: _, ...noFloor } = rss;
+  assert.equal(peerCell(noFloor), "62.0 MB ✗ (3.18× Mitogen)");
+});
+
+Deno.test("peerTable() sets each row's runtimes beside the floor and Mitogen, Node first", () => {
+  const table = peerTable([
+    peerFigure("deno", 430),
+    peerFigure("node", 380),
+    { ...peerFigure("node", 1), peer: peerOf("other", "x") },
+  ])!;
+  const lines = table.split("\n");
+  assert.match(
+    lines[0]!,
+    /^\| figure +\| floor +\| Mitogen +\| ours, node remote +\| ours, deno remote +\|$/,
+  );
+  assert.match(
+    lines[2]!,
+    /^\| connect → first call \| 200 ms \(ssh true\) \| 400 ms +\| 380 ms \(1\.90× floor ✗, 0\.95× Mitogen ✗\) \| 430 ms/,
+  );
+  assert.match(
+    lines[3]!,
+    /^\| other +\| 200 ms \(ssh true\) \| not measured \| 1\.00 ms \(0\.01× floor ✓\) +\| — +\|$/,
+  );
+});
+
+Deno.test("peerTable() is undefined when no figure has Mitogen beside it", () => {
+  const { peer: _, ...alone } = peerFigure("node", 1);
+  assert.equal(peerTable([alone]), undefined);
 });

@@ -1,8 +1,8 @@
 /**
  * Stream figures: `ctx.stream()` of a remote `async function*` yielding 64 KiB `Uint8Array`s,
- * 32 MiB in all, in MB/s, with the default window and with a window of 64, against a remote
+ * 32 MiB in all, in MB/s, with the default window and with a window of 256, against a remote
  * shell sending the same 32 MiB one way over a warm ssh channel. Ours and the floor are taken
- * in turns. MB is 10⁶ bytes; the ratio is ours ÷ floor, so below 1 means slower.
+ * in rotating turns. MB is 10⁶ bytes; the ratio is ours ÷ floor, so below 1 means slower.
  *
  * @module
  */
@@ -11,8 +11,9 @@ import { type Context, Router, STREAM_WINDOW } from "../mod.ts";
 import { type Figure, measured } from "./figure.ts";
 import { PingPong, sshArgv } from "./floors.ts";
 import type { BenchSettings, Group } from "./group.ts";
+import { each, interleaved, type Sampler } from "./measure.ts";
 import { summarize } from "./stats.ts";
-import { megabytesPerSecond, TRANSFER_BYTES } from "./transfer.ts";
+import { megabytesPerSecond, oneWayShell, TRANSFER_BYTES } from "./transfer.ts";
 
 /** Bytes of each streamed item: 64 KiB. */
 export const CHUNK_BYTES = 65536;
@@ -53,26 +54,26 @@ async function runStream(settings: BenchSettings): Promise<Figure[]> {
   const n = settings.counts.transfers;
   await using router = new Router();
   await using oneWay = new PingPong(
-    sshArgv(settings, `while read -r _; do head -c ${TRANSFER_BYTES} /dev/zero; done`),
+    sshArgv(settings, oneWayShell(TRANSFER_BYTES)),
   );
   const line = new TextEncoder().encode("\n");
-  const movers = new Map<string, () => Promise<number>>([
-    ["floor", () => oneWay.exchange(line, TRANSFER_BYTES)],
+  const rate = (move: () => Promise<number>) =>
+    each(async () => megabytesPerSecond(TRANSFER_BYTES, await move()));
+  const sources = new Map<string, Sampler>([
+    ["floor", rate(() => oneWay.exchange(line, TRANSFER_BYTES))],
   ]);
   for (const runtime of settings.runtimes) {
     const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
-    movers.set(`${runtime}.default`, () => streamMs(ctx, STREAM_WINDOW));
-    movers.set(`${runtime}.wide`, () => streamMs(ctx, WIDE_WINDOW));
+    sources.set(`${runtime}.default`, rate(() => streamMs(ctx, STREAM_WINDOW)));
+    sources.set(`${runtime}.wide`, rate(() => streamMs(ctx, WIDE_WINDOW)));
   }
-  const rates = new Map<string, number[]>([...movers.keys()].map((key) => [key, []]));
-  // Round 0 warms the channels, the module caches and the runtimes' JITs and is left out.
-  for (let round = 0; round <= n; round++) {
-    settings.progress(`stream: round ${round}/${n}, ${mib} MiB each`);
-    for (const [key, move] of movers) {
-      const ms = await move();
-      if (round > 0) rates.get(key)!.push(megabytesPerSecond(TRANSFER_BYTES, ms));
-    }
-  }
+  // One warm-up stream of each warms the channels, module caches and JITs; it is left out.
+  const rates = await interleaved(sources, {
+    n,
+    warmup: 1,
+    onRound: (round, rounds) =>
+      settings.progress(`stream: round ${round + 1}/${rounds}, ${mib} MiB each`),
+  });
   const stats = (key: string) => summarize(rates.get(key)!);
   const floor = measured(`ssh ${settings.host} head sends ${mib} MiB`, stats("floor"));
   const target = { text: `≥ ${STREAM_TARGET}×`, on: "ratio", min: STREAM_TARGET } as const;

@@ -3,8 +3,8 @@ import { chunks } from "./stream_source.ts";
 import { CHUNK_BYTES } from "./stream.ts";
 import { TRANSFER_BYTES } from "./transfer.ts";
 
-Deno.test("a stream moves the bulk transfer's bytes in whole 64 KiB items", () => {
-  assert.equal(CHUNK_BYTES, 65536);
+Deno.test("a stream moves the bulk transfer's bytes in whole items", () => {
+  // streamMs() asks for TRANSFER_BYTES / CHUNK_BYTES items and checks every byte arrived.
   assert.equal(TRANSFER_BYTES % CHUNK_BYTES, 0);
 });
 
