@@ -10,13 +10,13 @@
  */
 
 import { Router } from "../mod.ts";
-import { bound, type Figure, measured, peerOf, type Target } from "./figure.ts";
+import { bound, type Figure, measured, peerOf, type Unit } from "./figure.ts";
 import { PingPong, runtimeStartMs, workerStartMs } from "./floors.ts";
 import type { BenchSettings, Group } from "./group.ts";
 import { callFrameSize } from "./call.ts";
 import { each, interleaved, keep, type Sampler, timed } from "./measure.ts";
 import { mitogenLocal, startPeer } from "./mitogen.ts";
-import { scaleStats, summarize } from "./stats.ts";
+import { scaleStats, type Stats, summarize } from "./stats.ts";
 
 /** Mitogen's local context start on a 2-core machine, in ms, as quoted in DESIGN.md. */
 export const MITOGEN_LOCAL_START = 270;
@@ -89,10 +89,13 @@ async function runLocal(settings: BenchSettings): Promise<Figure[]> {
   const mitogenStart = peer && start("mitogen");
   const mitogenCall = peer && call("mitogen");
   // Beside a measured Mitogen, beat it; without one, beat the figures DESIGN.md quotes.
-  const target = (quotedValue: number, unit: "ms" | "µs"): Target =>
-    peer === undefined
-      ? { text: `≤ ${quotedValue} ${unit} (Mitogen, quoted)`, on: "ours", max: quotedValue }
-      : bound("peer", { max: 1 });
+  const beat = (row: string, label: string, stats: Stats | undefined, quoted: number, unit: Unit) =>
+    stats === undefined
+      ? {
+        peer: peerOf(row, label),
+        target: { text: `≤ ${quoted} ${unit} (Mitogen, quoted)`, on: "ours", max: quoted } as const,
+      }
+      : { peer: peerOf(row, label, { stats, target: bound("peer", { max: 1 }) }) };
   return settings.runtimes.flatMap((runtime): Figure[] => {
     const bareFloor = measured(`${runtime} runs an empty program`, start(`bare.${runtime}`));
     return [
@@ -102,12 +105,15 @@ async function runLocal(settings: BenchSettings): Promise<Figure[]> {
         unit: "ms",
         ours: start(`ours.${runtime}`),
         floor: bareFloor,
-        peer: peerOf("local context start → first call", "router.local(), then one call", {
-          stats: mitogenStart,
-        }),
+        ...beat(
+          "local context start → first call",
+          "router.local(), then one call",
+          mitogenStart,
+          MITOGEN_LOCAL_START,
+          "ms",
+        ),
         runtime,
         compare: "ratio",
-        target: target(MITOGEN_LOCAL_START, "ms"),
       },
       {
         id: `local.hello.${runtime}`,
@@ -133,12 +139,15 @@ async function runLocal(settings: BenchSettings): Promise<Figure[]> {
         unit: "µs",
         ours: call(`ours.${runtime}`),
         floor: catFloor,
-        peer: peerOf("local call round trip", "Context.call(socket.gethostname)", {
-          stats: mitogenCall,
-        }),
+        ...beat(
+          "local call round trip",
+          "Context.call(socket.gethostname)",
+          mitogenCall,
+          MITOGEN_CALL,
+          "µs",
+        ),
         runtime,
         compare: "ratio",
-        target: target(MITOGEN_CALL, "µs"),
       },
     ];
   });

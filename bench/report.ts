@@ -59,11 +59,17 @@ export function peerTable(figures: readonly Figure[]): string | undefined {
   const table = [["figure", "floor", "Mitogen", ...runtimes.map((r) => `ours, ${r} remote`)]];
   for (const [row, group] of rows) {
     const first = group[0]!;
-    const floor = group.find((f) => f.floor !== undefined)?.floor;
+    // Runtimes may have floors of their own (each runtime's empty program): show each once.
+    const floors = new Map(
+      runtimes.flatMap((r) => group.filter((f) => f.runtime === r && f.floor))
+        .map((f) => [f.floor!.label, f.floor!]),
+    );
     const mitogen = first.peer!.stats;
     table.push([
       row,
-      floor ? `${formatValue(floor.stats.median, first.unit)} (${floor.label})` : "—",
+      [...floors.values()].map((floor) =>
+        `${formatValue(floor.stats.median, first.unit)} (${floor.label})`
+      ).join("; ") || "—",
       mitogen ? formatValue(mitogen.median, first.unit) : "not measured",
       ...runtimes.map((r) => {
         const f = group.find((g) => g.runtime === r);

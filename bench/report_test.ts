@@ -94,3 +94,14 @@ Deno.test("peerTable() is undefined when no figure has Mitogen beside it", () =>
   const { peer: _, ...alone } = peerFigure("node", 1);
   assert.equal(peerTable([alone]), undefined);
 });
+
+Deno.test("peerTable() shows each runtime's own floor where they differ", () => {
+  const table = peerTable([
+    peerFigure("node", 100, { floor: measured("node runs an empty program", exact(90)) }),
+    peerFigure("deno", 100, { floor: measured("deno runs an empty program", exact(40)) }),
+  ])!;
+  assert.match(
+    table.split("\n")[2]!,
+    /\| 90\.0 ms \(node runs an empty program\); 40\.0 ms \(deno runs an empty program\) \|/,
+  );
+});
