@@ -32,7 +32,7 @@ import {
 } from "./group.ts";
 import { loadAverage, machineFacts } from "./machine.ts";
 import { MITOGEN_INSTALL, mitogenSsh, probeMitogen, SYSTEM_PYTHON } from "./mitogen.ts";
-import { renderText, toJson } from "./report.ts";
+import { type GroupFailure, renderText, toJson } from "./report.ts";
 import { streamGroup } from "./stream.ts";
 import { transferGroup } from "./transfer.ts";
 import { viaGroup } from "./via.ts";
@@ -140,16 +140,27 @@ async function main(argv: string[]): Promise<number> {
       : `not measured: ${probe.missing}; install it with: ${MITOGEN_INSTALL}`,
   });
   const figures: Figure[] = [];
-  for (const group of groups) figures.push(...await group.run(settings));
+  // A group that fails loses its own figures only; the run goes on and says so.
+  const failures: GroupFailure[] = [];
+  for (const group of groups) {
+    try {
+      figures.push(...await group.run(settings));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      progress(`${group.name}: failed: ${message}`);
+      failures.push({ group: group.name, message });
+    }
+  }
   const run = {
     machine,
     counts: settings.counts,
     figures,
     seconds: (performance.now() - started) / 1000,
     loadAtEnd: await loadAverage(),
+    failures,
   };
   console.log(values.json ? JSON.stringify(toJson(run), null, 2) : renderText(run));
-  return 0;
+  return failures.length === 0 ? 0 : 1;
 }
 
 if (import.meta.main) {

@@ -45,7 +45,7 @@ export interface RunCounts {
   tracedCalls: number;
 }
 
-/** The sample counts of a full run: about four minutes on a 2-core machine. */
+/** The sample counts of a full run: about ten minutes on a 2-core machine. */
 export const FULL_COUNTS: RunCounts = {
   connects: 10,
   calls: 2000,
@@ -57,7 +57,7 @@ export const FULL_COUNTS: RunCounts = {
   hops: 4,
   behindBastion: 20,
   fanout: [30, 100],
-  fanouts: 1,
+  fanouts: 3,
   profileCalls: 2000,
   profileRounds: 5,
   tracedCalls: 500,

@@ -17,6 +17,10 @@ export const SYSTEM_PYTHON = "/usr/bin/python3";
 /** What to run where Mitogen is missing. */
 export const MITOGEN_INSTALL = "apt-get install python3-mitogen";
 
+/** Seconds Mitogen may take to bring a context up (its default, 30, fails 100 at once on a busy
+ *  2-core machine). */
+export const MITOGEN_CONNECT_TIMEOUT = 120;
+
 /** Bytes of the peer's stderr kept for error messages. */
 const STDERR_TAIL = 4096;
 
@@ -50,7 +54,8 @@ export interface SshLogin {
 /**
  * Mitogen's ssh connection to the same login as ours: same alias and ssh_config, the port, user
  * and key spelled out as `router.ssh()` takes them, the remote's system Python, and nothing that
- * ours do not do either (no compression, no keepalive probes).
+ * ours do not do either (no compression, no keepalive probes). Its connect timeout is
+ * {@linkcode MITOGEN_CONNECT_TIMEOUT}, so a busy machine slows a fan-out down instead of failing it.
  */
 export function mitogenSsh(login: SshLogin, python = SYSTEM_PYTHON): MitogenConnection {
   return {
@@ -64,6 +69,7 @@ export function mitogenSsh(login: SshLogin, python = SYSTEM_PYTHON): MitogenConn
       python_path: python,
       compression: false,
       keepalive_enabled: false,
+      connect_timeout: MITOGEN_CONNECT_TIMEOUT,
     },
   };
 }

@@ -12,6 +12,12 @@ import type { RunCounts } from "./group.ts";
 import type { MachineFacts } from "./machine.ts";
 import type { Stats } from "./stats.ts";
 
+/** A group of figures that could not be taken, and why. */
+export interface GroupFailure {
+  group: string;
+  message: string;
+}
+
 /** Everything one run produced. */
 export interface BenchRun {
   machine: MachineFacts;
@@ -21,6 +27,8 @@ export interface BenchRun {
   seconds: number;
   /** Load averages when the run ended. */
   loadAtEnd: string;
+  /** Groups that failed; their figures are missing. */
+  failures: GroupFailure[];
 }
 
 /** A number in `unit`, with as many decimals as its size deserves. */
@@ -160,8 +168,12 @@ export function renderText(run: BenchRun): string {
   const peerNotes = [...rowsByLabel].map(([label, rows]) =>
     `- ${[...rows].join("; ")}: Mitogen's side is ${label}`
   );
+  const failed = run.failures.map((f) => `- ${f.group}: ${f.message}`);
   return [
     header.join("\n"),
+    ...(failed.length === 0
+      ? []
+      : [`Groups that failed, whose figures are missing:\n${failed.join("\n")}`]),
     ...(besideMitogen === undefined ? [] : [
       "Beside Mitogen: medians, the floor, Mitogen and ours sampled in turns whose order rotates " +
       "each round. Ratios are ours ÷ floor and ours ÷ Mitogen: below 1 is faster for times, " +
