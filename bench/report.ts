@@ -207,10 +207,14 @@ export function toJson(run: BenchRun): unknown {
   };
 }
 
-function targetCell(figure: Figure): string {
-  if (figure.target === undefined) return "—";
-  const met = targetMet(figure);
-  return `${figure.target.text} ${met === undefined ? "?" : met ? "✓" : "✗"}`;
+/** The figure's targets, its own and the one on its ratio to Mitogen: `≤ 1.3× ✗; ≤ 0.9× Mitogen ✓`. */
+export function targetCell(figure: Figure): string {
+  const targets = [figure.target, figure.peer?.target].filter((t) => t !== undefined);
+  if (targets.length === 0) return "—";
+  return targets.map((target) => {
+    const met = targetMet(figure, target);
+    return `${target.text} ${met === undefined ? "?" : met ? "✓" : "✗"}`;
+  }).join("; ");
 }
 
 function spreadCells(stats: Stats, unit: Unit): string[] {

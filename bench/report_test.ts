@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { formatRatio, formatValue, peerCell, peerTable, pipeTable } from "./report.ts";
+import { formatRatio, formatValue, peerCell, peerTable, pipeTable, targetCell } from "./report.ts";
 import { exact } from "./stats.ts";
 
 Deno.test("formatValue() keeps fewer decimals as values grow", () => {
@@ -104,4 +104,14 @@ Deno.test("peerTable() shows each runtime's own floor where they differ", () => 
     table.split("\n")[2]!,
     /\| 90\.0 ms \(node runs an empty program\); 40\.0 ms \(deno runs an empty program\) \|/,
   );
+});
+
+Deno.test("targetCell() shows the figure's own target and the one against Mitogen", () => {
+  assert.equal(targetCell(peerFigure("node", 300)), "≤ 1.3× ✗; ≤ 0.9× Mitogen ✓");
+  const { peer: _, target: __, ...bare } = peerFigure("node", 300);
+  assert.equal(targetCell(bare), "—");
+  const unmeasured = peerFigure("node", 300, {
+    peer: peerOf("r", "x", { target: bound("peer", { max: 1 }) }),
+  });
+  assert.equal(targetCell(unmeasured), "≤ 1.3× ✗; ≤ 1× Mitogen ?");
 });
