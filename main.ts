@@ -8,6 +8,7 @@ import { bootstrap, call, ping } from "./lib/cli/commands.ts";
 import { down, logs, status, up } from "./lib/cli/components.ts";
 import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
+import { inventory } from "./lib/cli/inventory.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
 import { ExitCode } from "./lib/errors.ts";
@@ -40,6 +41,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await down(rest, signal);
     case "bootstrap":
       return bootstrap(rest);
+    case "inventory":
+      return await inventory(rest);
     case "--version":
       printLine(`mitoctl ${VERSION}`);
       return ExitCode.ok;

@@ -18,7 +18,7 @@ const CONNECT = `Connection flags:
       --json                print one JSON object per target`;
 
 const FLEET = `Many targets:
-  -i, --inventory FILE      Ansible inventory (INI or YAML) for @group and host names
+  -i, --inventory FILE      Ansible inventory (INI, YAML or JSON) for @group and host names
                             (default: $MITOCTL_INVENTORY)
       --forks N             targets in flight at once (default 20)`;
 
@@ -38,6 +38,7 @@ Commands:
   logs       print a component's kept output; -f follows it
   down       stop a config's components and remove their state
   bootstrap  show what mitoctl would run to reach a target (--print)
+  inventory  show what mitoctl reads from an Ansible inventory, as ansible-inventory does
 
 Targets: hops separated by "/", each one of
   local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user] | su[:user]
@@ -45,7 +46,7 @@ e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
 bastion's ssh client and config), there sudo to postgres.
 
 Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
-(-i FILE or $MITOCTL_INVENTORY; Ansible INI or YAML). @all is every host.
+(-i FILE or $MITOCTL_INVENTORY; Ansible INI, YAML or JSON). @all is every host.
 
 Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
 5 authentication (a password was refused or needed). On many targets: 0 when

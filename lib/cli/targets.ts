@@ -24,5 +24,9 @@ export function hostsOf(
   connect: ConnectOptions,
 ): Promise<FleetHost[]> {
   const { inventory } = fleetOptions(values, (name) => Deno.env.get(name));
-  return planFleet(specs, inventory === undefined ? { connect } : { connect, inventory });
+  const onWarning = (message: string) => console.error(`mitoctl: warning: ${message}`);
+  return planFleet(
+    specs,
+    inventory === undefined ? { connect } : { connect, inventory, onWarning },
+  );
 }

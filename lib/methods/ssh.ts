@@ -31,6 +31,11 @@ export interface SshOptions {
   controlPersist?: number;
   /** ssh client to run; default `"ssh"` from PATH. */
   sshPath?: string;
+  /**
+   * Password for ssh's own password prompt, answered through `SSH_ASKPASS` (Linux); default
+   * none, and BatchMode stays on. In a multi-hop target it is the last ssh hop's.
+   */
+  password?: string;
 }
 
 const OPTION = /^[A-Za-z][A-Za-z0-9]*[= ]\S/;
