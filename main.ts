@@ -12,6 +12,7 @@ import { inventory } from "./lib/cli/inventory.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
 import { ExitCode } from "./lib/errors.ts";
+import { ASKPASS_FLAG, runAskpassClient } from "./lib/methods/askpass_client.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
 import { runSelfStage1 } from "./lib/self_stage1.ts";
 
@@ -61,6 +62,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
 if (import.meta.main) {
   if (Deno.args[0] === SELF_STAGE1_FLAG) {
     await runSelfStage1(Number(Deno.args[1]));
+  } else if (Deno.args[0] === ASKPASS_FLAG) {
+    await runAskpassClient();
   } else {
     const abort = new AbortController();
     let interrupted = false;

@@ -14,6 +14,8 @@ const CONNECT = `Connection flags:
       --control-persist S   share ssh connections, kept S seconds after the last use
       --sudo-password-file F  password for sudo and su hops, typed only if asked
       --ask-sudo-password   read the sudo password from the terminal, without echo
+      --password-file F     ssh password of the target host, for ssh's own password prompt
+      --ask-pass            read the ssh password from the terminal, without echo
   -v, --verbose             show the ssh argv and the remote's stderr
       --json                print one JSON object per target`;
 
