@@ -9,6 +9,7 @@ import { down, logs, status, up } from "./lib/cli/components.ts";
 import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
 import { inventory } from "./lib/cli/inventory.ts";
+import { rsh } from "./lib/cli/rsh.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
 import { ExitCode } from "./lib/errors.ts";
@@ -44,6 +45,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return bootstrap(rest);
     case "inventory":
       return await inventory(rest);
+    case "rsh":
+      return await rsh(rest, signal);
     case "--version":
       printLine(`mitoctl ${VERSION}`);
       return ExitCode.ok;

@@ -6,6 +6,7 @@
  */
 
 import type { Context } from "./context.ts";
+import { ProtocolError } from "./errors.ts";
 import type { RunEvent, RunOptions } from "./remote/process.ts";
 
 export type { RunEvent, RunOptions } from "./remote/process.ts";
@@ -42,6 +43,7 @@ export async function* runProcess(
         rest,
       )
     ) {
+      checkRunEvent(event, ctx.name);
       if (event.t === "start") handle = event.handle;
       if (event.t === "exit") exited = true;
       yield event;
@@ -57,6 +59,35 @@ export async function* runProcess(
       );
       Deno.unrefTimer(timer);
     }
+  }
+}
+
+/**
+ * Checks an event a remote sent before anyone acts on it: a start with a handle, output on fd 1
+ * or 2 as bytes, an exit with a code of 0–255 or a signal this machine knows. Throws a
+ * {@linkcode ProtocolError} naming the context otherwise.
+ */
+export function checkRunEvent(event: unknown, context: string): asserts event is RunEvent {
+  const e = event as Record<string, unknown> | null;
+  const { constants } = process.getBuiltinModule("node:os");
+  const ok = typeof e === "object" && e !== null && (
+    e.t === "start" && Number.isSafeInteger(e.handle) && Number.isSafeInteger(e.pid) ||
+    e.t === "out" && (e.fd === 1 || e.fd === 2) && e.data instanceof Uint8Array ||
+    e.t === "exit" && (
+        e.signal === null && Number.isInteger(e.code) && (e.code as number) >= 0 &&
+          (e.code as number) <= 255 ||
+        e.code === null && typeof e.signal === "string" &&
+          Object.hasOwn(constants.signals, e.signal)
+      )
+  );
+  if (!ok) {
+    const shown = JSON.stringify(
+      event,
+      (_k, v) => v instanceof Uint8Array ? `<${v.length} bytes>` : v,
+    );
+    throw new ProtocolError(
+      `Context "${context}" sent a process event mitoctl cannot take: ${shown?.slice(0, 200)}`,
+    );
   }
 }
 

@@ -7,9 +7,8 @@
 
 import { doesNotMatch, match, ok, strictEqual } from "node:assert/strict";
 import { Router } from "../mod.ts";
-import { runCli } from "./_fixtures/cli.ts";
+import { mitoctlArgv, runCli } from "./_fixtures/cli.ts";
 import { allProcesses, processesShowing } from "./_fixtures/proc_scan.ts";
-import { repoRoot } from "./_fixtures/runtimes.ts";
 import { startSshd, TEST_USERS } from "./_fixtures/sshd.ts";
 import { ensurePassword } from "./_fixtures/_test_users.ts";
 
@@ -183,16 +182,7 @@ Deno.test("a keyboard-interactive question is refused with exit 5, not answered"
  * and returns everything the terminal showed.
  */
 async function onTerminal(args: string[], prompt: string, input: string): Promise<string> {
-  const root = repoRoot();
-  const command = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--config",
-    `${root}/deno.json`,
-    `${root}/main.ts`,
-    ...args,
-  ]
+  const command = [...mitoctlArgv(), ...args]
     .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qfec", command, "/dev/null"],

@@ -41,6 +41,7 @@ Commands:
   down       stop a config's components and remove their state
   bootstrap  show what mitoctl would run to reach a target (--print)
   inventory  show what mitoctl reads from an Ansible inventory, as ansible-inventory does
+  rsh        be the ssh of rsync, scp, git: run a command on a target as ssh would
 
 Targets: hops separated by "/", each one of
   local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user] | su[:user]

@@ -11,6 +11,7 @@
  */
 
 import { ASKPASS_FLAG, askpassClientJs } from "./askpass_client.ts";
+import { openLibc } from "../libc.ts";
 import { isCompiled } from "./local.ts";
 
 const MFD_CLOEXEC = 0x1;
@@ -20,9 +21,6 @@ const MFD_EXEC = 0x10;
 const F_ADD_SEALS = 1033;
 const F_SEAL_ALL = 0x1 | 0x2 | 0x4 | 0x8; // SEAL, SHRINK, GROW, WRITE
 const O_RDONLY_CLOEXEC = 0o2000000;
-
-/** Where the C library is, glibc first. */
-const LIBC = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
 
 let program: string | undefined;
 
@@ -38,7 +36,7 @@ function makeProgram(): string {
     : `DENO_DIR=/dev/null; export DENO_DIR\nexec ${quoted(Deno.execPath())} eval --no-config ` +
       `--ext=js ${quoted(askpassClientJs(false))} "$1"`;
   const script = new TextEncoder().encode(`#!/bin/sh\n${run}\n`);
-  const libc = openLibc();
+  const libc = openAskpassLibc();
   try {
     const name = new TextEncoder().encode("mitoctl-askpass\0");
     const flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
@@ -58,24 +56,11 @@ function makeProgram(): string {
   }
 }
 
-function openLibc() {
-  const symbols = {
+function openAskpassLibc() {
+  return openLibc({
     memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
     fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
     open: { parameters: ["buffer", "i32"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
-  } as const;
-  let last: unknown;
-  for (const name of LIBC) {
-    try {
-      return Deno.dlopen(name, symbols);
-    } catch (e) {
-      last = e;
-      if (e instanceof Deno.errors.NotCapable) break;
-    }
-  }
-  throw new Error(
-    `ssh password authentication needs an in-memory askpass program, made through Deno's FFI: ` +
-      `${(last as Error).message} (run with --allow-ffi, on Linux)`,
-  );
+  }, "ssh password authentication (an in-memory askpass program)");
 }

@@ -31,6 +31,9 @@ export interface SshFlagsOptions {
    * takes a value. They come back in `extra`, in order. Default: none.
    */
   extra?: Record<string, boolean>;
+  /** Long flags the caller handles (`--via`), each mapped to whether it takes a value; they
+   *  come back in `extra` as `--name`. Default: none, and a long flag is refused. */
+  long?: Record<string, boolean>;
   /** Stop at the first word that is not a flag and return it and the rest (a host, a command);
    *  default false: such a word is refused. */
   operands?: boolean;
@@ -83,6 +86,16 @@ export function parseSshFlags(words: string[], options: SshFlagsOptions = {}): P
     if (!word.startsWith("-") || word === "-") {
       if (options.operands) break;
       throw new UsageError(`"${word}" is not an ssh flag`);
+    }
+    if (word.startsWith("--")) {
+      const [name, attached] = word.slice(2).split(/=(.*)/s) as [string, string?];
+      const valued = options.long?.[name];
+      if (valued === undefined) throw new UsageError(`Unknown flag "--${name}"`);
+      const value = valued ? attached ?? words[++i] : attached;
+      if (valued && value === undefined) throw new UsageError(`Flag "--${name}" needs a value`);
+      if (!valued && value !== undefined) throw new UsageError(`Flag "--${name}" takes no value`);
+      extra.push([`--${name}`, value]);
+      continue;
     }
     // Bundled as getopt allows: "-4C", "-p2222", "-oKey=Value".
     for (let j = 1; j < word.length; j++) {
