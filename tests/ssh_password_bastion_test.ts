@@ -10,7 +10,10 @@ import { AuthenticationError, Router } from "../mod.ts";
 import { runCli } from "./_fixtures/cli.ts";
 import { namespacesUnavailableReason, startTestNetwork } from "./_fixtures/netns.ts";
 import { processesShowing } from "./_fixtures/proc_scan.ts";
+import { diskWrites, readTrace, tracedRuntime, waitExit } from "./_fixtures/disk_trace.ts";
+import { denoPath, type Runtime, SYSTEM_NODE } from "./_fixtures/runtimes.ts";
 import { TEST_USERS } from "./_fixtures/sshd.ts";
+import { passwdEntry } from "./_fixtures/_test_users.ts";
 
 // In CI a machine without namespaces fails these tests; elsewhere they are ignored, loudly.
 const unavailable = await namespacesUnavailableReason();
@@ -44,6 +47,36 @@ Deno.test({
           "root",
         );
         strictEqual((await processesShowing(password)).join("\n"), "");
+      });
+    }
+    for (const runtime of tracedRuntimes()) {
+      await t.step(`the ${runtime.kind} bastion's askpass writes nothing to disk`, async () => {
+        const tools = await Deno.makeTempDir({ prefix: "mitoctl-strace-" });
+        try {
+          await Deno.chmod(tools, 0o755);
+          const logs = `${tools}/logs`;
+          await Deno.mkdir(logs);
+          await Deno.chown(logs, (await passwdEntry(TEST_USERS.full))!.uid, null);
+          const traced = await tracedRuntime(tools, runtime, logs);
+          const pids: number[] = [];
+          {
+            await using router = new Router();
+            const web1 = await router.connect("bastion/web1", {
+              sshConfig: net.sshConfig,
+              password,
+              runtime: traced,
+            });
+            strictEqual(await web1.call("node:os", "hostname"), "web1");
+            for (const ctx of router.contexts) pids.push(ctx.info!.pid);
+          }
+          for (const pid of pids) await waitExit(logs, pid);
+          const calls = await readTrace(logs);
+          // The askpass ran under the trace: it reads the prompt from its command line.
+          ok(calls.some((c) => c.paths.includes("/proc/self/cmdline")), "no askpass in the trace");
+          deepStrictEqual(diskWrites(calls), []);
+        } finally {
+          await Deno.remove(tools, { recursive: true });
+        }
       });
     }
     await t.step("a wrong password behind the bastion fails as authentication", async () => {
@@ -81,3 +114,11 @@ Deno.test({
     });
   },
 });
+
+/** The pinned Deno and the system Node, as the traced runtimes of a bastion. */
+function tracedRuntimes(): Runtime[] {
+  return [
+    { name: "deno", kind: "deno", path: denoPath(), version: "" },
+    { name: "node", kind: "node", path: SYSTEM_NODE, version: "" },
+  ];
+}
