@@ -157,12 +157,13 @@ function encodeResult(call: WorkerCall, value: unknown): Uint8Array {
   }
 }
 
+/** What user code threw, as msgpack: the error or value itself, else as much as can travel. */
 function encodeError(e: unknown): Uint8Array {
-  const err = e instanceof Error ? e : new Error(`Non-error thrown: ${String(e)}`);
   try {
-    return encode(err);
+    return encode(e, codec);
   } catch {
-    // A property on the error could not be sent: keep what always can.
+    // Something in it cannot be sent (a function, a class instance): keep what always can.
+    const err = e instanceof Error ? e : new Error(`Non-error thrown: ${String(e)}`);
     const plain = new Error(err.message);
     plain.name = err.name;
     plain.stack = err.stack ?? "";

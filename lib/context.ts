@@ -448,7 +448,7 @@ export class Context implements AsyncDisposable {
     this.#pending.delete(msg.id);
     try {
       if (msg.t === "ok") p.resolve(decode(msg.value, this.#codec));
-      else p.reject(new RemoteError(this.name, decode(msg.error) as Error));
+      else p.reject(new RemoteError(this.name, decode(msg.error, this.#codec)));
     } catch (e) {
       p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));
     }

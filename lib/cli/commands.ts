@@ -24,7 +24,7 @@ import {
   type Parsed,
 } from "./args.ts";
 import { HELP } from "./help.ts";
-import { printLine, toJson } from "./output.ts";
+import { printLine, showValue, toJson } from "./output.ts";
 
 /** Resolves the `<module>` part of `module#export` the way a user means it. */
 export function resolveModule(text: string, cwd: string): string {
@@ -80,7 +80,7 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
     if (values.json) printLine(toJson({ target: spec, ok: true, value }));
     else if (values.raw && typeof value === "string") {
       Deno.stdout.writeSync(new TextEncoder().encode(value));
-    } else if (value !== undefined) printLine(toJson(value));
+    } else if (value !== undefined) printLine(showValue(value));
     return ExitCode.ok;
   } catch (e) {
     if (!values.json || !(e instanceof MitoctlError)) throw e;
@@ -92,7 +92,7 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
 /** `--raw` on many hosts: each line of a string result, prefixed with its host. */
 function rawLine(r: HostResult<unknown>): string {
   if (!r.ok) return `${r.host.label}: failed: ${r.error.message}`;
-  if (typeof r.value !== "string") return `${r.host.label}: ${toJson(r.value)}`;
+  if (typeof r.value !== "string") return `${r.host.label}: ${showValue(r.value)}`;
   return r.value.replace(/\n$/, "").split("\n").map((l) => `${r.host.label}: ${l}`).join("\n");
 }
 
