@@ -36,6 +36,7 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
   // Import once per module: a repeat import() still runs the loader's hooks on some runtimes.
   let mod = imported.get(call.mod);
   if (!mod) imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
+  if (!(call.fn in mod) && call.fn.includes(".")) return staticMethod(mod, call);
   if (!(call.fn in mod)) {
     throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
   }
@@ -46,6 +47,31 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
     );
   }
   return fn as (...args: unknown[]) => unknown;
+}
+
+/** `Class.method`: a static method of an exported class (its own or inherited), called with
+ *  the class as `this`. */
+function staticMethod(
+  mod: Record<string, unknown>,
+  call: WorkerCall,
+): (...args: unknown[]) => unknown {
+  const dot = call.fn.indexOf(".");
+  const [name, method] = [call.fn.slice(0, dot), call.fn.slice(dot + 1)];
+  if (!(name in mod)) {
+    throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
+  }
+  const owner = mod[name];
+  if (typeof owner !== "function") {
+    throw new TypeError(
+      `Export "${name}" of "${call.mod}" is not a class (it is ${describe(owner)})`,
+    );
+  }
+  // Up the class chain only: Function.prototype's call, bind or constructor are not methods.
+  for (let o: object | null = owner; o && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+    const fn = Object.getOwnPropertyDescriptor(o, method)?.value;
+    if (typeof fn === "function") return fn.bind(owner);
+  }
+  throw new TypeError(`Export "${name}" of "${call.mod}" has no static method "${method}"`);
 }
 
 /**

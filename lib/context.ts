@@ -7,6 +7,7 @@
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
 import { Channel } from "./channel.ts";
+import { evalSpecifier } from "./eval_source.ts";
 import {
   pull as pullFiles,
   type PullOptions,
@@ -395,27 +396,16 @@ export class Context implements AsyncDisposable {
 
   /**
    * Runs a self-contained function in this context: its source is sent, so it must not use
-   * variables from the enclosing scope (imports inside it work: `await import("node:os")`).
+   * variables from the enclosing scope (imports inside it work: `await import("node:os")`). A
+   * function that does is refused before sending, naming them; this never throws synchronously.
    *
    * @example
    * ```ts ignore
    * const sum = await ctx.eval((a: number, b: number) => a + b, 1, 2);
    * ```
    */
-  eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
-    if (typeof fn !== "function") throw new TypeError("eval() takes a function");
-    const source = Function.prototype.toString.call(fn);
-    if (source.endsWith("{ [native code] }")) {
-      throw new TypeError("eval() cannot send a native or bound function");
-    }
-    // Method shorthand (`f(a) {…}`) is not an expression; give it the `function` keyword.
-    const expr = /^(async\s+)?(function\b|\(|[\w$]+\s*=>)/.test(source)
-      ? source
-      : source.replace(/^(async\s+)?/, "$1function ");
-    const body = new TextEncoder().encode(`export default (${expr});\n`);
-    let bin = "";
-    for (const b of body) bin += String.fromCharCode(b);
-    return this.call(`data:text/javascript;base64,${btoa(bin)}`, "default", ...args);
+  async eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    return await this.call(await evalSpecifier(fn), "default", ...args);
   }
 
   /** Turns context handles in results back into this router's contexts. */
