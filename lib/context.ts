@@ -7,7 +7,9 @@
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
 import { Channel } from "./channel.ts";
+import { type ContextInfo, contextInfo } from "./context_info.ts";
 import { evalSpecifier } from "./eval_source.ts";
+import { exec, type ExecOptions, type ExecResult } from "./exec.ts";
 import {
   pull as pullFiles,
   type PullOptions,
@@ -116,7 +118,7 @@ export class Context implements AsyncDisposable {
   readonly #host: ContextHost;
   readonly #timeout: number | undefined;
   readonly #pending = new Map<number, Pending>();
-  #info: Hello | undefined;
+  #info: ContextInfo | undefined;
   /** Traffic counters, updated as frames move. */
   readonly stats: ContextStats = {
     framesSent: 0,
@@ -141,12 +143,12 @@ export class Context implements AsyncDisposable {
     this.id = id;
     this.name = name;
     this.#timeout = timeout;
-    this.ready = ready.then((h) => this.#info = h);
+    this.ready = ready.then((h) => (this.#info = contextInfo(h), h));
     this.ready.catch(() => {});
   }
 
   /** What the remote said about itself (runtime, version, pid, host, user), once up. */
-  get info(): Hello | undefined {
+  get info(): ContextInfo | undefined {
     return this.#info;
   }
 
@@ -406,6 +408,21 @@ export class Context implements AsyncDisposable {
    */
   async eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
     return await this.call(await evalSpecifier(fn), "default", ...args);
+  }
+
+  /**
+   * Runs `argv` here to its end: `{ stdout, stderr, code, signal }`. With `check: true` a
+   * non-zero exit rejects with a CommandError (its `exitCode` is the command's). For output as it
+   * comes, use `runProcess`.
+   *
+   * @example
+   * ```ts ignore
+   * const { stdout, code } = await ctx.exec(["df", "-h"]);
+   * await ctx.exec(["systemctl", "restart", "nginx"], { check: true });
+   * ```
+   */
+  exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return exec(this, argv, options);
   }
 
   /** Turns context handles in results back into this router's contexts. */

@@ -49,6 +49,31 @@ export class AuthenticationError extends ConnectionError {
 /** A peer broke the protocol: garbage, a truncated frame, an oversized frame. */
 export class ProtocolError extends ConnectionError {}
 
+/** How a command that failed ended, as {@linkcode CommandError} carries it. */
+export interface CommandEnd {
+  /** Its standard output. */
+  stdout: string;
+  /** Its standard error. */
+  stderr: string;
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  /** The signal that ended it, or null. */
+  signal: string | null;
+}
+
+/** A remote command ended with a non-zero code or a signal; `exitCode` is its code (128 + n for
+ *  signal n). */
+export class CommandError extends MitoctlError {
+  override readonly exitCode: number;
+  /** What it printed and how it ended, when it was kept (`ctx.exec`). */
+  readonly result: CommandEnd | undefined;
+  constructor(message: string, exitCode: number, result?: CommandEnd) {
+    super(message);
+    this.exitCode = exitCode;
+    this.result = result;
+  }
+}
+
 /** An exception thrown by remote code, with the remote's name, message and stack. */
 export class RemoteError extends MitoctlError {
   /** The `name` of the error on the remote (`TypeError`, `ENOENT`-carrying `Error`, …). */

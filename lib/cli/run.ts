@@ -6,7 +6,7 @@
  */
 
 import type { Context } from "../context.ts";
-import { ExitCode, MitoctlError, TimeoutError, UsageError } from "../errors.ts";
+import { CommandError, ExitCode, TimeoutError, UsageError } from "../errors.ts";
 import {
   fanOut,
   fleetExitCode,
@@ -21,15 +21,6 @@ import { cliRouter } from "./log.ts";
 import { showValue } from "./output.ts";
 import { HELP_RUN } from "./run_help.ts";
 import { commandOptions, hostsOf } from "./targets.ts";
-
-/** A remote command that ended with a non-zero code: a failed host in a fleet's summary. */
-class CommandFailed extends MitoctlError {
-  override readonly exitCode: number;
-  constructor(code: number) {
-    super(`exit ${code}`);
-    this.exitCode = code;
-  }
-}
 
 /** Writes `bytes` fully to `stream`. */
 async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<void> {
@@ -158,7 +149,7 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
       stdin: false,
       prefix: `${host.label}: `,
     });
-    if (code !== 0) throw new CommandFailed(code);
+    if (code !== 0) throw new CommandError(`exit ${code}`, code);
     return code;
   };
   for await (const r of fanOut(router, hosts, work, forks === undefined ? {} : { forks })) {
