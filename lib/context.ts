@@ -6,6 +6,7 @@
 
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
+import { CLOSE_GRACE } from "./limits.ts";
 import { Channel } from "./channel.ts";
 import { type ContextInfo, contextInfo } from "./context_info.ts";
 import { evalSpecifier } from "./eval_source.ts";
@@ -85,6 +86,8 @@ interface Pending {
   /** Set for a stream: takes each item. */
   item?: (value: unknown) => void;
   what: string;
+  /** Set for a stream stopped early, until the remote says it has ended. */
+  stopping?: true;
 }
 
 /** A call's arguments, encoded, with the contexts and channels found among them. */
@@ -118,6 +121,8 @@ export class Context implements AsyncDisposable {
   readonly #host: ContextHost;
   readonly #timeout: number | undefined;
   readonly #pending = new Map<number, Pending>();
+  /** Streams stopped early that have not yet ended on the remote. */
+  readonly #stopping = new Set<Promise<void>>();
   #info: ContextInfo | undefined;
   /** Traffic counters, updated as frames move. */
   readonly stats: ContextStats = {
@@ -309,7 +314,7 @@ export class Context implements AsyncDisposable {
       wake = undefined;
     };
     const onAbort = () => {
-      if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      this.#stopStream(id, what);
       // Aborted means now: items already here are dropped, not yielded.
       queue.length = 0;
       end = { error: options.signal!.reason };
@@ -353,7 +358,7 @@ export class Context implements AsyncDisposable {
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       // The consumer left early: stop the remote iterator.
-      if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      this.#stopStream(id, what);
       for (const c of channels) c.remoteEnded(end?.error);
     }
   }
@@ -425,6 +430,30 @@ export class Context implements AsyncDisposable {
     return exec(this, argv, options);
   }
 
+  /**
+   * Stops stream `id` on the remote and notes when it has ended there (its generator's `finally`
+   * blocks ran): {@linkcode Context.close} waits for that, for a while.
+   */
+  #stopStream(id: number, what: string): void {
+    const p = this.#pending.get(id);
+    if (!p || p.stopping) return;
+    const ended = Promise.withResolvers<void>();
+    const done = () => ended.resolve();
+    this.#pending.set(id, { resolve: done, reject: done, item: () => {}, what, stopping: true });
+    this.#stopping.add(ended.promise);
+    void ended.promise.then(() => this.#stopping.delete(ended.promise));
+    this.#host.send(this.id, { t: "stop", id });
+  }
+
+  /** Waits until stopped streams have ended remotely, at most {@linkcode CLOSE_GRACE}. */
+  async #drained(): Promise<void> {
+    if (!this.#stopping.size || this.#lost) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_GRACE));
+    await Promise.race([Promise.all(this.#stopping), grace]);
+    clearTimeout(timer);
+  }
+
   /** Turns context handles in results back into this router's contexts. */
   readonly #codec = {
     reviver: (type: number, payload: unknown): unknown => {
@@ -470,6 +499,7 @@ export class Context implements AsyncDisposable {
 
   /** Ends the remote stage; pending calls fail with a ConnectionError. */
   async close(): Promise<void> {
+    await this.#drained();
     this.lost(new ConnectionError(`Context "${this.name}" was closed`));
     await this.#host.close(this);
   }
