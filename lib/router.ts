@@ -46,8 +46,11 @@ export interface LogLine {
 
 /** Options for {@linkcode Router}. */
 export interface RouterOptions {
-  /** Receives diagnostics: remote stderr lines, spawned argv. Default: dropped. */
+  /** Receives diagnostics (remote stderr lines, warnings, errors) and what remote code prints.
+   *  Default: dropped. */
   onLog?: (line: LogLine) => void;
+  /** Also pass `debug` lines (the argv of each process started, …) to `onLog`; default false. */
+  debug?: boolean;
   /** Largest frame sent or accepted; default {@linkcode MAX_FRAME_SIZE} (64 MiB). */
   maxFrameSize?: number;
   /** Where modules come from; default a new {@linkcode ModuleServer}. Share one between routers
@@ -361,6 +364,7 @@ export class Router implements AsyncDisposable {
   }
 
   #log(context: string, level: LogLine["level"], text: string, stream?: LogLine["stream"]): void {
+    if (level === "debug" && !this.#options.debug) return;
     this.#options.onLog?.(stream ? { context, level, text, stream } : { context, level, text });
   }
 
