@@ -11,7 +11,7 @@ import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { localSpawn } from "../methods/local.ts";
 import { sshSpawn } from "../methods/ssh.ts";
 import { type HostResult, isSingleTarget, runFleet, type RunFleetOptions } from "../fanout.ts";
-import type { Hello } from "../protocol.ts";
+import type { ContextInfo } from "../context_info.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
 import {
@@ -97,8 +97,9 @@ function rawLine(r: HostResult<unknown>): string {
 }
 
 interface Pong {
-  info: Hello;
+  info: ContextInfo;
   connectMs: number;
+  firstCallMs: number;
   rttMs: number;
 }
 
@@ -118,9 +119,10 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
     report: !isSingleTarget(positionals),
     line: (res) => {
       if (!res.ok) return `${res.host.label}: failed: ${res.error.message}`;
-      const { info: i, connectMs, rttMs } = res.value;
+      const { info: i, connectMs, firstCallMs, rttMs } = res.value;
       return `${res.host.label}: ok, ${i.runtime} ${i.version}, ${i.user}@${i.host} pid ${i.pid}, ` +
-        `up in ${connectMs.toFixed(0)} ms, round trip ${(rttMs * 1000).toFixed(0)} µs`;
+        `up in ${connectMs.toFixed(0)} ms, first call ${firstCallMs.toFixed(1)} ms, ` +
+        `round trip ${(rttMs * 1000).toFixed(0)} µs`;
     },
     record: (res) =>
       res.ok
@@ -129,6 +131,7 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
           ok: true,
           ...res.value.info,
           connectMs: res.value.connectMs,
+          firstCallMs: res.value.firstCallMs,
           rttMs: res.value.rttMs,
         }
         : { target: res.host.label, ok: false, error: res.error.message, exitCode: res.exitCode },
@@ -136,11 +139,16 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
   if (forks !== undefined) options.forks = forks;
   return await runFleet(r, hosts, async (ctx) => {
     const started = performance.now();
-    const info = await ctx.ready;
+    await ctx.ready;
+    const info = ctx.info!;
     const connectMs = performance.now() - started;
+    // The first call starts the remote's import of node:os; the second is the round trip.
     const t0 = performance.now();
     await ctx.call("node:os", "hostname");
-    return { info, connectMs, rttMs: performance.now() - t0 };
+    const firstCallMs = performance.now() - t0;
+    const t1 = performance.now();
+    await ctx.call("node:os", "hostname");
+    return { info, connectMs, firstCallMs, rttMs: performance.now() - t1 };
   }, options);
 }
 
