@@ -326,7 +326,8 @@ export function runRemoteRouter(selfUrl: string): void {
     try {
       reader.push(chunk, (f) => {
         if (f.dst === myId || myId < 0) return handle(f.src, decode(f.body) as Message);
-        withParent((p) => p.down(f.dst, f.src, f.body));
+        // The frame owns its bytes (lib/frame.ts), so it may wait for the parent code.
+        withParent((p) => p.forward(f.dst, f.bytes));
       });
     } catch (e) {
       process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
