@@ -49,29 +49,19 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
   return fn as (...args: unknown[]) => unknown;
 }
 
-/** `Class.method`: a static method of an exported class (its own or inherited), called with
- *  the class as `this`. */
+/** `Class.method`: a static method of an exported class (its own or inherited, never one of
+ *  Function.prototype's), called with the class as `this`. */
 function staticMethod(
   mod: Record<string, unknown>,
   call: WorkerCall,
 ): (...args: unknown[]) => unknown {
-  const dot = call.fn.indexOf(".");
-  const [name, method] = [call.fn.slice(0, dot), call.fn.slice(dot + 1)];
-  if (!(name in mod)) {
-    throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
+  const [name, method] = call.fn.split(".", 2) as [string, string];
+  const owner = mod[name] as Record<string, unknown>;
+  const fn = typeof owner === "function" && !(method in Function.prototype) && owner[method];
+  if (typeof fn !== "function") {
+    throw new TypeError(`Module "${call.mod}" has no export or static method "${call.fn}"`);
   }
-  const owner = mod[name];
-  if (typeof owner !== "function") {
-    throw new TypeError(
-      `Export "${name}" of "${call.mod}" is not a class (it is ${describe(owner)})`,
-    );
-  }
-  // Up the class chain only: Function.prototype's call, bind or constructor are not methods.
-  for (let o: object | null = owner; o && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
-    const fn = Object.getOwnPropertyDescriptor(o, method)?.value;
-    if (typeof fn === "function") return fn.bind(owner);
-  }
-  throw new TypeError(`Export "${name}" of "${call.mod}" has no static method "${method}"`);
+  return (fn as (...args: unknown[]) => unknown).bind(owner);
 }
 
 /**

@@ -58,16 +58,17 @@ Deno.test("ctx.eval() refuses captured variables; ctx.call() reaches static meth
           ok(e instanceof RemoteError, `${e}`);
           strictEqual(
             e.message,
-            `TypeError on "mito": Export "Tools" of "${tools.href}" has no static method "bind"`,
+            `TypeError on "mito": Module "${tools.href}" has no export or static method "Tools.bind"`,
           );
           return true;
         });
         await rejects(ctx.call(tools, "settings.greet"), {
-          message: `TypeError on "mito": Export "settings" of "${tools.href}" is not a class ` +
-            `(it is an object)`,
+          message: `TypeError on "mito": Module "${tools.href}" has no export or static method ` +
+            `"settings.greet"`,
         });
         await rejects(ctx.call(tools, "Nope.greet"), {
-          message: `TypeError on "mito": Module "${tools.href}" has no export named "Nope.greet"`,
+          message: `TypeError on "mito": Module "${tools.href}" has no export or static method ` +
+            `"Nope.greet"`,
         });
       },
     );
