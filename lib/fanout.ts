@@ -22,7 +22,7 @@ import { asError, settleEach } from "./gather.ts";
 import { type Inventory, readInventory, withHostOptions } from "./inventory.ts";
 import type { ConnectOptions, Router } from "./router.ts";
 import { formatHop, parseTarget } from "./target.ts";
-import { ProgressLine, progressText, shortReason, toJson } from "./cli/output.ts";
+import { ProgressLine, progressText, shortReason, showValue, toJson } from "./cli/output.ts";
 
 /**
  * Default of {@linkcode FanOutOptions.forks}: hosts in flight at once. Each costs the master one
@@ -312,7 +312,7 @@ export async function runFleet<T>(
 
 function defaultLine(r: HostResult<unknown>): string {
   return r.ok
-    ? `${r.host.label}: ${toJson(r.value)}`
+    ? `${r.host.label}: ${showValue(r.value)}`
     : `${r.host.label}: failed: ${r.error.message}`;
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { decode, encode } from "./codec.ts";
+import { encode } from "./codec.ts";
 import type { Channel } from "./channel.ts";
 import { Connection, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
@@ -18,9 +18,12 @@ import type { SuOptions } from "./methods/su.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
 import { ModuleServer } from "./module_server.ts";
+import { UnissuedHandle } from "./handle.ts";
 import {
   type Call,
+  CHANNEL_EXT,
   type ChildMethod,
+  CONTEXT_EXT,
   type Gone,
   type Hello,
   MASTER_ID,
@@ -46,8 +49,11 @@ export interface LogLine {
 
 /** Options for {@linkcode Router}. */
 export interface RouterOptions {
-  /** Receives diagnostics: remote stderr lines, spawned argv. Default: dropped. */
+  /** Receives diagnostics (remote stderr lines, warnings, errors) and what remote code prints.
+   *  Default: dropped. */
   onLog?: (line: LogLine) => void;
+  /** Also pass `debug` lines (the argv of each process started, …) to `onLog`; default false. */
+  debug?: boolean;
   /** Largest frame sent or accepted; default {@linkcode MAX_FRAME_SIZE} (64 MiB). */
   maxFrameSize?: number;
   /** Where modules come from; default a new {@linkcode ModuleServer}. Share one between routers
@@ -69,7 +75,8 @@ export interface ContextOptions {
  * Options of {@linkcode Router.connect}: what the CLI flags set. In a multi-hop target the ssh
  * client options (`sshConfig`, `sshOptions`, `identity`, `controlPersist`, `sshPath`) apply to
  * the first hop only: later hops use the ssh client and configuration of the host before them.
- * `password` is the last ssh hop's (the target host's), answered where that hop's ssh runs.
+ * A `runtime` given as an absolute path applies to the first hop only too. `password` is the last
+ * ssh hop's (the target host's), answered where that hop's ssh runs.
  */
 export interface ConnectOptions extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {
   /** Password for `sudo` and `su` hops (sudo: the login user's; su: the target user's), typed
@@ -113,6 +120,8 @@ interface Entry {
   up?: PromiseWithResolvers<Hello>;
   /** Resolves once the context is gone and forgotten. */
   done: PromiseWithResolvers<void>;
+  /** Contexts whose handles the master handed this one: the only handles it may send back. */
+  issued: Set<number>;
 }
 
 /** Routes messages between this process (the master) and the contexts it starts. */
@@ -139,9 +148,9 @@ export class Router implements AsyncDisposable {
       send: (dst, msg) => this.#send(dst, msg),
       nextCallId: () => this.#nextCall++,
       modulesFor: (ctx, mod) => this.#modulesFor(ctx, mod),
-      grant: (to, from) => this.#send(to.id, { t: "grant", from: from.id }),
+      grant: (to, from) => this.#grant(to, from),
       bindChannel: (channel, ctx) => this.#bindChannel(channel, ctx),
-      contextById: (id) => this.#entries.get(id)?.ctx,
+      revive: (from, type, payload) => this.#revive(from, type, payload),
       close: (ctx) => this.#closeContext(ctx),
     };
   }
@@ -220,7 +229,7 @@ export class Router implements AsyncDisposable {
       case "ssh": {
         if (!via) return this.#start(sshSpawn({ ...options, ...hop }, size), options.name, options);
         const ssh: SshOptions = { ...hop };
-        if (options.runtime !== undefined) ssh.runtime = options.runtime;
+        if (hopRuntime(options.runtime)) ssh.runtime = options.runtime!;
         if (options.password !== undefined) ssh.password = options.password;
         return this.#startChild(via, { method: "ssh", options: ssh }, options.name, hopOptions);
       }
@@ -228,8 +237,8 @@ export class Router implements AsyncDisposable {
         const sudo: SudoOptions = {};
         if (hop.user !== undefined) sudo.user = hop.user;
         if (options.sudoPassword !== undefined) sudo.password = options.sudoPassword;
-        if (options.runtime !== undefined && options.runtime !== "auto") {
-          sudo.runtime = options.runtime;
+        if (hopRuntime(options.runtime) && options.runtime !== "auto") {
+          sudo.runtime = options.runtime!;
         }
         return this.#startChild(via!, { method: "sudo", options: sudo }, options.name, hopOptions);
       }
@@ -237,8 +246,8 @@ export class Router implements AsyncDisposable {
         const su: SuOptions = {};
         if (hop.user !== undefined) su.user = hop.user;
         if (options.sudoPassword !== undefined) su.password = options.sudoPassword;
-        if (options.runtime !== undefined && options.runtime !== "auto") {
-          su.runtime = options.runtime;
+        if (hopRuntime(options.runtime) && options.runtime !== "auto") {
+          su.runtime = options.runtime!;
         }
         return this.#startChild(via!, { method: "su", options: su }, options.name, hopOptions);
       }
@@ -367,6 +376,7 @@ export class Router implements AsyncDisposable {
   }
 
   #log(context: string, level: LogLine["level"], text: string, stream?: LogLine["stream"]): void {
+    if (level === "debug" && !this.#options.debug) return;
     this.#options.onLog?.(stream ? { context, level, text, stream } : { context, level, text });
   }
 
@@ -418,6 +428,7 @@ export class Router implements AsyncDisposable {
       sets: new Map(),
       output: { stdout: { text: "" }, stderr: { text: "" } },
       done: Promise.withResolvers(),
+      issued: new Set(),
     };
   }
 
@@ -471,6 +482,47 @@ export class Router implements AsyncDisposable {
     }, connectTimeout + CLOSE_GRACE);
     up.promise.then(() => clearTimeout(timer), () => clearTimeout(timer));
     return ctx;
+  }
+
+  /** Lets `from` call into `to` until the returned function is called (once its call settled). */
+  #grant(to: Context, from: Context): () => void {
+    this.#entries.get(from.id)?.issued.add(to.id);
+    this.#send(to.id, { t: "grant", from: from.id });
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#send(to.id, { t: "revoke", from: from.id });
+    };
+  }
+
+  /**
+   * A handle in a value `from` sent: the live context or channel if the master issued it to
+   * `from`, else an inert record. Malformed payloads fail the decode.
+   */
+  #revive(from: Context, type: number, payload: unknown): unknown {
+    if (type === CONTEXT_EXT) {
+      if (
+        !Array.isArray(payload) || payload.length !== 2 || !Number.isSafeInteger(payload[0]) ||
+        typeof payload[1] !== "string"
+      ) {
+        throw new TypeError("Malformed context handle");
+      }
+      const [id, name] = payload as [number, string];
+      const issued = this.#entries.get(from.id)?.issued.has(id);
+      const ctx = issued ? this.#entries.get(id)?.ctx : undefined;
+      if (ctx) return ctx;
+      if (issued) throw new ConnectionError(`Context "${name}" in the result is closed`);
+      return new UnissuedHandle("context", id, name);
+    }
+    if (type === CHANNEL_EXT) {
+      if (!Number.isSafeInteger(payload)) throw new TypeError("Malformed channel handle");
+      const bound = this.#channels.get(payload as number);
+      return bound?.ctx === from.id
+        ? bound.channel
+        : new UnissuedHandle("channel", payload as number);
+    }
+    throw new TypeError(`Unknown extension type ${type}`);
   }
 
   #bindChannel(channel: Channel, ctx: Context): number {
@@ -572,23 +624,13 @@ export class Router implements AsyncDisposable {
 
   #dispatch(conn: Connection, src: number, dst: number, msg: Message, size: number): void {
     const entry = this.#entries.get(src);
-    if (!entry) return; // A context already forgotten: late frames are dropped.
-    if (entry.conn !== conn) {
-      // Only the contexts behind a connection may send on it: anything else is forged.
-      const root = [...this.#entries.values()].find((e) =>
-        e.conn === conn && e.parent === MASTER_ID
-      );
-      if (root) {
-        root.suspect = true;
-        this.#log(
-          root.ctx.name,
-          "warn",
-          `dropped a frame claiming to come from "${entry.ctx.name}", which is not behind ` +
-            `"${root.ctx.name}"; the context is now marked suspect`,
-        );
-      }
-      return;
+    // The master's own id, or one it never gave out, can only be forged.
+    if (src === MASTER_ID || src >= this.#nextContext) {
+      return this.#forged(conn, src === MASTER_ID ? "the master" : `context ${src}`);
     }
+    if (!entry) return; // A context already forgotten: late frames are dropped.
+    // Only the contexts behind a connection may send on it: anything else is forged.
+    if (entry.conn !== conn) return this.#forged(conn, `"${entry.ctx.name}"`);
     entry.ctx.stats.framesReceived++;
     entry.ctx.stats.bytesReceived += size;
     if (dst !== MASTER_ID) {
@@ -610,7 +652,10 @@ export class Router implements AsyncDisposable {
         const bound = this.#channels.get(msg.ch);
         if (bound?.ctx !== src) return;
         try {
-          bound.channel.deliver(msg.end ? undefined : decode(msg.value!), msg.end === true);
+          bound.channel.deliver(
+            msg.end ? undefined : entry.ctx.decodeValue(msg.value!),
+            msg.end === true,
+          );
         } catch (e) {
           bound.channel.lost(new ConnectionError(`Undecodable channel value: ${e}`));
         }
@@ -624,6 +669,19 @@ export class Router implements AsyncDisposable {
       default:
         entry.ctx.handle(msg);
     }
+  }
+
+  /** A frame on `conn` claimed a sender that is not behind it: the connection is suspect. */
+  #forged(conn: Connection, claimed: string): void {
+    const root = [...this.#entries.values()].find((e) => e.conn === conn && e.parent === MASTER_ID);
+    if (!root) return;
+    root.suspect = true;
+    this.#log(
+      root.ctx.name,
+      "warn",
+      `dropped a frame claiming to come from ${claimed}, which is not behind ` +
+        `"${root.ctx.name}"; the context is now marked suspect`,
+    );
   }
 
   /**
@@ -716,6 +774,15 @@ export class Router implements AsyncDisposable {
     await entry.done.promise;
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether a later hop of a target takes `runtime` too: a name (`deno`, `node`, `auto`) means the
+ * same on every machine; an absolute path names a file on the first hop's, so later hops use
+ * their defaults.
+ */
+function hopRuntime(runtime: string | undefined): boolean {
+  return runtime !== undefined && !runtime.startsWith("/");
 }
 
 /** Rejects targets whose hops cannot follow each other, before anything is started. */
