@@ -151,10 +151,11 @@ async function askHidden(prompt: string, flag: string, instead: string): Promise
   if (!Deno.stdin.isTerminal()) {
     throw new UsageError(`${flag} needs a terminal; use ${instead}`);
   }
-  await Deno.stderr.write(new TextEncoder().encode(prompt));
+  // Raw before the prompt shows: what is typed right after it must not be echoed.
   Deno.stdin.setRaw(true);
   const bytes: number[] = [];
   try {
+    await Deno.stderr.write(new TextEncoder().encode(prompt));
     const buf = new Uint8Array(1);
     for (;;) {
       const n = await Deno.stdin.read(buf);
