@@ -8,14 +8,36 @@ import { bootstrap, call, ping } from "./lib/cli/commands.ts";
 import { down, logs, status, up } from "./lib/cli/components.ts";
 import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
+import { inventory } from "./lib/cli/inventory.ts";
+import { rsh } from "./lib/cli/rsh.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
+import { stream } from "./lib/cli/stream.ts";
+import { suggest } from "./lib/cli/suggest.ts";
+import { failureLines } from "./lib/cli/remote_stack.ts";
 import { ExitCode } from "./lib/errors.ts";
+import { ASKPASS_FLAG, runAskpassClient } from "./lib/methods/askpass_client.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
 import { runSelfStage1 } from "./lib/self_stage1.ts";
 
 /** Version of this build. */
 export const VERSION = "0.1.0";
+
+/** The commands, for suggestions after a typo. */
+const COMMANDS = [
+  "call",
+  "run",
+  "stream",
+  "ping",
+  "push",
+  "pull",
+  "up",
+  "status",
+  "logs",
+  "down",
+  "bootstrap",
+  "help",
+] as const;
 
 async function run(argv: string[], signal: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +48,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await ping(rest, signal);
     case "run":
       return await runCommand(rest, signal);
+    case "stream":
+      return await stream(rest, signal);
     case "push":
       return await push(rest, signal);
     case "pull":
@@ -40,6 +64,10 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await down(rest, signal);
     case "bootstrap":
       return bootstrap(rest);
+    case "inventory":
+      return await inventory(rest);
+    case "rsh":
+      return await rsh(rest, signal);
     case "--version":
       printLine(`mitoctl ${VERSION}`);
       return ExitCode.ok;
@@ -49,15 +77,22 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
     case "-h":
       printLine(HELP[""]!);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
-    default:
-      console.error(`mitoctl: unknown command "${command}"\n\n${HELP[""]}`);
+    default: {
+      const near = suggest(command, COMMANDS);
+      const hint = near ? `; did you mean "${near}"?` : "";
+      console.error(
+        `mitoctl: unknown command "${command}"${hint}\nRun "mitoctl --help" for the list.`,
+      );
       return ExitCode.usage;
+    }
   }
 }
 
 if (import.meta.main) {
   if (Deno.args[0] === SELF_STAGE1_FLAG) {
     await runSelfStage1(Number(Deno.args[1]));
+  } else if (Deno.args[0] === ASKPASS_FLAG) {
+    await runAskpassClient();
   } else {
     const abort = new AbortController();
     let interrupted = false;
@@ -73,7 +108,8 @@ if (import.meta.main) {
       code = await run(Deno.args, abort.signal);
     } catch (e) {
       const err = e as Error & { exitCode?: number };
-      console.error(`mitoctl: ${err.message}`);
+      const verbose = Deno.args.includes("-v") || Deno.args.includes("--verbose");
+      for (const line of failureLines(err, verbose)) console.error(line);
       code = err.exitCode ?? ExitCode.remote;
     }
     Deno.exit(interrupted ? 130 : code);

@@ -19,10 +19,10 @@
 import type { Context } from "./context.ts";
 import { ExitCode, MitoctlError, UsageError } from "./errors.ts";
 import { asError, settleEach } from "./gather.ts";
-import { type Inventory, readInventory } from "./inventory.ts";
+import { type Inventory, readInventory, withHostOptions } from "./inventory.ts";
 import type { ConnectOptions, Router } from "./router.ts";
 import { formatHop, parseTarget } from "./target.ts";
-import { ProgressLine, progressText, shortReason, toJson } from "./cli/output.ts";
+import { ProgressLine, progressText, shortReason, showValue, toJson } from "./cli/output.ts";
 
 /**
  * Default of {@linkcode FanOutOptions.forks}: hosts in flight at once. Each costs the master one
@@ -53,6 +53,8 @@ export interface PlanOptions {
   inventory?: string;
   /** Connect options every host starts from; default none. */
   connect?: ConnectOptions;
+  /** Told what in the inventory deserves a warning (passwords in plain text); default nobody. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -98,11 +100,11 @@ export function resolveTargets(
         }
         for (const name of members) {
           const c = inventory.connection(name);
-          add(name, c.target, { ...connect, ...c.options, name });
+          add(name, c.target, { ...withHostOptions(connect, c.options), name });
         }
       } else if (inventory?.hasHost(item)) {
         const c = inventory.connection(item);
-        add(item, c.target, { ...connect, ...c.options, name: item });
+        add(item, c.target, { ...withHostOptions(connect, c.options), name: item });
       } else {
         parseTarget(item);
         add(item, item, { ...connect });
@@ -114,9 +116,10 @@ export function resolveTargets(
 
 /** Reads the inventory (if any) and resolves `specs` with {@linkcode resolveTargets}. */
 export async function planFleet(specs: string[], options: PlanOptions = {}): Promise<FleetHost[]> {
-  const inventory = options.inventory === undefined
-    ? undefined
-    : await readInventory(options.inventory);
+  const inventory = options.inventory === undefined ? undefined : await readInventory(
+    options.inventory,
+    options.onWarning ? { onWarning: options.onWarning } : {},
+  );
   return resolveTargets(specs, inventory, options.connect);
 }
 
@@ -309,7 +312,7 @@ export async function runFleet<T>(
 
 function defaultLine(r: HostResult<unknown>): string {
   return r.ok
-    ? `${r.host.label}: ${toJson(r.value)}`
+    ? `${r.host.label}: ${showValue(r.value)}`
     : `${r.host.label}: failed: ${r.error.message}`;
 }
 

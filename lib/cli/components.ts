@@ -19,16 +19,9 @@ import {
 import { up as upComponents, type UpEvent } from "../components/up.ts";
 import type { HostPoolOptions } from "../components/hosts.ts";
 import { Router } from "../router.ts";
-import {
-  CONNECT_FLAGS,
-  connectOptions,
-  fleetOptions,
-  parse,
-  type Parsed,
-  seconds,
-  sudoPassword,
-} from "./args.ts";
+import { CONNECT_FLAGS, fleetOptions, parse, type Parsed, seconds } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
+import { commandOptions } from "./targets.ts";
 
 const CONFIG_FLAGS = {
   ...CONNECT_FLAGS,
@@ -108,9 +101,7 @@ async function setUp(
     ...(hosts ? { hosts } : {}),
     ...(inventory ? { inventory } : {}),
   });
-  const connect = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) connect.sudoPassword = password;
+  const connect = await commandOptions(values);
   return { config, pool: inventory ? { connect, inventory } : { connect } };
 }
 

@@ -17,6 +17,7 @@ export function shown(line: LogLine, verbose: number): boolean {
 export function cliRouter(values: Parsed["values"]): Router {
   const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
   return new Router({
+    debug: verbose > 0,
     onLog: (l) => {
       if (shown(l, verbose)) console.error(`[${l.context}] ${l.text}`);
     },

@@ -44,12 +44,19 @@ export const CLI_KILL_AFTER_MS = 30_000;
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
+/** The argv that runs `mitoctl` from this checkout, for tools that start it themselves. */
+export function mitoctlArgv(): string[] {
+  const root = repoRoot();
+  return [Deno.execPath(), "run", "-A", "--config", `${root}/deno.json`, `${root}/main.ts`];
+}
+
 /** Starts `mitoctl <args>` and returns at once. */
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const root = repoRoot();
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", `${root}/deno.json`, `${root}/main.ts`, ...args],
+  const [deno, ...run] = mitoctlArgv();
+  const child = new Deno.Command(deno!, {
+    args: [...run, ...args],
     cwd: options.cwd ?? root,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",

@@ -15,8 +15,8 @@
  */
 
 import { decode, encode } from "../../lib/codec.ts";
-import { encodeFrame, FrameReader } from "../../lib/frame.ts";
-import { MASTER_ID, type Message, type ModuleReply, PREAMBLE } from "../../lib/protocol.ts";
+import { MASTER_ID, type Message, type ModuleReply } from "../../lib/protocol.ts";
+import { FakeStage } from "./_fake_stage.ts";
 
 /** One module request the stage sends. */
 export interface HostileAsk {
@@ -51,25 +51,15 @@ export async function writeHostileRuntime(dir: string): Promise<string> {
   return path;
 }
 
-async function writeAll(bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
-}
-
 /** Runs the stage on stdin and stdout until stdin closes. */
 async function runHostileStage(): Promise<void> {
-  // Stage 1 would read this many bytes of stage 2 first: skip them.
-  let skip = Number(Deno.args.at(-1));
-  let myId = -1;
+  const stage = new FakeStage();
   let nextAsk = 1;
-  let output = Promise.resolve();
   const waiting = new Map<number, (reply: ModuleReply) => void>();
-  const send = (src: number, msg: Message) => {
-    const frame = encodeFrame(MASTER_ID, src, encode(msg));
-    output = output.then(() => writeAll(frame));
-  };
+  const send = (src: number, msg: Message) => stage.write(MASTER_ID, src, msg);
   const ask = (request: HostileAsk): Promise<HostileReply> => {
     const id = nextAsk++;
-    const forged = request.as !== undefined && request.as !== myId;
+    const forged = request.as !== undefined && request.as !== stage.id;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         waiting.delete(id);
@@ -79,49 +69,30 @@ async function runHostileStage(): Promise<void> {
         clearTimeout(timer);
         resolve(reply);
       });
-      send(request.as ?? myId, { t: "mreq", id, url: request.url });
+      send(request.as ?? stage.id, { t: "mreq", id, url: request.url });
     });
   };
   const answer = async (call: Extract<Message, { t: "call" }>) => {
     const [asks] = decode(call.args) as [HostileAsk[]];
     const replies: HostileReply[] = [];
     for (const request of asks) replies.push(await ask(request));
-    send(myId, { t: "ok", id: call.id, value: encode(replies) });
+    send(stage.id, { t: "ok", id: call.id, value: encode(replies) });
   };
-  const reader = new FrameReader();
-  for await (let chunk of Deno.stdin.readable) {
-    if (skip > 0) {
-      const skipped = Math.min(skip, chunk.length);
-      skip -= skipped;
-      chunk = chunk.subarray(skipped);
+  // Stage 1 would read this many bytes of stage 2 first: skipped.
+  await stage.read(Number(Deno.args.at(-1)), (msg) => {
+    switch (msg.t) {
+      case "init":
+        return stage.hello(msg.id);
+      case "call":
+        return void answer(msg);
+      case "mres":
+        waiting.get(msg.id)?.(msg);
+        waiting.delete(msg.id);
+        return;
+      case "bye":
+        Deno.exit(0);
     }
-    reader.push(chunk, (frame) => {
-      const msg = decode(frame.body) as Message;
-      switch (msg.t) {
-        case "init":
-          myId = msg.id;
-          output = output.then(() => writeAll(new TextEncoder().encode(PREAMBLE)));
-          send(myId, {
-            t: "hello",
-            runtime: "node",
-            version: "0.0.0",
-            pid: Deno.pid,
-            host: "hostile",
-            user: "hostile",
-          });
-          return;
-        case "call":
-          void answer(msg);
-          return;
-        case "mres":
-          waiting.get(msg.id)?.(msg);
-          waiting.delete(msg.id);
-          return;
-        case "bye":
-          Deno.exit(0);
-      }
-    });
-  }
+  });
 }
 
 if (import.meta.main) await runHostileStage();
