@@ -45,15 +45,15 @@ export interface RunCounts {
   tracedCalls: number;
 }
 
-/** The sample counts of a full run: about ten minutes on a 2-core machine. */
+/** The sample counts of a full run: about fifteen minutes on a busy 2-core machine. */
 export const FULL_COUNTS: RunCounts = {
-  connects: 10,
+  connects: 12,
   calls: 2000,
   warmupCalls: 200,
-  batches: 5,
+  batches: 10,
   batchSize: 100,
   graphs: 4,
-  transfers: 4,
+  transfers: 6,
   hops: 4,
   behindBastion: 20,
   fanout: [30, 100],
