@@ -55,6 +55,7 @@ export {
   ExitCode,
   MitoctlError,
   ProtocolError,
+  RefusedValueError,
   RemoteError,
   TimeoutError,
   UsageError,

@@ -47,6 +47,13 @@ export class AuthenticationError extends ConnectionError {
 /** A peer broke the protocol: garbage, a truncated frame, an oversized frame. */
 export class ProtocolError extends ConnectionError {}
 
+/**
+ * A value a remote sent that the master refused before acting on it: a pull listing naming a
+ * path outside the destination, a malformed status or event. The message names the value and the
+ * context; nothing was written for it.
+ */
+export class RefusedValueError extends MitoctlError {}
+
 /** An exception thrown by remote code, with the remote's name, message and stack. */
 export class RemoteError extends MitoctlError {
   /** The `name` of the error on the remote (`TypeError`, `ENOENT`-carrying `Error`, …). */

@@ -25,6 +25,13 @@ const FILE_FLAGS = {
   "dry-run": { type: "boolean", short: "n" },
 } as const;
 
+/** Flags of `mitoctl pull` alone: what a remote's listing may carry here. */
+const PULL_FLAGS = {
+  ...FILE_FLAGS,
+  "keep-special-modes": { type: "boolean" },
+  "allow-unsafe-links": { type: "boolean" },
+} as const;
+
 const FILE_FLAGS_HELP = `Transfer flags:
   -i, --inventory FILE      inventory for @group and host names (default $MITOCTL_INVENTORY)
       --delete              remove files under the destination that the source lacks
@@ -66,7 +73,15 @@ Copies a file or tree from one target to this machine, the reverse of push.
 
 ${NOTES}
 
+What the remote lists is checked before anything is written: a path with a ".." or empty
+segment, an absolute path or one below something that is not a listed directory fails the
+pull, naming it; nothing is written through a symbolic link. Files arrive with their
+permission bits only (no setuid, setgid or sticky bit), and a link whose target leaves the
+destination (absolute, or ".." steps that climb above it or follow a name) fails the pull.
+
 ${FILE_FLAGS_HELP}
+      --keep-special-modes  keep setuid, setgid and sticky bits
+      --allow-unsafe-links  accept links that point outside the destination
 `;
 
 function syncOptions(values: Parsed["values"], signal: AbortSignal): SyncOptions {
@@ -78,6 +93,8 @@ function syncOptions(values: Parsed["values"], signal: AbortSignal): SyncOptions
     compare,
     delete: values.delete === true,
     dryRun: values["dry-run"] === true,
+    keepSpecialModes: values["keep-special-modes"] === true,
+    allowUnsafeLinks: values["allow-unsafe-links"] === true,
     signal,
   };
 }
@@ -119,8 +136,12 @@ function report(results: TransferResult[], values: Parsed["values"]): number {
 }
 
 /** Parses a transfer command's argv; undefined once `--help` was printed. */
-function parseTransfer(argv: string[], help: string): [Parsed["values"], string[]] | undefined {
-  const { values, positionals, rest } = parse(argv, FILE_FLAGS, 3);
+function parseTransfer(
+  argv: string[],
+  help: string,
+  flags: typeof FILE_FLAGS | typeof PULL_FLAGS,
+): [Parsed["values"], string[]] | undefined {
+  const { values, positionals, rest } = parse(argv, flags, 3);
   if (values.help) {
     printLine(help);
     return undefined;
@@ -133,7 +154,7 @@ function parseTransfer(argv: string[], help: string): [Parsed["values"], string[
 
 /** `mitoctl push`. */
 export async function push(argv: string[], signal: AbortSignal): Promise<number> {
-  const parsed = parseTransfer(argv, PUSH_HELP);
+  const parsed = parseTransfer(argv, PUSH_HELP, FILE_FLAGS);
   if (!parsed) return ExitCode.ok;
   const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);
@@ -152,7 +173,7 @@ export async function push(argv: string[], signal: AbortSignal): Promise<number>
 
 /** `mitoctl pull`. */
 export async function pull(argv: string[], signal: AbortSignal): Promise<number> {
-  const parsed = parseTransfer(argv, PULL_HELP);
+  const parsed = parseTransfer(argv, PULL_HELP, PULL_FLAGS);
   if (!parsed) return ExitCode.ok;
   const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);

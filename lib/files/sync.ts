@@ -8,6 +8,7 @@
  */
 
 import { basename, dirname, join } from "node:path";
+import { checkData, checkHashes, checkListing, type ListingPolicy } from "./checks.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { type CompareMode, dirsToSettle, type Plan, planSync, settleChecks } from "./plan.ts";
 import {
@@ -59,6 +60,17 @@ export interface SyncOptions {
   window?: number;
   /** Age in ms after which leftover temporary files are removed; default 30 minutes. */
   staleMs?: number;
+  /**
+   * Keep the setuid, setgid and sticky bits of entries a context lists (a pull); default false:
+   * they arrive with their permission bits (0o777) only. A push keeps local modes whole.
+   */
+  keepSpecialModes?: boolean;
+  /**
+   * Accept links a context lists (a pull) that point outside the destination: an absolute
+   * target, or `..` steps that climb above it or follow a name. Default false: such a link fails
+   * the pull, naming it, before anything is written.
+   */
+  allowUnsafeLinks?: boolean;
 }
 
 /** What a sync did (or, with `dryRun`, would do) at one destination. */
@@ -175,6 +187,26 @@ function randomHex(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Lists `path` at `endpoint`; an end that is not this process has its listing checked first
+ * (with `policy` when the listing is about to be written here).
+ */
+async function listAt(
+  endpoint: Endpoint,
+  path: string,
+  scan: { mustExist?: boolean; staleMs?: number },
+  policy?: ListingPolicy,
+): Promise<FileEntry[]> {
+  const listed = await endpoint.run("scan", path, scan);
+  if (endpoint.trusted) return listed.entries;
+  return checkListing(listed, {
+    from: endpoint.name,
+    root: path,
+    mustExist: scan.mustExist === true,
+    ...(policy ? { policy } : {}),
+  });
+}
+
 /** Splits `items` into runs of at most `size`. */
 function runsOf<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -197,7 +229,10 @@ export async function syncTrees(
   const staleMs = options.staleMs ?? DEFAULT_STALE_TEMP_MS;
   const runs = dests.map((d) => new Destination(d, options.window ?? WINDOW_SIZE));
   options.signal?.throwIfAborted();
-  const sourceList = (await source.endpoint.run("scan", sourcePath, { mustExist: true })).entries;
+  const sourceList = await listAt(source.endpoint, sourcePath, { mustExist: true }, {
+    keepSpecialModes: options.keepSpecialModes === true,
+    allowUnsafeLinks: options.allowUnsafeLinks === true,
+  });
   const root = sourceList[0]!;
   if (root.kind !== "file" && root.kind !== "dir") {
     throw new Error(
@@ -212,10 +247,10 @@ export async function syncTrees(
       if (asFile && /\/$/.test(dests[runs.indexOf(run)]!.path)) {
         run.path = join(run.path, sourceName);
       }
-      let list = (await run.endpoint.run("scan", run.path, { staleMs })).entries;
+      let list = await listAt(run.endpoint, run.path, { staleMs });
       if (asFile && list[0]?.kind === "dir") {
         run.path = join(run.path, sourceName);
-        list = (await run.endpoint.run("scan", run.path, { staleMs })).entries;
+        list = await listAt(run.endpoint, run.path, { staleMs });
       }
       const top = list[0];
       if (top && top.kind !== root.kind && (top.kind === "dir" || root.kind === "dir")) {
@@ -274,7 +309,8 @@ async function compareHashes(
   const full = (rel: string) => (rel === "" ? sourcePath : join(sourcePath, rel));
   const hashSource = async () => {
     for (const paths of runsOf([...wanted], HASH_BATCH)) {
-      const hashes = await source.run("hashFiles", paths.map(full));
+      let hashes = await source.run("hashFiles", paths.map(full));
+      if (!source.trusted) hashes = checkHashes(hashes, paths.length, source.name);
       paths.forEach((p, i) => sourceHashes.set(p, hashes[i] ?? null));
     }
   };
@@ -284,7 +320,8 @@ async function compareHashes(
     ...runs.map((run, r) =>
       run.try(async () => {
         for (const files of runsOf(run.plan?.check ?? [], HASH_BATCH)) {
-          const hashes = await run.endpoint.run("hashFiles", files.map((f) => run.full(f.path)));
+          let hashes = await run.endpoint.run("hashFiles", files.map((f) => run.full(f.path)));
+          if (!run.endpoint.trusted) hashes = checkHashes(hashes, files.length, run.endpoint.name);
           files.forEach((f, i) => destHashes[r]!.set(f.path, hashes[i] ?? null));
         }
       })
@@ -327,49 +364,49 @@ async function prepare(run: Destination): Promise<void> {
   });
 }
 
-/** Cuts the files to send into batches and chunks, in source order. */
-function unitsOf(files: readonly FileEntry[], chunkSize: number): Unit[] {
-  const units: Unit[] = [];
+/**
+ * Cuts the files to send into batches and chunks, in source order; lazily, so a listed size
+ * costs nothing until its chunks are read.
+ */
+function* unitsOf(files: readonly FileEntry[], chunkSize: number): Generator<Unit> {
   let batch: FileEntry[] = [];
   let batchBytes = 0;
-  const flush = () => {
-    if (batch.length) units.push({ kind: "batch", files: batch });
-    batch = [];
-    batchBytes = 0;
-  };
   for (const file of files) {
     if (file.size > chunkSize) {
+      if (batch.length) yield { kind: "batch", files: batch };
+      batch = [];
+      batchBytes = 0;
       for (let offset = 0; offset < file.size; offset += chunkSize) {
         const length = Math.min(chunkSize, file.size - offset);
-        units.push({ kind: "chunk", file, offset, length, last: offset + length === file.size });
+        yield { kind: "chunk", file, offset, length, last: offset + length === file.size };
       }
       continue;
     }
     if (batch.length && (batchBytes + file.size > chunkSize || batch.length >= MAX_BATCH_FILES)) {
-      flush();
+      yield { kind: "batch", files: batch };
+      batch = [];
+      batchBytes = 0;
     }
     batch.push(file);
     batchBytes += file.size;
   }
-  flush();
-  return units;
+  if (batch.length) yield { kind: "batch", files: batch };
 }
 
 /** Reads units from the source, up to `ahead` of them in flight, in order. */
 async function* readAhead(
   source: Endpoint,
   full: (rel: string) => string,
-  units: Unit[],
+  units: Iterable<Unit>,
   ahead: number,
 ): AsyncGenerator<[Unit, Uint8Array[]]> {
   const read = async (unit: Unit): Promise<Uint8Array[]> => {
     if (unit.kind === "batch") {
-      return await source.run(
-        "readFiles",
-        unit.files.map((f) => full(f.path)),
-      );
+      const data = await source.run("readFiles", unit.files.map((f) => full(f.path)));
+      return source.trusted ? data : checkData(data, unit.files.length, source.name);
     }
-    const data = await source.run("readChunk", full(unit.file.path), unit);
+    let data = await source.run("readChunk", full(unit.file.path), unit);
+    if (!source.trusted) data = checkData([data], 1, source.name)[0]!;
     if (data.length !== unit.length) {
       throw new Error(
         `Cannot read "${full(unit.file.path)}" on "${source.name}": it changed ` +
@@ -378,18 +415,22 @@ async function* readAhead(
     }
     return [data];
   };
-  const queue: Promise<Uint8Array[]>[] = [];
-  let next = 0;
+  const pending = units[Symbol.iterator]();
+  const queue: [Unit, Promise<Uint8Array[]>][] = [];
   const fill = () => {
-    while (queue.length < ahead && next < units.length) {
-      const p = read(units[next++]!);
+    while (queue.length < ahead) {
+      const next = pending.next();
+      if (next.done) return;
+      const p = read(next.value);
       p.catch(() => {}); // Seen when its turn comes; not an unhandled rejection before.
-      queue.push(p);
+      queue.push([next.value, p]);
     }
   };
-  for (let i = 0; i < units.length; i++) {
+  for (;;) {
     fill();
-    yield [units[i]!, await queue.shift()!];
+    const head = queue.shift();
+    if (!head) return;
+    yield [head[0], await head[1]];
   }
 }
 

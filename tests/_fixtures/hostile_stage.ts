@@ -11,12 +11,49 @@
  * const [reply] = await ctx.call<HostileReply[]>(tasks, "describe", [{ url: "file:///etc/passwd" }]);
  * ```
  *
+ * Given a {@linkcode HostileScript}, it answers calls of the functions the script names with
+ * chosen values instead (a pull listing, a component status, an error object no real stage
+ * would build), after sending chosen messages (log lines), and says hello with chosen fields:
+ *
+ * ```ts ignore
+ * const runtime = await writeHostileRuntime(dir, {
+ *   replies: { scan: { value: { entries: [root, { path: "../x", kind: "file", … }] } } },
+ * });
+ * await pull(await router.local({ runtime }), "/srv", dest); // refused
+ * ```
+ *
  * @module
  */
 
 import { decode, encode } from "../../lib/codec.ts";
 import { encodeFrame, FrameReader } from "../../lib/frame.ts";
-import { MASTER_ID, type Message, type ModuleReply, PREAMBLE } from "../../lib/protocol.ts";
+import {
+  type Hello,
+  MASTER_ID,
+  type Message,
+  type ModuleReply,
+  PREAMBLE,
+} from "../../lib/protocol.ts";
+
+/** How the stage answers a call of one function, by the function's name. */
+export interface HostileAnswer {
+  /** The call returns this value. */
+  value?: unknown;
+  /** The call fails with this value as its error, sent as is (any value, not only an Error). */
+  error?: unknown;
+  /** The call fails with an error built from these fields as they are (any types). */
+  errorFields?: Record<string, unknown>;
+  /** Messages sent to the master from this context before the answer, as they are. */
+  before?: Record<string, unknown>[];
+}
+
+/** What a scripted hostile stage does instead of what a real stage would. */
+export interface HostileScript {
+  /** Fields of its hello over the defaults (runtime "node", host and user "hostile"). */
+  hello?: Record<string, unknown>;
+  /** Answers by called function name; calls of other functions run the module requests. */
+  replies?: Record<string, HostileAnswer>;
+}
 
 /** One module request the stage sends. */
 export interface HostileAsk {
@@ -37,18 +74,53 @@ export const FORGED_REPLY_WAIT_MS = 500;
 
 /**
  * Writes an executable `hostile-stage` wrapper into `dir` and returns its path. Its name lacks
- * "deno", so the master starts it as it starts Node (`<path> -e <stage 1> <n>`).
+ * "deno", so the master starts it as it starts Node (`<path> -e <stage 1> <n>`). With `script`,
+ * the stage follows it (written beside the wrapper as `hostile-script.bin`).
  */
-export async function writeHostileRuntime(dir: string): Promise<string> {
+export async function writeHostileRuntime(dir: string, script?: HostileScript): Promise<string> {
   const path = `${dir}/hostile-stage`;
-  const script = new URL(import.meta.url).pathname;
+  const program = new URL(import.meta.url).pathname;
+  let scriptArgs = "";
+  if (script) {
+    const file = `${dir}/hostile-script.bin`;
+    await Deno.writeFile(file, encode(script));
+    scriptArgs = `--allow-read='${file}' '${program}' '--script=${file}'`;
+  } else scriptArgs = `'${program}'`;
   await Deno.writeTextFile(
     path,
     `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ` +
-      `'${script}' "$@"\n`,
+      `${scriptArgs} "$@"\n`,
     { mode: 0o755 },
   );
   return path;
+}
+
+/** msgpack of an Error extension (type 4) holding `fields` as they are. */
+function errorExtension(fields: Record<string, unknown>): Uint8Array {
+  const body = encode(fields);
+  const head = body.length < 0x100
+    ? [0xc7, body.length]
+    : body.length < 0x10000
+    ? [0xc8, body.length >> 8, body.length & 0xff]
+    : [
+      0xc9,
+      body.length >>> 24,
+      (body.length >> 16) & 0xff,
+      (body.length >> 8) & 0xff,
+      body.length & 0xff,
+    ];
+  const out = new Uint8Array(head.length + 1 + body.length);
+  out.set(head);
+  out[head.length] = 4;
+  out.set(body, head.length + 1);
+  return out;
+}
+
+/** The script the wrapper named, if any. */
+async function readScript(): Promise<HostileScript> {
+  const flag = Deno.args.find((a) => a.startsWith("--script="));
+  if (!flag) return {};
+  return decode(await Deno.readFile(flag.slice("--script=".length))) as HostileScript;
 }
 
 async function writeAll(bytes: Uint8Array): Promise<void> {
@@ -59,6 +131,7 @@ async function writeAll(bytes: Uint8Array): Promise<void> {
 async function runHostileStage(): Promise<void> {
   // Stage 1 would read this many bytes of stage 2 first: skip them.
   let skip = Number(Deno.args.at(-1));
+  const script = await readScript();
   let myId = -1;
   let nextAsk = 1;
   let output = Promise.resolve();
@@ -83,6 +156,16 @@ async function runHostileStage(): Promise<void> {
     });
   };
   const answer = async (call: Extract<Message, { t: "call" }>) => {
+    const scripted = script.replies?.[call.fn];
+    if (scripted) {
+      for (const msg of scripted.before ?? []) send(myId, msg as unknown as Message);
+      if (scripted.errorFields) {
+        send(myId, { t: "err", id: call.id, error: errorExtension(scripted.errorFields) });
+      } else if ("error" in scripted) {
+        send(myId, { t: "err", id: call.id, error: encode(scripted.error) });
+      } else send(myId, { t: "ok", id: call.id, value: encode(scripted.value) });
+      return;
+    }
     const [asks] = decode(call.args) as [HostileAsk[]];
     const replies: HostileReply[] = [];
     for (const request of asks) replies.push(await ask(request));
@@ -108,7 +191,8 @@ async function runHostileStage(): Promise<void> {
             pid: Deno.pid,
             host: "hostile",
             user: "hostile",
-          });
+            ...script.hello,
+          } as Hello);
           return;
         case "call":
           void answer(msg);
