@@ -41,10 +41,11 @@ const FILE_FLAGS_HELP = `Transfer flags:
 
 const NOTES = `A file is skipped when its size and SHA-256 match (hashed where it lives); modes,
 mtimes and symbolic links (not followed) are kept; each file is written to a temporary
-".<name>.mitoctl-<hex>" beside it and renamed into place. A directory source makes the
-destination a copy of it; a file source goes inside a destination that is a directory or
-ends with "/". Temporary files an interrupted run left are removed by the next run that
-lists their directory, once they are 30 minutes old.`;
+".<name>.mitoctl-<boot>-<pid>-<start>-<token>" beside it, named after the process that writes
+it, and renamed into place. A directory source makes the destination a copy of it; a file
+source goes inside a destination that is a directory or ends with "/". Temporary files an
+interrupted run left are removed by the next run that lists their directory, once the
+process that wrote them has ended; a file that merely looks like one is copied like any other.`;
 
 /** Help of `mitoctl push`. */
 export const PUSH_HELP =

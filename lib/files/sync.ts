@@ -11,13 +11,7 @@ import { basename, dirname, join } from "node:path";
 import { checkData, checkHashes, checkListing, type ListingPolicy } from "./checks.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { type CompareMode, dirsToSettle, type Plan, planSync, settleChecks } from "./plan.ts";
-import {
-  DEFAULT_STALE_TEMP_MS,
-  type FileEntry,
-  type PutFile,
-  READ_BUFFER_SIZE,
-  tempPath,
-} from "./remote.ts";
+import { type FileEntry, type PutFile, READ_BUFFER_SIZE, type TempRef } from "./remote.ts";
 import { Window } from "./window.ts";
 
 /** Bytes per chunk of a large file, and the most bytes in one batch of small files: 1 MiB. */
@@ -58,8 +52,6 @@ export interface SyncOptions {
   chunkSize?: number;
   /** Calls in flight per destination; default {@linkcode WINDOW_SIZE}. */
   window?: number;
-  /** Age in ms after which leftover temporary files are removed; default 30 minutes. */
-  staleMs?: number;
   /**
    * Keep the setuid, setgid and sticky bits of entries a context lists (a pull); default false:
    * they arrive with their permission bits (0o777) only. A push keeps local modes whole.
@@ -118,7 +110,8 @@ type Unit =
 
 /** A large file in the making at one destination. */
 interface Assembly {
-  tmp: string;
+  /** Its temporary file's token. */
+  token: string;
   parts: Promise<boolean>[];
 }
 
@@ -132,7 +125,8 @@ class Destination {
   plan: Plan | undefined;
   error: Error | undefined;
   readonly window: Window;
-  readonly temps = new Set<string>();
+  /** Temporary files written and not yet renamed, by path: their tokens. */
+  readonly temps = new Map<string, string>();
   readonly assembling = new Map<string, Assembly>();
   readonly finishing: Promise<void>[] = [];
   sent = 0;
@@ -147,6 +141,11 @@ class Destination {
 
   /** The full path of `rel` here; an arrow so it can be passed to `map`. */
   readonly full = (rel: string): string => (rel === "" ? this.path : join(this.path, rel));
+
+  /** What every write here is confined to: the destination's root. */
+  get within(): { root: string } {
+    return { root: this.path };
+  }
 
   /** Runs `op`; a failure ends this destination and resolves false. */
   async try(op: () => Promise<unknown>): Promise<boolean> {
@@ -194,7 +193,7 @@ function randomHex(): string {
 async function listAt(
   endpoint: Endpoint,
   path: string,
-  scan: { mustExist?: boolean; staleMs?: number },
+  scan: { mustExist?: boolean; sweep?: boolean },
   policy?: ListingPolicy,
 ): Promise<FileEntry[]> {
   const listed = await endpoint.run("scan", path, scan);
@@ -226,7 +225,6 @@ export async function syncTrees(
 ): Promise<TransferResult[]> {
   const chunkSize = options.chunkSize ?? CHUNK_SIZE;
   const sourcePath = trimSlashes(source.path);
-  const staleMs = options.staleMs ?? DEFAULT_STALE_TEMP_MS;
   const runs = dests.map((d) => new Destination(d, options.window ?? WINDOW_SIZE));
   options.signal?.throwIfAborted();
   const sourceList = await listAt(source.endpoint, sourcePath, { mustExist: true }, {
@@ -247,10 +245,11 @@ export async function syncTrees(
       if (asFile && /\/$/.test(dests[runs.indexOf(run)]!.path)) {
         run.path = join(run.path, sourceName);
       }
-      let list = await listAt(run.endpoint, run.path, { staleMs });
+      // Listing a destination sweeps the temporary files of writers that are gone.
+      let list = await listAt(run.endpoint, run.path, { sweep: true });
       if (asFile && list[0]?.kind === "dir") {
         run.path = join(run.path, sourceName);
-        list = await listAt(run.endpoint, run.path, { staleMs });
+        list = await listAt(run.endpoint, run.path, { sweep: true });
       }
       const top = list[0];
       if (top && top.kind !== root.kind && (top.kind === "dir" || root.kind === "dir")) {
@@ -341,7 +340,9 @@ async function prepare(run: Destination): Promise<void> {
   const plan = run.plan;
   if (!plan) return;
   await run.try(async () => {
-    if (plan.replace.length) await run.endpoint.run("removePaths", plan.replace.map(run.full));
+    if (plan.replace.length) {
+      await run.endpoint.run("removePaths", plan.replace.map(run.full), run.within);
+    }
     if (run.entries.length === 0 && plan.send[0]?.path === "") {
       // A single new file: its directory may be missing too, as a tree's would.
       await run.endpoint.run("makeDirs", [{ path: dirname(run.path), mode: 0o755 }]);
@@ -350,15 +351,19 @@ async function prepare(run: Destination): Promise<void> {
       await run.endpoint.run(
         "makeDirs",
         plan.dirs.map((d) => ({ path: run.full(d.path), mode: d.mode })),
+        run.within,
       );
     }
     if (plan.links.length) {
       await run.endpoint.run(
         "makeLinks",
-        plan.links.map((l) => {
-          const path = run.full(l.path);
-          return { path, tmp: tempPath(path, randomHex()), target: l.target!, mtimeMs: l.mtimeMs };
-        }),
+        plan.links.map((l) => ({
+          path: run.full(l.path),
+          token: randomHex(),
+          target: l.target!,
+          mtimeMs: l.mtimeMs,
+        })),
+        run.within,
       );
     }
   });
@@ -471,10 +476,9 @@ async function transfer(
         const items: PutFile[] = [];
         unit.files.forEach((f, i) => {
           if (!needs.get(f.path)!.includes(run)) return;
-          const path = run.full(f.path);
           items.push({
-            path,
-            tmp: tempPath(path, randomHex()),
+            path: run.full(f.path),
+            token: randomHex(),
             data: data[i]!,
             mode: f.mode,
             mtimeMs: f.mtimeMs,
@@ -483,7 +487,7 @@ async function transfer(
         if (!items.length) continue;
         const bytes = items.reduce((n, f) => n + f.data.length, 0);
         await run.window.start(async () => {
-          if (await run.try(() => run.endpoint.run("putFiles", items))) {
+          if (await run.try(() => run.endpoint.run("putFiles", items, run.within))) {
             run.sent += items.length;
             run.bytes += bytes;
             report(bytes, items.length);
@@ -497,18 +501,18 @@ async function transfer(
       if (run.error) continue;
       let asm = run.assembling.get(file.path);
       if (!asm) {
-        asm = { tmp: tempPath(run.full(file.path), randomHex()), parts: [] };
+        asm = { token: randomHex(), parts: [] };
         run.assembling.set(file.path, asm);
-        run.temps.add(asm.tmp);
+        run.temps.set(run.full(file.path), asm.token);
       }
       const chunk = {
-        tmp: asm.tmp,
         path: run.full(file.path),
+        token: asm.token,
         offset: unit.offset,
         data: data[0]!,
       };
       const started = await run.window.start(async () => {
-        const ok = await run.try(() => run.endpoint.run("writeChunk", chunk));
+        const ok = await run.try(() => run.endpoint.run("writeChunk", chunk, run.within));
         if (ok) {
           run.bytes += chunk.data.length;
           report(chunk.data.length, 0);
@@ -517,9 +521,9 @@ async function transfer(
       });
       asm.parts.push(started.done);
       if (unit.last) {
-        const { tmp, parts } = asm;
+        const { token, parts } = asm;
         run.assembling.delete(file.path);
-        run.finishing.push(finishLarge(run, file, tmp, parts, () => report(0, 1)));
+        run.finishing.push(finishLarge(run, file, token, parts, () => report(0, 1)));
       }
     }
   }
@@ -529,16 +533,18 @@ async function transfer(
 async function finishLarge(
   run: Destination,
   file: FileEntry,
-  tmp: string,
+  token: string,
   parts: Promise<boolean>[],
   done: () => void,
 ): Promise<void> {
   if (!(await Promise.all(parts)).every(Boolean)) return;
   const path = run.full(file.path);
-  const spec = { tmp, path, mode: file.mode, mtimeMs: file.mtimeMs, size: file.size };
-  const started = await run.window.start(() => run.try(() => run.endpoint.run("finishFile", spec)));
+  const spec = { path, token, mode: file.mode, mtimeMs: file.mtimeMs, size: file.size };
+  const started = await run.window.start(() =>
+    run.try(() => run.endpoint.run("finishFile", spec, run.within))
+  );
   if (await started.done) {
-    run.temps.delete(tmp);
+    run.temps.delete(path);
     run.sent++;
     done();
   }
@@ -555,10 +561,10 @@ async function settleAll(runs: Destination[]): Promise<void> {
 
 /** Removes a destination's temporary files, as far as it still answers. */
 async function discard(run: Destination): Promise<void> {
-  const temps = [...run.temps, ...[...run.assembling.values()].map((a) => a.tmp)];
+  const temps: TempRef[] = [...run.temps].map(([path, token]) => ({ path, token }));
   if (!temps.length) return;
   try {
-    await run.endpoint.run("discardFiles", temps);
+    await run.endpoint.run("discardFiles", temps, run.within);
     run.temps.clear();
   } catch { /* A lost context: the next scan of the directory sweeps them. */ }
 }
@@ -569,13 +575,14 @@ async function finish(run: Destination, sourceList: FileEntry[], deleting: boole
   if (run.error || !plan) return await discard(run);
   await run.try(async () => {
     if (deleting && plan.extra.length) {
-      run.deleted = await run.endpoint.run("removePaths", plan.extra.map(run.full));
+      run.deleted = await run.endpoint.run("removePaths", plan.extra.map(run.full), run.within);
     }
     const attrs = [...plan.attrs, ...dirsToSettle(plan, sourceList, run.entries, deleting)];
     for (const items of runsOf(attrs, 5000)) {
       await run.endpoint.run(
         "setAttrs",
         items.map((e) => ({ path: run.full(e.path), mode: e.mode, mtimeMs: e.mtimeMs })),
+        run.within,
       );
     }
   });
