@@ -10,6 +10,7 @@ import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
+import { remoteLines } from "./lib/cli/terminal_text.ts";
 import { ExitCode } from "./lib/errors.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
 import { runSelfStage1 } from "./lib/self_stage1.ts";
@@ -73,7 +74,7 @@ if (import.meta.main) {
       code = await run(Deno.args, abort.signal);
     } catch (e) {
       const err = e as Error & { exitCode?: number };
-      console.error(`mitoctl: ${err.message}`);
+      console.error(remoteLines("mitoctl: ", err.message, "  "));
       code = err.exitCode ?? ExitCode.remote;
     }
     Deno.exit(interrupted ? 130 : code);

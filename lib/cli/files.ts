@@ -15,6 +15,7 @@ import { pushAll } from "../files/push.ts";
 import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../files/sync.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, parse, type Parsed } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
+import { failedLine } from "../fanout.ts";
 
 const FILE_FLAGS = {
   ...CONNECT_FLAGS,
@@ -129,7 +130,7 @@ function report(results: TransferResult[], values: Parsed["values"]): number {
       worst = Math.max(worst, code);
       if (values.json) {
         printLine(toJson({ ...summary, ok: false, error: error.message, exitCode: code }));
-      } else printLine(`${summary.target}: failed: ${error.message}`);
+      } else printLine(failedLine(summary.target, error));
     } else if (values.json) printLine(toJson({ ...summary, ok: true }));
     else printLine(summaryLine(summary, values["dry-run"] === true));
   }

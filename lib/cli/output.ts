@@ -4,17 +4,24 @@
  * @module
  */
 
-/** JSON text for any value a call can return (bigint as a string, bytes as base64, …). */
+import { escapeControls, terminalJson } from "./terminal_text.ts";
+
+/**
+ * JSON text for any value a call can return (bigint as a string, bytes as base64, …), with the
+ * characters a terminal would act on written as `\u` escapes.
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (typeof v === "bigint") return v.toString();
-    if (v instanceof Uint8Array) return { $bytes: btoa(String.fromCharCode(...v)) };
-    if (v instanceof Map) return Object.fromEntries(v);
-    if (v instanceof Set) return [...v];
-    if (v instanceof Error) return { name: v.name, message: v.message };
-    if (v === undefined) return null;
-    return v;
-  }) ?? "null";
+  return terminalJson(
+    JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === "bigint") return v.toString();
+      if (v instanceof Uint8Array) return { $bytes: btoa(String.fromCharCode(...v)) };
+      if (v instanceof Map) return Object.fromEntries(v);
+      if (v instanceof Set) return [...v];
+      if (v instanceof Error) return { name: v.name, message: v.message };
+      if (v === undefined) return null;
+      return v;
+    }) ?? "null",
+  );
 }
 
 /** Writes one line to stdout. */
@@ -42,9 +49,12 @@ export function progressText(c: FleetCounts): string {
 /** Longest reason {@linkcode shortReason} gives. */
 export const SHORT_REASON_LENGTH = 160;
 
-/** The first line of an error's message, cut to {@linkcode SHORT_REASON_LENGTH} characters. */
+/**
+ * The first line of an error's message, cut to {@linkcode SHORT_REASON_LENGTH} characters, its
+ * controls escaped.
+ */
 export function shortReason(error: Error): string {
-  const line = error.message.split("\n", 1)[0]!;
+  const line = escapeControls(error.message.split("\n", 1)[0]!);
   return line.length > SHORT_REASON_LENGTH ? `${line.slice(0, SHORT_REASON_LENGTH - 1)}…` : line;
 }
 

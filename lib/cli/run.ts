@@ -19,6 +19,7 @@ import { exitCodeOf, processInput, runProcess } from "../process.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { cliRouter } from "./log.ts";
 import { HELP_RUN } from "./run_help.ts";
+import { escapeControls, TerminalStream } from "./terminal_text.ts";
 import { commandOptions, hostsOf } from "./targets.ts";
 
 /** A remote command that ended with a non-zero code: a failed host in a fleet's summary. */
@@ -35,15 +36,41 @@ async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<
   for (let at = 0; at < bytes.length;) at += await stream.write(bytes.subarray(at));
 }
 
-/** Prefixes each line of a host's output with its name, holding an unfinished line back. */
+/** Whether output to `stream` is shown escaped: it is a terminal and `--raw` was not given. */
+function escapes(stream: typeof Deno.stdout, raw: boolean): boolean {
+  return !raw && stream.isTerminal();
+}
+
+/** Passes a host's output to `stream`, escaped when {@linkcode escapes} says so. */
+class Passer {
+  readonly #stream: typeof Deno.stdout;
+  readonly #terminal: TerminalStream | undefined;
+  constructor(stream: typeof Deno.stdout, raw: boolean) {
+    this.#stream = stream;
+    this.#terminal = escapes(stream, raw) ? new TerminalStream() : undefined;
+  }
+  write(data: Uint8Array): Promise<void> {
+    return writeAll(this.#stream, this.#terminal ? this.#terminal.push(data) : data);
+  }
+  async flush(): Promise<void> {
+    if (this.#terminal) await writeAll(this.#stream, this.#terminal.push());
+  }
+}
+
+/**
+ * Prefixes each line of a host's output with its name, holding an unfinished line back;
+ * escaped when {@linkcode escapes} says so.
+ */
 class Prefixer {
   #partial = "";
   readonly #decoder = new TextDecoder();
   readonly #prefix: string;
   readonly #stream: typeof Deno.stdout;
-  constructor(prefix: string, stream: typeof Deno.stdout) {
+  readonly #escape: boolean;
+  constructor(prefix: string, stream: typeof Deno.stdout, raw: boolean) {
     this.#prefix = prefix;
     this.#stream = stream;
+    this.#escape = escapes(stream, raw);
   }
   async write(data: Uint8Array): Promise<void> {
     const lines = (this.#partial + this.#decoder.decode(data, { stream: true })).split("\n");
@@ -55,7 +82,8 @@ class Prefixer {
     this.#partial = "";
   }
   #emit(lines: string[]): Promise<void> {
-    const text = lines.map((l) => `${this.#prefix}${l}\n`).join("");
+    const text = lines.map((l) => `${this.#prefix}${this.#escape ? escapeControls(l) : l}\n`)
+      .join("");
     return writeAll(this.#stream, new TextEncoder().encode(text));
   }
 }
@@ -64,10 +92,15 @@ class Prefixer {
 async function runOn(
   ctx: Context,
   argv: string[],
-  options: { shell: boolean; stdin: boolean; prefix?: string; signal: AbortSignal },
+  options: { shell: boolean; stdin: boolean; raw: boolean; prefix?: string; signal: AbortSignal },
 ): Promise<number> {
-  const out = options.prefix === undefined ? undefined : new Prefixer(options.prefix, Deno.stdout);
-  const err = options.prefix === undefined ? undefined : new Prefixer(options.prefix, Deno.stderr);
+  const { prefix, raw } = options;
+  const out = prefix === undefined
+    ? new Passer(Deno.stdout, raw)
+    : new Prefixer(prefix, Deno.stdout, raw);
+  const err = prefix === undefined
+    ? new Passer(Deno.stderr, raw)
+    : new Prefixer(prefix, Deno.stderr, raw);
   try {
     let code: number = ExitCode.remote;
     const events = runProcess(ctx, argv, {
@@ -79,14 +112,13 @@ async function runOn(
       if (e.t === "start") {
         if (options.stdin) void pumpStdin(ctx, e.handle);
       } else if (e.t === "out") {
-        if (e.fd === 1) await (out ? out.write(e.data) : writeAll(Deno.stdout, e.data));
-        else await (err ? err.write(e.data) : writeAll(Deno.stderr, e.data));
+        await (e.fd === 1 ? out : err).write(e.data);
       } else code = exitCodeOf(e);
     }
     return code;
   } finally {
-    await out?.flush();
-    await err?.flush();
+    await out.flush();
+    await err.flush();
   }
 }
 
@@ -94,7 +126,7 @@ async function runOn(
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals, rest } = parse(
     argv,
-    { ...CONNECT_FLAGS, ...FLEET_FLAGS, shell: { type: "boolean" } },
+    { ...CONNECT_FLAGS, ...FLEET_FLAGS, shell: { type: "boolean" }, raw: { type: "boolean" } },
     1,
   );
   if (values.help) {
@@ -109,12 +141,14 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   const hosts = await hostsOf([spec], values, await commandOptions(values));
   await using router = cliRouter(values);
   const shell = values.shell === true;
+  const raw = values.raw === true;
   if (isSingleTarget([spec])) {
     const host = hosts[0]!;
     // Piped input goes to the one process; a terminal's is not read.
     const stdin = !Deno.stdin.isTerminal();
     try {
-      return await runOn(router.open(host.target, host.options), rest, { shell, stdin, signal });
+      const ctx = router.open(host.target, host.options);
+      return await runOn(ctx, rest, { shell, stdin, raw, signal });
     } catch (e) {
       if (signal.aborted) return 130;
       throw e;
@@ -123,7 +157,8 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   const started = performance.now();
   const results: HostResult<number>[] = [];
   const work = async (ctx: Context, host: FleetHost) => {
-    const code = await runOn(ctx, rest, { shell, stdin: false, prefix: `${host.label}: `, signal });
+    const prefix = `${host.label}: `;
+    const code = await runOn(ctx, rest, { shell, stdin: false, raw, prefix, signal });
     if (code !== 0) throw new CommandFailed(code);
     return code;
   };

@@ -12,7 +12,9 @@ stdout and stderr as they come, kept apart. <targets> is one target, a comma lis
 @group from the inventory; each may be multi-hop (bastion/web1/sudo). With one target, piped stdin is forwarded and the
 exit code is the remote command's (128 + n for a signal); Ctrl-C stops it remotely. With
 several, lines are prefixed with the target, a summary goes to stderr, and the exit code
-is the highest of all.
+is the highest of all. Output bound to a terminal shows control characters escaped
+(\x1b, \u009b), so a remote cannot move the cursor or retitle the window; into a pipe, or
+with --raw, its bytes pass as they are.
 
   mitoctl run web1 -- journalctl -f -u nginx
   mitoctl run web1,web2,db1 -- systemctl is-active nginx
@@ -20,6 +22,7 @@ is the highest of all.
 
 Flags:
       --shell               run the command through /bin/sh -c (arguments joined with spaces)
+      --raw                 pass output bytes to a terminal as they are
   -i, --inventory FILE      inventory for @groups (default $MITOCTL_INVENTORY)
       --forks N             hosts in flight at once (default 20)
   See "mitoctl call --help" for the connection flags.`;

@@ -19,6 +19,17 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Kills the CLI with SIGKILL after this many milliseconds; default 30 000. */
   killAfterMs?: number;
+  /**
+   * Runs it on a pseudo-terminal (util-linux `script`): its stdout and stderr are then a
+   * terminal, and what it showed there is the result's `stdout` (line ends as `\r\n`).
+   * Default false.
+   */
+  terminal?: boolean;
+}
+
+/** `arg` quoted for sh. */
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 /** What one run printed and how it ended. */
@@ -48,8 +59,20 @@ const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const root = repoRoot();
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", `${root}/deno.json`, `${root}/main.ts`, ...args],
+  const argv = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--config",
+    `${root}/deno.json`,
+    `${root}/main.ts`,
+    ...args,
+  ];
+  const [cmd, ...rest] = options.terminal
+    ? ["script", "-qec", argv.map(shellQuote).join(" "), "/dev/null"]
+    : argv;
+  const child = new Deno.Command(cmd!, {
+    args: rest,
     cwd: options.cwd ?? root,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
