@@ -54,23 +54,62 @@ export class ProtocolError extends ConnectionError {}
  */
 export class RefusedValueError extends MitoctlError {}
 
+/** Longest `name` of a remote error kept, in characters; a longer or non-string one is "Error". */
+export const MAX_REMOTE_ERROR_NAME = 128;
+
+/** Longest `message` or `stack` of a remote error kept, in characters; the rest is cut. */
+export const MAX_REMOTE_ERROR_TEXT = 64 * 1024;
+
+function cut(text: string): string {
+  const over = text.length - MAX_REMOTE_ERROR_TEXT;
+  return over > 0 ? `${text.slice(0, MAX_REMOTE_ERROR_TEXT)}… (${over} more characters)` : text;
+}
+
+/**
+ * The error value a remote sent, as an Error with bounded string fields: `name` a short string,
+ * `message` and `stack` cut to {@linkcode MAX_REMOTE_ERROR_TEXT}, `code` a string or number or
+ * absent. Anything that is not an Error becomes one saying so. Its other fields (`cause`,
+ * `errno`, …) are plain data, as decoding made them.
+ */
+function boundedError(value: unknown): Error {
+  if (!(value instanceof Error)) {
+    const shown = typeof value === "string" ? JSON.stringify(value) : typeof value;
+    return new Error(`The remote failed with a value that is not an error: ${cut(shown)}`);
+  }
+  const fields = value as Error & { code?: unknown };
+  const name = typeof value.name === "string" && value.name.length <= MAX_REMOTE_ERROR_NAME
+    ? value.name
+    : "Error";
+  // Own data properties: reading them runs no remote-chosen code.
+  Object.defineProperty(value, "name", { value: name, writable: true, configurable: true });
+  value.message = cut(typeof value.message === "string" ? value.message : "");
+  value.stack = cut(typeof value.stack === "string" ? value.stack : `${name}: ${value.message}`);
+  if (
+    fields.code !== undefined && typeof fields.code !== "string" && typeof fields.code !== "number"
+  ) {
+    delete fields.code;
+  }
+  return value;
+}
+
 /** An exception thrown by remote code, with the remote's name, message and stack. */
 export class RemoteError extends MitoctlError {
   /** The `name` of the error on the remote (`TypeError`, `ENOENT`-carrying `Error`, …). */
   readonly remoteName: string;
-  /** The remote stack trace, as the remote printed it. */
+  /** The remote stack trace, as the remote printed it (cut to {@linkcode MAX_REMOTE_ERROR_TEXT}). */
   readonly remoteStack: string;
   /** Name of the context the error came from. */
   readonly context: string;
-  /** The remote error itself, revived. */
+  /** The remote error itself, revived, its fields bounded. */
   readonly remote: Error;
 
-  /** Wraps `remote`, thrown in context `context`. */
-  constructor(context: string, remote: Error) {
-    super(`${remote.name} on "${context}": ${remote.message}`, { cause: remote });
-    this.remote = remote;
-    this.remoteName = remote.name;
-    this.remoteStack = remote.stack ?? `${remote.name}: ${remote.message}`;
+  /** Wraps `remote`, the error value context `context` sent (checked: any value is taken). */
+  constructor(context: string, remote: unknown) {
+    const error = boundedError(remote);
+    super(`${error.name} on "${context}": ${error.message}`, { cause: error });
+    this.remote = error;
+    this.remoteName = error.name;
+    this.remoteStack = error.stack!;
     this.context = context;
   }
 }

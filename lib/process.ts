@@ -7,6 +7,8 @@
 
 import type { Context } from "./context.ts";
 import type { RunEvent, RunOptions } from "./remote/process.ts";
+import { RefusedValueError } from "./errors.ts";
+import { checkShape, is, type Shape } from "./remote_value.ts";
 
 export type { RunEvent, RunOptions } from "./remote/process.ts";
 
@@ -34,7 +36,7 @@ export async function* runProcess(
   let exited = false;
   try {
     for await (
-      const event of ctx.streamWith<RunEvent>(
+      const raw of ctx.streamWith<unknown>(
         signal ? { signal } : {},
         PROCESS_MODULE,
         "run",
@@ -42,6 +44,7 @@ export async function* runProcess(
         rest,
       )
     ) {
+      const event = checkRunEvent(raw, ctx.name);
       if (event.t === "start") handle = event.handle;
       if (event.t === "exit") exited = true;
       yield event;
@@ -58,6 +61,26 @@ export async function* runProcess(
       Deno.unrefTimer(timer);
     }
   }
+}
+
+/** The fields of each kind of process event; an exit code the CLI can exit with. */
+const EVENTS: Record<RunEvent["t"], Shape> = {
+  start: { pid: is.int(1), handle: is.int() },
+  out: { fd: is.oneOf(1, 2), data: is.bytes },
+  exit: {
+    code: is.nullable(is.int(0, 255)),
+    signal: is.nullable(is.matching(/^SIG[A-Z0-9]{1,12}$/, "a signal name")),
+  },
+};
+
+/** `value`, a process event a remote sent, checked; a RefusedValueError names what is wrong. */
+function checkRunEvent(value: unknown, context: string): RunEvent {
+  const t = (value as { t?: unknown } | null)?.t;
+  const shape = typeof t === "string" && Object.hasOwn(EVENTS, t)
+    ? EVENTS[t as RunEvent["t"]]
+    : undefined;
+  if (!shape) throw new RefusedValueError(`Refused a process event from "${context}": no kind`);
+  return checkShape<RunEvent>(value, shape, `a process "${t}" event`, context);
 }
 
 /** How long a process stopped early may take to end after SIGINT before it gets SIGKILL. */

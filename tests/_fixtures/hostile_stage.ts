@@ -45,6 +45,8 @@ export interface HostileAnswer {
   errorFields?: Record<string, unknown>;
   /** Messages sent to the master from this context before the answer, as they are. */
   before?: Record<string, unknown>[];
+  /** Values sent as the items of a stream (a call with credit) before the answer. */
+  items?: unknown[];
 }
 
 /** What a scripted hostile stage does instead of what a real stage would. */
@@ -159,6 +161,9 @@ async function runHostileStage(): Promise<void> {
     const scripted = script.replies?.[call.fn];
     if (scripted) {
       for (const msg of scripted.before ?? []) send(myId, msg as unknown as Message);
+      for (const item of scripted.items ?? []) {
+        send(myId, { t: "item", id: call.id, value: encode(item) });
+      }
       if (scripted.errorFields) {
         send(myId, { t: "err", id: call.id, error: errorExtension(scripted.errorFields) });
       } else if ("error" in scripted) {
