@@ -16,6 +16,10 @@
  * Variables merge as in Ansible: `all`, then parent groups before their children (groups at the
  * same depth by name), then the host's own. Templates (`{{ … }}`) are not expanded.
  *
+ * Each variable is one value: only `mitoctl_via` names hops. A host, user or become user with a
+ * `/` (which would add a hop), or that is not a host or user name, is refused, naming the host
+ * and the variable.
+ *
  * @module
  */
 
@@ -25,7 +29,7 @@ import { parseIniInventory } from "./inventory_ini.ts";
 import { inventoryFromDocument, parseYamlInventory } from "./inventory_yaml.ts";
 import type { ConnectOptions } from "./router.ts";
 import { checkRuntime } from "./stage1.ts";
-import { formatHop, type Hop, parseTarget } from "./target.ts";
+import { formatHop, type Hop, isHostName, isUserName, parseTarget } from "./target.ts";
 
 /** How to reach one inventory host: a target in CLI syntax and options for that host. */
 export interface HostConnection {
@@ -127,6 +131,24 @@ export class Inventory {
       if (typeof v === "object") bad(`has ${key} that is not a single value`);
       return String(v);
     };
+    /**
+     * A variable that is one part of one hop (a host, a user): never a "/" (only mitoctl_via
+     * names hops), and what `valid` accepts.
+     */
+    const part = (keys: string[], valid: (v: string) => boolean, what: string) => {
+      for (const key of keys) {
+        const v = str(key);
+        if (v === undefined) continue;
+        if (v.includes("/")) {
+          bad(
+            `has ${key} "${v}" with a "/": a variable holds one value; only mitoctl_via names hops`,
+          );
+        }
+        if (!valid(v)) bad(`has ${key} "${v}" that is not ${what}`);
+        return v;
+      }
+      return undefined;
+    };
     const hops: string[] = [];
     const via = str("mitoctl_via");
     if (via !== undefined) {
@@ -145,9 +167,9 @@ export class Inventory {
     } else if (connection === "ssh" || connection === "smart" || connection === "paramiko") {
       const hop: Hop = {
         method: "ssh",
-        host: str("ansible_host") ?? str("ansible_ssh_host") ?? name,
+        host: part(["ansible_host", "ansible_ssh_host"], isHostName, "a host name") ?? name,
       };
-      const user = str("ansible_user") ?? str("ansible_ssh_user");
+      const user = part(["ansible_user", "ansible_ssh_user"], isUserName, "a user name");
       if (user !== undefined) hop.user = user;
       const port = str("ansible_port") ?? str("ansible_ssh_port");
       if (port !== undefined) {
@@ -164,7 +186,7 @@ export class Inventory {
     if (become !== undefined && /^(true|yes|on|1)$/i.test(become)) {
       const method = str("ansible_become_method") ?? "sudo";
       if (method !== "sudo") bad(`uses ansible_become_method "${method}"; only sudo is supported`);
-      const user = str("ansible_become_user");
+      const user = part(["ansible_become_user"], isUserName, "a user name");
       hops.push(user === undefined ? "sudo" : `sudo:${user}`);
     }
     const target = hops.join("/");
