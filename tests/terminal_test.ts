@@ -8,6 +8,7 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { runCli } from "./_fixtures/cli.ts";
 import { writeHostileRuntime } from "./_fixtures/hostile_stage.ts";
+import { HOSTILE_TEXT } from "./_fixtures/terminal/noisy.ts";
 import { testRuntimes } from "./_fixtures/runtimes.ts";
 
 const runtimes = (await testRuntimes()).filter((r) => r.name === "deno" || r.name === "node22");
@@ -38,12 +39,12 @@ for (const runtime of runtimes) {
       strictEqual(r.code, 0, r.stderr);
       assertTame(r.stdout);
       assertTame(r.stderr);
-      strictEqual(
-        JSON.parse(r.stdout),
-        "\x1b]0;pwned\x07\x1b[2J\u009b31m\u202egnp.exe\rmitoctl: all good",
-      );
+      strictEqual(JSON.parse(r.stdout), HOSTILE_TEXT);
       ok(r.stderr.includes(`[local] ${SHOWN}\n`), r.stderr);
       ok(r.stderr.includes("[local] first\n[local] [web9] forged line\n"), r.stderr);
+      const raw = await runCli(["call", "--raw", ...on, `${NOISY}#shout`]);
+      strictEqual(raw.code, 0, raw.stderr);
+      strictEqual(raw.stdout, HOSTILE_TEXT);
     });
 
     await t.step("a remote error's message, over two lines", async () => {
