@@ -10,6 +10,7 @@ import { pull } from "../lib/files/mod.ts";
 import type { FileEntry } from "../lib/files/remote.ts";
 import { runCli } from "./_fixtures/cli.ts";
 import { type HostileScript, writeHostileRuntime } from "./_fixtures/hostile_stage.ts";
+import { testRuntimes } from "./_fixtures/runtimes.ts";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
@@ -301,4 +302,62 @@ Deno.test("a pull refuses every hostile entry before writing anything", async (t
   } finally {
     await Deno.remove(work, { recursive: true });
   }
+});
+
+Deno.test("a pull from real remotes drops special bits and stops at links that leave", async (t) => {
+  const runtimes = (await testRuntimes()).filter((r) => r.name === "deno" || r.name === "node22");
+  await using router = new Router();
+  const src = await Deno.makeTempDir({ prefix: "mitoctl-pull-src-" });
+  try {
+    await Deno.writeTextFile(`${src}/tool`, "#!/bin/sh\n");
+    await Deno.chmod(`${src}/tool`, 0o4755);
+    await Deno.mkdir(`${src}/d`);
+    await Deno.symlink("../tool", `${src}/d/inside`);
+    await Deno.symlink("../../etc/passwd", `${src}/d/outside`);
+    for (const runtime of runtimes) {
+      await t.step(runtime.name, async () => {
+        await using box = await sandbox();
+        const ctx = await router.local({ runtime: runtime.path });
+        await rejects(pull(ctx, src, box.dest), {
+          name: "RefusedValueError",
+          message: `Refused the listing of ${JSON.stringify(src)} from "local": link ` +
+            `"d/outside" points outside the destination ("../../etc/passwd"); links that ` +
+            "leave it are refused unless allowed (--allow-unsafe-links)",
+        });
+        await assertUntouched(box);
+        const r = await runCli([
+          "pull",
+          "--runtime",
+          runtime.path,
+          "--allow-unsafe-links",
+          "local",
+          src,
+          box.dest,
+        ]);
+        strictEqual(r.code, 0, r.stderr);
+        strictEqual((await Deno.stat(`${box.dest}/tool`)).mode! & 0o7777, 0o755);
+        strictEqual(await Deno.readLink(`${box.dest}/d/outside`), "../../etc/passwd");
+        const kept = await runCli([
+          "pull",
+          "--runtime",
+          runtime.path,
+          "--allow-unsafe-links",
+          "--keep-special-modes",
+          "local",
+          src,
+          `${box.dest}2`,
+        ]);
+        strictEqual(kept.code, 0, kept.stderr);
+        strictEqual((await Deno.stat(`${box.dest}2/tool`)).mode! & 0o7777, 0o4755);
+      });
+    }
+  } finally {
+    await Deno.remove(src, { recursive: true });
+  }
+});
+
+Deno.test("push takes no pull-only flag", async () => {
+  const r = await runCli(["push", "--keep-special-modes", "local", "/etc/hostname", "/tmp/x"]);
+  strictEqual(r.code, 2, r.stderr);
+  ok(r.stderr.includes("--keep-special-modes"), r.stderr);
 });
