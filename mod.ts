@@ -29,6 +29,7 @@ export type {
 } from "./lib/router.ts";
 export { Context } from "./lib/context.ts";
 export { Channel } from "./lib/channel.ts";
+export { UnissuedHandle } from "./lib/handle.ts";
 export { pushAll } from "./lib/files/mod.ts";
 export type {
   CompareMode,

@@ -144,9 +144,14 @@ export class Parent {
     this.#grants.set(msg.for, granted);
   }
 
-  /** Passes a frame from above on to the context behind this one it is for. */
+  /** Sends a message from this context to a context behind it. */
   down(dst: number, src: number, body: Uint8Array): void {
-    this.#routes.get(dst)?.send(encodeFrame(dst, src, body));
+    this.forward(dst, encodeFrame(dst, src, body));
+  }
+
+  /** Passes a whole frame from above, unchanged, on to the context behind this one it is for. */
+  forward(dst: number, frame: Uint8Array): void {
+    this.#routes.get(dst)?.send(frame);
   }
 
   /** A frame from a child: checked against the link it came by, then delivered or passed on. */
@@ -162,9 +167,8 @@ export class Parent {
     }
     if (f.dst !== host.id) {
       const down = this.#routes.get(f.dst);
-      const frame = encodeFrame(f.dst, f.src, f.body);
-      if (down) down.send(frame);
-      else host.up(frame);
+      if (down) down.send(f.bytes);
+      else host.up(f.bytes);
       return;
     }
     const msg = decode(f.body) as Message;

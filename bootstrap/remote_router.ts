@@ -51,8 +51,9 @@ export function runRemoteRouter(selfUrl: string): void {
   const inFlight = new Map<number, InFlight>();
   const byCaller = new Map<string, number>();
   let nextWid = 1;
-  // Contexts the master handed this one to: they may call into it too.
-  const granted = new Set<number>();
+  // Contexts the master handed this one to, with how many of their calls carry it: they may
+  // call into it while one of those calls runs.
+  const granted = new Map<number, number>();
   // Calls user code makes into other contexts: our id → the worker's id and the callee.
   const outgoing = new Map<number, { wid: number; dst: number }>();
   let nextOut = 1;
@@ -203,11 +204,9 @@ export function runRemoteRouter(selfUrl: string): void {
       msg.t === "stop";
     if (msg.t !== "init" && !ancestors.has(src) && !(callerOnly && granted.has(src))) {
       if (msg.t === "call") {
-        send(src, {
-          t: "err",
-          id: msg.id,
-          error: encode(new Error(`Context ${src} may not call into context ${myId}`)),
-        });
+        const why = `Context ${src} may not call into context ${myId}: no grant, or it ended ` +
+          `with the call that handed it over`;
+        send(src, { t: "err", id: msg.id, error: encode(new Error(why)) });
       }
       return;
     }
@@ -254,8 +253,15 @@ export function runRemoteRouter(selfUrl: string): void {
       case "stash":
         return withParent((p) => p.stash(msg));
       case "grant":
-        if (src === MASTER_ID) granted.add(msg.from);
+        if (src === MASTER_ID) granted.set(msg.from, (granted.get(msg.from) ?? 0) + 1);
         return;
+      case "revoke": {
+        const left = (granted.get(msg.from) ?? 0) - 1;
+        if (src !== MASTER_ID) return;
+        if (left > 0) granted.set(msg.from, left);
+        else granted.delete(msg.from);
+        return;
+      }
       case "chan":
         if (src === MASTER_ID) post(worker, msg);
         return;
@@ -326,7 +332,8 @@ export function runRemoteRouter(selfUrl: string): void {
     try {
       reader.push(chunk, (f) => {
         if (f.dst === myId || myId < 0) return handle(f.src, decode(f.body) as Message);
-        withParent((p) => p.down(f.dst, f.src, f.body));
+        // The frame owns its bytes (lib/frame.ts), so it may wait for the parent code.
+        withParent((p) => p.forward(f.dst, f.bytes));
       });
     } catch (e) {
       process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);

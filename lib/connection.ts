@@ -9,7 +9,7 @@
 
 import { decode } from "./codec.ts";
 import { ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
-import { FrameReader, HEADER_SIZE } from "./frame.ts";
+import { FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
 import { malformed } from "./message_check.ts";
@@ -204,7 +204,7 @@ export class Connection {
         if (msg.t === "hello" && !this.#helloSeen) {
           this.#helloSeen = true;
           this.#resolveHello(msg);
-        } else this.#options.onMessage(frame.src, frame.dst, msg, frame.body.length + HEADER_SIZE);
+        } else this.#options.onMessage(frame.src, frame.dst, msg, frame.bytes.length);
       });
     } catch (e) {
       this.#fail(

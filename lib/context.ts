@@ -68,10 +68,16 @@ export interface ContextHost {
   modulesFor(ctx: Context, mod: string): Promise<Pick<Call, "modules" | "need">>;
   /** Ends the context's transport. */
   close(ctx: Context): Promise<void>;
-  /** Lets context `from` call into `to`: `from` is being handed `to` in a call's arguments. */
-  grant(to: Context, from: Context): void;
-  /** The live context with this id, for handles in results. */
-  contextById(id: number): Context | undefined;
+  /**
+   * Lets context `from` call into `to`: `from` is being handed `to` in a call's arguments. The
+   * returned function ends that grant; it is called once the call has settled.
+   */
+  grant(to: Context, from: Context): () => void;
+  /**
+   * What a handle in a value `from` sent becomes: the live context or channel when the master
+   * issued it to `from`, else an inert {@linkcode UnissuedHandle}.
+   */
+  revive(from: Context, type: number, payload: unknown): unknown;
   /** Binds `channel` to `ctx` and returns its id. */
   bindChannel(channel: Channel, ctx: Context): number;
 }
@@ -175,7 +181,7 @@ export class Context implements AsyncDisposable {
   ): Promise<T> {
     const prepared = this.#prepare(mod, fn, args);
     const { specifier, what, encoded, channels } = prepared;
-    const { modules, id } = await this.#begin(prepared, options.signal);
+    const { modules, id, release } = await this.#begin(prepared, options.signal);
     const timeout = options.timeout ?? this.#timeout;
     const call = new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -211,8 +217,9 @@ export class Context implements AsyncDisposable {
         reject(e);
       }
     });
-    // A channel's remote end lives as long as the call that carried it.
-    const ended = (error?: Error) => channels.forEach((c) => c.remoteEnded(error));
+    // A channel's remote end, and a handed context's grant, live as long as the call that
+    // carried them.
+    const ended = (error?: Error) => (release(), channels.forEach((c) => c.remoteEnded(error)));
     call.then(() => ended(), (e) => ended(e));
     return await call;
   }
@@ -224,14 +231,16 @@ export class Context implements AsyncDisposable {
   async #begin(
     prepared: Prepared,
     signal: AbortSignal | undefined,
-  ): Promise<{ modules: Pick<Call, "modules" | "need">; id: number }> {
+  ): Promise<{ modules: Pick<Call, "modules" | "need">; id: number; release: () => void }> {
     if (this.#lost) throw this.#lost;
     signal?.throwIfAborted();
     const modules = await this.#host.modulesFor(this, prepared.specifier);
     if (this.#lost) throw this.#lost;
     signal?.throwIfAborted();
-    for (const c of prepared.handed) this.#host.grant(c, this);
-    return { modules, id: this.#host.nextCallId() };
+    // Handed contexts may take this context's calls while the call runs, and no longer.
+    const grants = prepared.handed.map((c) => this.#host.grant(c, this));
+    const release = () => grants.splice(0).forEach((end) => end());
+    return { modules, id: this.#host.nextCallId(), release };
   }
 
   #prepare(
@@ -297,7 +306,7 @@ export class Context implements AsyncDisposable {
     if (!Number.isInteger(window) || window < 1) {
       throw new RangeError(`Invalid stream window ${window}: expected a positive integer`);
     }
-    const { modules, id } = await this.#begin(prepared, options.signal);
+    const { modules, id, release } = await this.#begin(prepared, options.signal);
     const queue: unknown[] = [];
     let end: { error?: Error } | undefined;
     let wake: (() => void) | undefined;
@@ -351,6 +360,7 @@ export class Context implements AsyncDisposable {
       options.signal?.removeEventListener("abort", onAbort);
       // The consumer left early: stop the remote iterator.
       if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      release();
       for (const c of channels) c.remoteEnded(end?.error);
     }
   }
@@ -418,23 +428,22 @@ export class Context implements AsyncDisposable {
     return this.call(`data:text/javascript;base64,${btoa(bin)}`, "default", ...args);
   }
 
-  /** Turns context handles in results back into this router's contexts. */
+  /** Turns handles in what this context sent back into what the master issued it, if anything. */
   readonly #codec = {
-    reviver: (type: number, payload: unknown): unknown => {
-      if (type !== CONTEXT_EXT) return undefined;
-      const [id, name] = payload as [number, string];
-      const ctx = this.#host.contextById(id);
-      if (!ctx) throw new ConnectionError(`Context "${name}" in the result is closed`);
-      return ctx;
-    },
+    reviver: (type: number, payload: unknown): unknown => this.#host.revive(this, type, payload),
   };
+
+  /** @internal Decodes a value this context sent: results, stream items, channel values. */
+  decodeValue(bytes: Uint8Array): unknown {
+    return decode(bytes, this.#codec);
+  }
 
   /** @internal A reply for one of this context's calls. */
   handle(msg: Message): void {
     if (msg.t === "item") {
       const p = this.#pending.get(msg.id);
       try {
-        p?.item?.(decode(msg.value, this.#codec));
+        p?.item?.(this.decodeValue(msg.value));
       } catch (e) {
         this.#pending.delete(msg.id);
         this.#host.send(this.id, { t: "stop", id: msg.id });
@@ -447,8 +456,8 @@ export class Context implements AsyncDisposable {
     if (!p) return;
     this.#pending.delete(msg.id);
     try {
-      if (msg.t === "ok") p.resolve(decode(msg.value, this.#codec));
-      else p.reject(new RemoteError(this.name, decode(msg.error) as Error));
+      if (msg.t === "ok") p.resolve(this.decodeValue(msg.value));
+      else p.reject(new RemoteError(this.name, this.decodeValue(msg.error) as Error));
     } catch (e) {
       p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));
     }

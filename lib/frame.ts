@@ -2,6 +2,13 @@
  * Framing: `u32 length | u32 dst | u32 src | body`, big-endian, where `length` counts the eight
  * address bytes plus the body. Pure byte work, no I/O: transports feed chunks in and get frames out.
  *
+ * Who owns the bytes: a {@linkcode Frame} handed out by {@linkcode FrameReader} owns its memory.
+ * The reader copies each byte once, from the chunk it was given into a buffer made for that one
+ * frame, and never writes to that buffer again. A consumer may therefore keep `bytes` and `body`
+ * across microtasks, timers and threads, forward `bytes` unchanged, or transfer `bytes.buffer`
+ * (the frame is the whole of it). The chunks passed to {@linkcode FrameReader.push} stay the
+ * caller's: the reader keeps no view of them once `push` returns.
+ *
  * @module
  */
 
@@ -10,11 +17,14 @@ import { MAX_FRAME_SIZE } from "./limits.ts";
 /** Bytes before the body: length, dst, src. */
 export const HEADER_SIZE = 12;
 
-/** One decoded frame. `body` is only valid until the next {@linkcode FrameReader.push}. */
+/** One frame, owning its bytes (see the module's note on ownership). */
 export interface Frame {
   dst: number;
   src: number;
+  /** The message: a view of `bytes` after the header. */
   body: Uint8Array;
+  /** The whole frame, header included, exactly as it arrived: forward it as is. */
+  bytes: Uint8Array;
 }
 
 /** Raised when bytes cannot be a frame; the stream that carried them must be closed. */
@@ -43,6 +53,17 @@ export function encodeFrame(
   return out;
 }
 
+/** Reads the addresses of a whole frame (as {@linkcode encodeFrame} makes them) without copying. */
+export function frameOf(bytes: Uint8Array): Frame {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+  return {
+    dst: view.getUint32(4),
+    src: view.getUint32(8),
+    body: bytes.subarray(HEADER_SIZE),
+    bytes,
+  };
+}
+
 /** Options for {@linkcode FrameReader}. */
 export interface FrameReaderOptions {
   /** Largest body accepted; default {@linkcode MAX_FRAME_SIZE}. */
@@ -50,14 +71,16 @@ export interface FrameReaderOptions {
 }
 
 /**
- * Turns a byte stream into frames. Keeps at most one partial frame buffered; a length field over
- * the limit throws a {@linkcode FrameError} before anything is allocated for it.
+ * Turns a byte stream into frames, each in memory of its own. A length field over the limit
+ * throws a {@linkcode FrameError} before anything is allocated for it.
  */
 export class FrameReader {
-  #buf = new Uint8Array(64 * 1024);
-  #start = 0;
-  #end = 0;
-  #max: number;
+  readonly #head = new Uint8Array(HEADER_SIZE);
+  #headFilled = 0;
+  /** The frame being filled, once its header arrived. */
+  #frame: Uint8Array | undefined;
+  #filled = 0;
+  readonly #max: number;
 
   constructor(options: FrameReaderOptions = {}) {
     this.#max = options.maxSize ?? MAX_FRAME_SIZE;
@@ -65,55 +88,46 @@ export class FrameReader {
 
   /** Bytes held that do not yet form a whole frame. */
   get pending(): number {
-    return this.#end - this.#start;
+    return this.#frame ? this.#filled : this.#headFilled;
   }
 
-  /** Appends `chunk` and calls `onFrame` for every complete frame, in order. */
+  /** Takes `chunk` and calls `onFrame` for every frame it completes, in order. */
   push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
-    this.#append(chunk);
-    while (this.#end - this.#start >= HEADER_SIZE) {
-      const view = new DataView(this.#buf.buffer, this.#start);
-      const length = view.getUint32(0);
-      if (length < 8) throw new FrameError(`Frame length ${length} is shorter than its header`);
-      const size = length - 8;
-      if (size > this.#max) {
-        throw new FrameError(
-          `Frame of ${size} bytes exceeds the frame limit of ${this.#max} bytes`,
-        );
+    let at = 0;
+    while (at < chunk.length) {
+      if (!this.#frame) {
+        const n = Math.min(HEADER_SIZE - this.#headFilled, chunk.length - at);
+        this.#head.set(chunk.subarray(at, at + n), this.#headFilled);
+        this.#headFilled += n;
+        at += n;
+        if (this.#headFilled < HEADER_SIZE) return;
+        this.#begin();
+      } else {
+        const n = Math.min(this.#frame.length - this.#filled, chunk.length - at);
+        this.#frame.set(chunk.subarray(at, at + n), this.#filled);
+        this.#filled += n;
+        at += n;
       }
-      if (this.#end - this.#start < HEADER_SIZE + size) {
-        this.#reserve(HEADER_SIZE + size);
-        return;
-      }
-      const dst = view.getUint32(4);
-      const src = view.getUint32(8);
-      const at = this.#start + HEADER_SIZE;
-      this.#start = at + size;
-      onFrame({ dst, src, body: this.#buf.subarray(at, at + size) });
+      const frame = this.#frame!;
+      if (this.#filled < frame.length) continue;
+      // Forget the frame before handing it out: it is the consumer's from here on.
+      this.#frame = undefined;
+      this.#filled = 0;
+      onFrame(frameOf(frame));
     }
-    if (this.#start === this.#end) this.#start = this.#end = 0;
   }
 
-  #append(chunk: Uint8Array): void {
-    this.#reserve(this.#end - this.#start + chunk.length);
-    this.#buf.set(chunk, this.#end);
-    this.#end += chunk.length;
-  }
-
-  /** Makes room for `need` bytes counted from the current start. */
-  #reserve(need: number): void {
-    const held = this.#end - this.#start;
-    if (this.#start + need <= this.#buf.length) return;
-    if (need <= this.#buf.length) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
-    } else {
-      let size = this.#buf.length;
-      while (size < need) size *= 2;
-      const next = new Uint8Array(size);
-      next.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = next;
+  /** The header is complete: checks its length and makes the frame's own buffer. */
+  #begin(): void {
+    const length = new DataView(this.#head.buffer).getUint32(0);
+    this.#headFilled = 0;
+    if (length < 8) throw new FrameError(`Frame length ${length} is shorter than its header`);
+    const size = length - 8;
+    if (size > this.#max) {
+      throw new FrameError(`Frame of ${size} bytes exceeds the frame limit of ${this.#max} bytes`);
     }
-    this.#start = 0;
-    this.#end = held;
+    this.#frame = new Uint8Array(HEADER_SIZE + size);
+    this.#frame.set(this.#head);
+    this.#filled = HEADER_SIZE;
   }
 }

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { encodeFrame, type Frame, FrameError, FrameReader, HEADER_SIZE } from "./frame.ts";
+import { checkFrameOwnership } from "./_frame_property.ts";
+import { encodeFrame, type Frame, FrameReader, HEADER_SIZE } from "./frame.ts";
 
 function collect(reader: FrameReader, ...chunks: Uint8Array[]): Frame[] {
   const out: Frame[] = [];
-  for (const c of chunks) reader.push(c, (f) => out.push({ ...f, body: f.body.slice() }));
+  for (const c of chunks) reader.push(c, (f) => out.push(f));
   return out;
 }
 
@@ -60,5 +61,27 @@ Deno.test("FrameReader rejects a length over the limit before buffering it", () 
 Deno.test("FrameReader rejects a length shorter than the header", () => {
   const header = new Uint8Array(HEADER_SIZE);
   new DataView(header.buffer).setUint32(0, 3);
-  assert.throws(() => new FrameReader().push(header, () => {}), FrameError);
+  assert.throws(() => new FrameReader().push(header, () => {}), {
+    name: "FrameError",
+    message: "Frame length 3 is shorter than its header",
+  });
+});
+
+Deno.test("FrameReader hands out frames that own their bytes, however the stream is cut", async () => {
+  await checkFrameOwnership();
+});
+
+Deno.test("FrameReader copies out of a chunk the caller reuses at once", () => {
+  const frame = encodeFrame(5, 6, new Uint8Array([1, 2, 3, 4]));
+  const chunk = frame.slice();
+  const got: Frame[] = [];
+  const reader = new FrameReader();
+  reader.push(chunk.subarray(0, 14), (f) => got.push(f));
+  chunk.fill(0);
+  chunk.set(frame.subarray(14), 14);
+  reader.push(chunk.subarray(14), (f) => got.push(f));
+  chunk.fill(0xff);
+  assert.equal(got.length, 1);
+  assert.deepEqual([...got[0]!.body], [1, 2, 3, 4]);
+  assert.deepEqual([...got[0]!.bytes], [...frame]);
 });

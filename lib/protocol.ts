@@ -149,6 +149,12 @@ export interface Grant {
   from: number;
 }
 
+/** master → a context: the call that handed it to context `from` has ended (one grant less). */
+export interface Revoke {
+  t: "revoke";
+  from: number;
+}
+
 /** remote → caller: one value of a streamed call. */
 export interface Item {
   t: "item";
@@ -247,4 +253,5 @@ export type Message =
   | Credit
   | Stop
   | Grant
+  | Revoke
   | Chan;

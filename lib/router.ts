@@ -5,7 +5,7 @@
  * @module
  */
 
-import { decode, encode } from "./codec.ts";
+import { encode } from "./codec.ts";
 import type { Channel } from "./channel.ts";
 import { Connection, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
@@ -18,9 +18,12 @@ import type { SuOptions } from "./methods/su.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
 import { ModuleServer } from "./module_server.ts";
+import { UnissuedHandle } from "./handle.ts";
 import {
   type Call,
+  CHANNEL_EXT,
   type ChildMethod,
+  CONTEXT_EXT,
   type Gone,
   type Hello,
   MASTER_ID,
@@ -112,6 +115,8 @@ interface Entry {
   up?: PromiseWithResolvers<Hello>;
   /** Resolves once the context is gone and forgotten. */
   done: PromiseWithResolvers<void>;
+  /** Contexts whose handles the master handed this one: the only handles it may send back. */
+  issued: Set<number>;
 }
 
 /** Routes messages between this process (the master) and the contexts it starts. */
@@ -138,9 +143,9 @@ export class Router implements AsyncDisposable {
       send: (dst, msg) => this.#send(dst, msg),
       nextCallId: () => this.#nextCall++,
       modulesFor: (ctx, mod) => this.#modulesFor(ctx, mod),
-      grant: (to, from) => this.#send(to.id, { t: "grant", from: from.id }),
+      grant: (to, from) => this.#grant(to, from),
       bindChannel: (channel, ctx) => this.#bindChannel(channel, ctx),
-      contextById: (id) => this.#entries.get(id)?.ctx,
+      revive: (from, type, payload) => this.#revive(from, type, payload),
       close: (ctx) => this.#closeContext(ctx),
     };
   }
@@ -412,6 +417,7 @@ export class Router implements AsyncDisposable {
       sets: new Map(),
       output: { stdout: { text: "" }, stderr: { text: "" } },
       done: Promise.withResolvers(),
+      issued: new Set(),
     };
   }
 
@@ -465,6 +471,47 @@ export class Router implements AsyncDisposable {
     }, connectTimeout + CLOSE_GRACE);
     up.promise.then(() => clearTimeout(timer), () => clearTimeout(timer));
     return ctx;
+  }
+
+  /** Lets `from` call into `to` until the returned function is called (once its call settled). */
+  #grant(to: Context, from: Context): () => void {
+    this.#entries.get(from.id)?.issued.add(to.id);
+    this.#send(to.id, { t: "grant", from: from.id });
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#send(to.id, { t: "revoke", from: from.id });
+    };
+  }
+
+  /**
+   * A handle in a value `from` sent: the live context or channel if the master issued it to
+   * `from`, else an inert record. Malformed payloads fail the decode.
+   */
+  #revive(from: Context, type: number, payload: unknown): unknown {
+    if (type === CONTEXT_EXT) {
+      if (
+        !Array.isArray(payload) || payload.length !== 2 || !Number.isSafeInteger(payload[0]) ||
+        typeof payload[1] !== "string"
+      ) {
+        throw new TypeError("Malformed context handle");
+      }
+      const [id, name] = payload as [number, string];
+      const issued = this.#entries.get(from.id)?.issued.has(id);
+      const ctx = issued ? this.#entries.get(id)?.ctx : undefined;
+      if (ctx) return ctx;
+      if (issued) throw new ConnectionError(`Context "${name}" in the result is closed`);
+      return new UnissuedHandle("context", id, name);
+    }
+    if (type === CHANNEL_EXT) {
+      if (!Number.isSafeInteger(payload)) throw new TypeError("Malformed channel handle");
+      const bound = this.#channels.get(payload as number);
+      return bound?.ctx === from.id
+        ? bound.channel
+        : new UnissuedHandle("channel", payload as number);
+    }
+    throw new TypeError(`Unknown extension type ${type}`);
   }
 
   #bindChannel(channel: Channel, ctx: Context): number {
@@ -571,23 +618,13 @@ export class Router implements AsyncDisposable {
 
   #dispatch(conn: Connection, src: number, dst: number, msg: Message, size: number): void {
     const entry = this.#entries.get(src);
-    if (!entry) return; // A context already forgotten: late frames are dropped.
-    if (entry.conn !== conn) {
-      // Only the contexts behind a connection may send on it: anything else is forged.
-      const root = [...this.#entries.values()].find((e) =>
-        e.conn === conn && e.parent === MASTER_ID
-      );
-      if (root) {
-        root.suspect = true;
-        this.#log(
-          root.ctx.name,
-          "warn",
-          `dropped a frame claiming to come from "${entry.ctx.name}", which is not behind ` +
-            `"${root.ctx.name}"; the context is now marked suspect`,
-        );
-      }
-      return;
+    // The master's own id, or one it never gave out, can only be forged.
+    if (src === MASTER_ID || src >= this.#nextContext) {
+      return this.#forged(conn, src === MASTER_ID ? "the master" : `context ${src}`);
     }
+    if (!entry) return; // A context already forgotten: late frames are dropped.
+    // Only the contexts behind a connection may send on it: anything else is forged.
+    if (entry.conn !== conn) return this.#forged(conn, `"${entry.ctx.name}"`);
     entry.ctx.stats.framesReceived++;
     entry.ctx.stats.bytesReceived += size;
     if (dst !== MASTER_ID) {
@@ -609,7 +646,10 @@ export class Router implements AsyncDisposable {
         const bound = this.#channels.get(msg.ch);
         if (bound?.ctx !== src) return;
         try {
-          bound.channel.deliver(msg.end ? undefined : decode(msg.value!), msg.end === true);
+          bound.channel.deliver(
+            msg.end ? undefined : entry.ctx.decodeValue(msg.value!),
+            msg.end === true,
+          );
         } catch (e) {
           bound.channel.lost(new ConnectionError(`Undecodable channel value: ${e}`));
         }
@@ -623,6 +663,19 @@ export class Router implements AsyncDisposable {
       default:
         entry.ctx.handle(msg);
     }
+  }
+
+  /** A frame on `conn` claimed a sender that is not behind it: the connection is suspect. */
+  #forged(conn: Connection, claimed: string): void {
+    const root = [...this.#entries.values()].find((e) => e.conn === conn && e.parent === MASTER_ID);
+    if (!root) return;
+    root.suspect = true;
+    this.#log(
+      root.ctx.name,
+      "warn",
+      `dropped a frame claiming to come from ${claimed}, which is not behind ` +
+        `"${root.ctx.name}"; the context is now marked suspect`,
+    );
   }
 
   /**

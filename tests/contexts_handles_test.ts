@@ -53,7 +53,11 @@ Deno.test("a context handed to another as an argument can be called from there",
       b,
       c.id,
     );
-    strictEqual(message, `Error: Context ${a.id} may not call into context ${c.id}`);
+    strictEqual(
+      message,
+      `Error: Context ${a.id} may not call into context ${c.id}: no grant, or it ended with ` +
+        `the call that handed it over`,
+    );
   });
 
   await t.step("a context handed another cannot push modules into it", async () => {

@@ -54,7 +54,8 @@ Deno.test("a child context cannot make its parent, a sibling or the master run c
       const seen = await send([{ dst: sibling.id, msg: touchCall(8, marker) }]);
       strictEqual(
         refusal(seen, sibling, 8),
-        `Error: Context ${hostile.id} may not call into context ${sibling.id}`,
+        `Error: Context ${hostile.id} may not call into context ${sibling.id}: no grant, or ` +
+          `it ended with the call that handed it over`,
       );
       ok(!(await exists(marker)), "the sibling ran the call");
     });
