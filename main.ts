@@ -10,13 +10,31 @@ import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
-import { remoteLines } from "./lib/cli/terminal_text.ts";
+import { stream } from "./lib/cli/stream.ts";
+import { suggest } from "./lib/cli/suggest.ts";
+import { failureLines } from "./lib/cli/remote_stack.ts";
 import { ExitCode } from "./lib/errors.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
 import { runSelfStage1 } from "./lib/self_stage1.ts";
 
 /** Version of this build. */
 export const VERSION = "0.1.0";
+
+/** The commands, for suggestions after a typo. */
+const COMMANDS = [
+  "call",
+  "run",
+  "stream",
+  "ping",
+  "push",
+  "pull",
+  "up",
+  "status",
+  "logs",
+  "down",
+  "bootstrap",
+  "help",
+] as const;
 
 async function run(argv: string[], signal: AbortSignal): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,6 +45,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await ping(rest, signal);
     case "run":
       return await runCommand(rest, signal);
+    case "stream":
+      return await stream(rest, signal);
     case "push":
       return await push(rest, signal);
     case "pull":
@@ -50,9 +70,14 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
     case "-h":
       printLine(HELP[""]!);
       return command === undefined ? ExitCode.usage : ExitCode.ok;
-    default:
-      console.error(`mitoctl: unknown command "${command}"\n\n${HELP[""]}`);
+    default: {
+      const near = suggest(command, COMMANDS);
+      const hint = near ? `; did you mean "${near}"?` : "";
+      console.error(
+        `mitoctl: unknown command "${command}"${hint}\nRun "mitoctl --help" for the list.`,
+      );
       return ExitCode.usage;
+    }
   }
 }
 
@@ -74,7 +99,8 @@ if (import.meta.main) {
       code = await run(Deno.args, abort.signal);
     } catch (e) {
       const err = e as Error & { exitCode?: number };
-      console.error(remoteLines("mitoctl: ", err.message, "  "));
+      const verbose = Deno.args.includes("-v") || Deno.args.includes("--verbose");
+      for (const line of failureLines(err, verbose)) console.error(line);
       code = err.exitCode ?? ExitCode.remote;
     }
     Deno.exit(interrupted ? 130 : code);

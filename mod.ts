@@ -49,9 +49,12 @@ export type { LocalOptions } from "./lib/methods/local.ts";
 export type { SshOptions } from "./lib/methods/ssh.ts";
 export type { SudoOptions } from "./lib/methods/sudo.ts";
 export type { RuntimeChoice } from "./lib/stage1.ts";
-export type { Hello as ContextInfo } from "./lib/protocol.ts";
+export type { ContextInfo } from "./lib/context_info.ts";
+export { exec, MAX_EXEC_OUTPUT } from "./lib/exec.ts";
+export type { ExecOptions, ExecResult } from "./lib/exec.ts";
 export {
   AuthenticationError,
+  CommandError,
   ConnectionError,
   ExitCode,
   MitoctlError,

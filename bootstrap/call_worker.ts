@@ -36,6 +36,7 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
   // Import once per module: a repeat import() still runs the loader's hooks on some runtimes.
   let mod = imported.get(call.mod);
   if (!mod) imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
+  if (!(call.fn in mod) && call.fn.includes(".")) return staticMethod(mod, call);
   if (!(call.fn in mod)) {
     throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
   }
@@ -46,6 +47,21 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
     );
   }
   return fn as (...args: unknown[]) => unknown;
+}
+
+/** `Class.method`: a static method of an exported class (its own or inherited, never one of
+ *  Function.prototype's), called with the class as `this`. */
+function staticMethod(
+  mod: Record<string, unknown>,
+  call: WorkerCall,
+): (...args: unknown[]) => unknown {
+  const [name, method] = call.fn.split(".", 2) as [string, string];
+  const owner = mod[name] as Record<string, unknown>;
+  const fn = typeof owner === "function" && !(method in Function.prototype) && owner[method];
+  if (typeof fn !== "function") {
+    throw new TypeError(`Module "${call.mod}" has no export or static method "${call.fn}"`);
+  }
+  return (fn as (...args: unknown[]) => unknown).bind(owner);
 }
 
 /**
@@ -157,12 +173,13 @@ function encodeResult(call: WorkerCall, value: unknown): Uint8Array {
   }
 }
 
+/** What user code threw, as msgpack: the error or value itself, else as much as can travel. */
 function encodeError(e: unknown): Uint8Array {
-  const err = e instanceof Error ? e : new Error(`Non-error thrown: ${String(e)}`);
   try {
-    return encode(err);
+    return encode(e, codec);
   } catch {
-    // A property on the error could not be sent: keep what always can.
+    // Something in it cannot be sent (a function, a class instance): keep what always can.
+    const err = e instanceof Error ? e : new Error(`Non-error thrown: ${String(e)}`);
     const plain = new Error(err.message);
     plain.name = err.name;
     plain.stack = err.stack ?? "";

@@ -45,10 +45,12 @@ const EXT_MAP = 2;
 const EXT_SET = 3;
 const EXT_ERROR = 4;
 const EXT_INVALID_DATE = 5;
+const EXT_UTF16 = 6;
 const EXT_TIMESTAMP = -1;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// A leading U+FEFF is part of the string, not a byte-order mark to drop.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // Encoder state, reset by every encode(); the buffer is kept between calls as a cache.
 let buf = new Uint8Array(4096);
@@ -116,6 +118,8 @@ function int(v: number): void {
 }
 
 function str(s: string): void {
+  // UTF-8 cannot carry a lone surrogate: such strings travel as their UTF-16 code units.
+  if (!s.isWellFormed()) return utf16(s);
   const max = s.length * 3;
   const hs = max < 32 ? 1 : max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
   ensure(hs + max);
@@ -137,6 +141,14 @@ function str(s: string): void {
   if (real !== hs) buf.copyWithin(pos + real, start, start + n);
   sized(n, 0xa0, 32, 0xd9, 0xda, 0xdb);
   pos += n;
+}
+
+function utf16(s: string): void {
+  ext(EXT_UTF16, () => {
+    ensure(s.length * 2);
+    for (let i = 0; i < s.length; i++) view.setUint16(pos + i * 2, s.charCodeAt(i), true);
+    pos += s.length * 2;
+  });
 }
 
 /** Writes an ext32 header, runs `body`, then patches in the payload length. */
@@ -432,6 +444,14 @@ class Reader {
         const f = payload();
         if (f === null || typeof f !== "object") throw new SerializationError("Malformed Error");
         return reviveError(f as Record<string, unknown>);
+      }
+      case EXT_UTF16: {
+        if (n % 2) throw new SerializationError(`Malformed UTF-16 string of ${n} bytes`);
+        const at = end - n;
+        this.p = end;
+        let s = "";
+        for (let i = 0; i < n; i += 2) s += String.fromCharCode(this.v.getUint16(at + i, true));
+        return s;
       }
       case EXT_INVALID_DATE:
         this.p = end;

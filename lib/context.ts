@@ -6,7 +6,11 @@
 
 import { decode, encode } from "./codec.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
+import { CLOSE_GRACE } from "./limits.ts";
 import { Channel } from "./channel.ts";
+import { type ContextInfo, contextInfo } from "./context_info.ts";
+import { evalSpecifier } from "./eval_source.ts";
+import { exec, type ExecOptions, type ExecResult } from "./exec.ts";
 import {
   pull as pullFiles,
   type PullOptions,
@@ -88,6 +92,8 @@ interface Pending {
   /** Set for a stream: takes each item. */
   item?: (value: unknown) => void;
   what: string;
+  /** Set for a stream stopped early, until the remote says it has ended. */
+  stopping?: true;
 }
 
 /** A call's arguments, encoded, with the contexts and channels found among them. */
@@ -121,7 +127,9 @@ export class Context implements AsyncDisposable {
   readonly #host: ContextHost;
   readonly #timeout: number | undefined;
   readonly #pending = new Map<number, Pending>();
-  #info: Hello | undefined;
+  /** Streams stopped early that have not yet ended on the remote. */
+  readonly #stopping = new Set<Promise<void>>();
+  #info: ContextInfo | undefined;
   /** Traffic counters, updated as frames move. */
   readonly stats: ContextStats = {
     framesSent: 0,
@@ -146,12 +154,12 @@ export class Context implements AsyncDisposable {
     this.id = id;
     this.name = name;
     this.#timeout = timeout;
-    this.ready = ready.then((h) => this.#info = h);
+    this.ready = ready.then((h) => (this.#info = contextInfo(h), h));
     this.ready.catch(() => {});
   }
 
   /** What the remote said about itself (runtime, version, pid, host, user), once up. */
-  get info(): Hello | undefined {
+  get info(): ContextInfo | undefined {
     return this.#info;
   }
 
@@ -315,7 +323,7 @@ export class Context implements AsyncDisposable {
       wake = undefined;
     };
     const onAbort = () => {
-      if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      this.#stopStream(id, what);
       // Aborted means now: items already here are dropped, not yielded.
       queue.length = 0;
       end = { error: options.signal!.reason };
@@ -359,7 +367,7 @@ export class Context implements AsyncDisposable {
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       // The consumer left early: stop the remote iterator.
-      if (this.#pending.delete(id)) this.#host.send(this.id, { t: "stop", id });
+      this.#stopStream(id, what);
       release();
       for (const c of channels) c.remoteEnded(end?.error);
     }
@@ -405,27 +413,55 @@ export class Context implements AsyncDisposable {
 
   /**
    * Runs a self-contained function in this context: its source is sent, so it must not use
-   * variables from the enclosing scope (imports inside it work: `await import("node:os")`).
+   * variables from the enclosing scope (imports inside it work: `await import("node:os")`). A
+   * function that does is refused before sending, naming them; this never throws synchronously.
    *
    * @example
    * ```ts ignore
    * const sum = await ctx.eval((a: number, b: number) => a + b, 1, 2);
    * ```
    */
-  eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
-    if (typeof fn !== "function") throw new TypeError("eval() takes a function");
-    const source = Function.prototype.toString.call(fn);
-    if (source.endsWith("{ [native code] }")) {
-      throw new TypeError("eval() cannot send a native or bound function");
-    }
-    // Method shorthand (`f(a) {…}`) is not an expression; give it the `function` keyword.
-    const expr = /^(async\s+)?(function\b|\(|[\w$]+\s*=>)/.test(source)
-      ? source
-      : source.replace(/^(async\s+)?/, "$1function ");
-    const body = new TextEncoder().encode(`export default (${expr});\n`);
-    let bin = "";
-    for (const b of body) bin += String.fromCharCode(b);
-    return this.call(`data:text/javascript;base64,${btoa(bin)}`, "default", ...args);
+  async eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    return await this.call(await evalSpecifier(fn), "default", ...args);
+  }
+
+  /**
+   * Runs `argv` here to its end: `{ stdout, stderr, code, signal }`. With `check: true` a
+   * non-zero exit rejects with a CommandError (its `exitCode` is the command's). For output as it
+   * comes, use `runProcess`.
+   *
+   * @example
+   * ```ts ignore
+   * const { stdout, code } = await ctx.exec(["df", "-h"]);
+   * await ctx.exec(["systemctl", "restart", "nginx"], { check: true });
+   * ```
+   */
+  exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return exec(this, argv, options);
+  }
+
+  /**
+   * Stops stream `id` on the remote and notes when it has ended there (its generator's `finally`
+   * blocks ran): {@linkcode Context.close} waits for that, for a while.
+   */
+  #stopStream(id: number, what: string): void {
+    const p = this.#pending.get(id);
+    if (!p || p.stopping) return;
+    const ended = Promise.withResolvers<void>();
+    const done = () => ended.resolve();
+    this.#pending.set(id, { resolve: done, reject: done, item: () => {}, what, stopping: true });
+    this.#stopping.add(ended.promise);
+    void ended.promise.then(() => this.#stopping.delete(ended.promise));
+    this.#host.send(this.id, { t: "stop", id });
+  }
+
+  /** Waits until stopped streams have ended remotely, at most {@linkcode CLOSE_GRACE}. */
+  async #drained(): Promise<void> {
+    if (!this.#stopping.size || this.#lost) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_GRACE));
+    await Promise.race([Promise.all(this.#stopping), grace]);
+    clearTimeout(timer);
   }
 
   /** Turns handles in what this context sent back into what the master issued it, if anything. */
@@ -457,7 +493,7 @@ export class Context implements AsyncDisposable {
     this.#pending.delete(msg.id);
     try {
       if (msg.t === "ok") p.resolve(this.decodeValue(msg.value));
-      else p.reject(new RemoteError(this.name, this.decodeValue(msg.error) as Error));
+      else p.reject(new RemoteError(this.name, this.decodeValue(msg.error)));
     } catch (e) {
       p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));
     }
@@ -472,6 +508,7 @@ export class Context implements AsyncDisposable {
 
   /** Ends the remote stage; pending calls fail with a ConnectionError. */
   async close(): Promise<void> {
+    await this.#drained();
     this.lost(new ConnectionError(`Context "${this.name}" was closed`));
     await this.#host.close(this);
   }

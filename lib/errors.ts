@@ -5,6 +5,8 @@
  * @module
  */
 
+import { showValue } from "./show.ts";
+
 /** Exit codes of the CLI. */
 export const ExitCode = {
   ok: 0,
@@ -66,30 +68,50 @@ function cut(text: string): string {
 }
 
 /**
- * The error value a remote sent, as an Error with bounded string fields: `name` a short string,
- * `message` and `stack` cut to {@linkcode MAX_REMOTE_ERROR_TEXT}, `code` a string or number or
- * absent. Anything that is not an Error becomes one saying so. Its other fields (`cause`,
- * `errno`, …) are plain data, as decoding made them.
+ * `error`, as a remote sent it, with bounded string fields: `name` a short string, `message` and
+ * `stack` cut to {@linkcode MAX_REMOTE_ERROR_TEXT}, `code` a string or number or absent. Its
+ * other fields (`cause`, `errno`, …) are plain data, as decoding made them.
  */
-function boundedError(value: unknown): Error {
-  if (!(value instanceof Error)) {
-    const shown = typeof value === "string" ? JSON.stringify(value) : typeof value;
-    return new Error(`The remote failed with a value that is not an error: ${cut(shown)}`);
-  }
-  const fields = value as Error & { code?: unknown };
-  const name = typeof value.name === "string" && value.name.length <= MAX_REMOTE_ERROR_NAME
-    ? value.name
+function bounded(error: Error): Error {
+  const fields = error as Error & { code?: unknown };
+  const name = typeof error.name === "string" && error.name.length <= MAX_REMOTE_ERROR_NAME
+    ? error.name
     : "Error";
   // Own data properties: reading them runs no remote-chosen code.
-  Object.defineProperty(value, "name", { value: name, writable: true, configurable: true });
-  value.message = cut(typeof value.message === "string" ? value.message : "");
-  value.stack = cut(typeof value.stack === "string" ? value.stack : `${name}: ${value.message}`);
+  Object.defineProperty(error, "name", { value: name, writable: true, configurable: true });
+  error.message = cut(typeof error.message === "string" ? error.message : "");
+  error.stack = cut(typeof error.stack === "string" ? error.stack : "");
   if (
     fields.code !== undefined && typeof fields.code !== "string" && typeof fields.code !== "number"
   ) {
     delete fields.code;
   }
-  return value;
+  return error;
+}
+
+/** How a command that failed ended, as {@linkcode CommandError} carries it. */
+export interface CommandEnd {
+  /** Its standard output. */
+  stdout: string;
+  /** Its standard error. */
+  stderr: string;
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  /** The signal that ended it, or null. */
+  signal: string | null;
+}
+
+/** A remote command ended with a non-zero code or a signal; `exitCode` is its code (128 + n for
+ *  signal n). */
+export class CommandError extends MitoctlError {
+  override readonly exitCode: number;
+  /** What it printed and how it ended, when it was kept (`ctx.exec`). */
+  readonly result: CommandEnd | undefined;
+  constructor(message: string, exitCode: number, result?: CommandEnd) {
+    super(message);
+    this.exitCode = exitCode;
+    this.result = result;
+  }
 }
 
 /** An exception thrown by remote code, with the remote's name, message and stack. */
@@ -100,16 +122,46 @@ export class RemoteError extends MitoctlError {
   readonly remoteStack: string;
   /** Name of the context the error came from. */
   readonly context: string;
-  /** The remote error itself, revived, its fields bounded. */
+  /** The remote error itself, revived, its fields bounded; for a thrown non-error, an Error
+   *  describing it that carries its fields. */
   readonly remote: Error;
+  /** Exactly what remote code threw: the error, or any other value (`throw { code: "E" }`). */
+  readonly thrown: unknown;
 
-  /** Wraps `remote`, the error value context `context` sent (checked: any value is taken). */
-  constructor(context: string, remote: unknown) {
-    const error = boundedError(remote);
-    super(`${error.name} on "${context}": ${error.message}`, { cause: error });
-    this.remote = error;
-    this.remoteName = error.name;
-    this.remoteStack = error.stack!;
+  /** Wraps `thrown`, thrown in context `context` (any value: its fields are bounded). */
+  constructor(context: string, thrown: unknown) {
+    const remote = bounded(thrown instanceof Error ? thrown : nonError(thrown));
+    super(`${remote.name} on "${context}": ${remote.message}`, { cause: remote });
+    this.remote = remote;
+    this.thrown = thrown;
+    this.remoteName = remote.name;
+    this.remoteStack = remote.stack || `${remote.name}: ${remote.message}`;
     this.context = context;
+    // Where it happened comes first: the remote frames, then the master's.
+    const master = frames(this.stack ?? "");
+    const remoteFrames = frames(this.remoteStack);
+    this.stack = [
+      `${this.name}: ${this.message}`,
+      ...remoteFrames,
+      ...(master.length ? [`    --- on the master ---`, ...master] : []),
+    ].join("\n");
   }
+}
+
+/** The `at …` lines of a V8 stack (Deno and Node print them alike). */
+export function frames(stack: string): string[] {
+  return stack.split("\n").filter((l) => /^\s+at /.test(l));
+}
+
+/** An Error standing for a thrown value that is not one, carrying the value's own fields. */
+function nonError(value: unknown): Error {
+  const shown = typeof value === "string" ? value : showValue(value);
+  const e = new Error(`Non-error thrown: ${shown}`);
+  e.stack = "";
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (!(k in e)) (e as unknown as Record<string, unknown>)[k] = v;
+    }
+  }
+  return e;
 }

@@ -22,7 +22,7 @@ import { asError, settleEach } from "./gather.ts";
 import { type Inventory, readInventory } from "./inventory.ts";
 import type { ConnectOptions, Router } from "./router.ts";
 import { formatHop, parseTarget } from "./target.ts";
-import { ProgressLine, progressText, shortReason, toJson } from "./cli/output.ts";
+import { ProgressLine, progressText, shortReason, showValue, toJson } from "./cli/output.ts";
 import { remoteLines } from "./cli/terminal_text.ts";
 
 /**
@@ -309,7 +309,7 @@ export async function runFleet<T>(
 }
 
 function defaultLine(r: HostResult<unknown>): string {
-  return r.ok ? `${r.host.label}: ${toJson(r.value)}` : failedLine(r.host.label, r.error);
+  return r.ok ? `${r.host.label}: ${showValue(r.value)}` : failedLine(r.host.label, r.error);
 }
 
 /** `label: failed: <message>`, the message's further lines indented and its controls escaped. */

@@ -220,7 +220,7 @@ Deno.test("runFleet() with json prints one object per host", async () => {
   }, { console: c.console, json: true, report: false });
   deepStrictEqual(c.out.map((l) => JSON.parse(l)).sort((a, b) => a.target < b.target ? -1 : 1), [
     { target: "down", ok: false, error: 'Cannot connect to "down": refused', exitCode: 3 },
-    { target: "up", ok: true, value: "7" },
+    { target: "up", ok: true, value: { $bigint: "7" } },
   ]);
   strictEqual(c.err(), "");
 });

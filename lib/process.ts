@@ -6,14 +6,27 @@
  */
 
 import type { Context } from "./context.ts";
-import type { RunEvent, RunOptions } from "./remote/process.ts";
-import { RefusedValueError } from "./errors.ts";
+import { RefusedValueError, TimeoutError } from "./errors.ts";
+import { KILL_AFTER_MS, type RunEvent, type RunOptions } from "./remote/process.ts";
 import { checkShape, is, type Shape } from "./remote_value.ts";
 
-export type { RunEvent, RunOptions } from "./remote/process.ts";
+export { KILL_AFTER_MS, type RunEvent, type RunOptions } from "./remote/process.ts";
 
 /** The module that runs on the remote; the module forwarder sends it with the first use. */
 export const PROCESS_MODULE: URL = new URL("./remote/process.ts", import.meta.url);
+
+/** Options of {@linkcode runProcess}. */
+export interface RunProcessOptions extends RunOptions {
+  /**
+   * Aborting sends the process SIGINT, then SIGKILL after {@linkcode KILL_AFTER_MS}; its output
+   * keeps coming (what its SIGINT handler prints included) until it exits, then the loop throws
+   * the signal's reason; a TimeoutError if no exit came {@linkcode EXIT_WAIT_MS} after SIGKILL.
+   */
+  signal?: AbortSignal;
+}
+
+/** How long, past SIGKILL, a stopped process's exit is waited for before the stream is dropped. */
+export const EXIT_WAIT_MS = 3000;
 
 /**
  * Starts `argv` on `ctx` and yields `start`, then output chunks as they come, then `exit`.
@@ -29,36 +42,49 @@ export const PROCESS_MODULE: URL = new URL("./remote/process.ts", import.meta.ur
 export async function* runProcess(
   ctx: Context,
   argv: string[],
-  options: RunOptions & { signal?: AbortSignal } = {},
+  options: RunProcessOptions = {},
 ): AsyncGenerator<RunEvent> {
   const { signal, ...rest } = options;
+  signal?.throwIfAborted();
   let handle: number | undefined;
   let exited = false;
+  // Dropped only when a stopped process never reports its exit.
+  const drop = new AbortController();
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const stop = () => {
+    if (handle === undefined) return drop.abort(signal!.reason);
+    timers.push(...interrupt(ctx, handle));
+    const waited = KILL_AFTER_MS + EXIT_WAIT_MS;
+    const lost = new TimeoutError(
+      `Process "${argv[0]}" on "${ctx.name}" did not exit within ${waited / 1000} s of SIGINT`,
+    );
+    timers.push(setTimeout(() => drop.abort(lost), waited));
+  };
+  signal?.addEventListener("abort", stop, { once: true });
   try {
-    for await (
-      const raw of ctx.streamWith<unknown>(
-        signal ? { signal } : {},
-        PROCESS_MODULE,
-        "run",
-        argv,
-        rest,
-      )
-    ) {
+    const events = ctx.streamWith<unknown>(
+      { signal: drop.signal },
+      PROCESS_MODULE,
+      "run",
+      argv,
+      rest,
+    );
+    for await (const raw of events) {
       const event = checkRunEvent(raw, ctx.name);
-      if (event.t === "start") handle = event.handle;
+      if (event.t === "start") {
+        handle = event.handle;
+        if (signal?.aborted) stop();
+      }
       if (event.t === "exit") exited = true;
       yield event;
     }
+    if (signal?.aborted) throw signal.reason;
   } finally {
+    signal?.removeEventListener("abort", stop);
+    timers.forEach(clearTimeout);
     // Left early: a process that prints nothing would never see the stream stop, so signal it.
     if (handle !== undefined && !exited && !ctx.closed) {
-      const h = handle;
-      ctx.call(PROCESS_MODULE, "signal", h, "SIGINT").catch(() => {});
-      const timer = setTimeout(
-        () => ctx.call(PROCESS_MODULE, "signal", h, "SIGKILL").catch(() => {}),
-        KILL_AFTER_MS,
-      );
-      Deno.unrefTimer(timer);
+      for (const timer of interrupt(ctx, handle)) Deno.unrefTimer(timer);
     }
   }
 }
@@ -83,8 +109,12 @@ function checkRunEvent(value: unknown, context: string): RunEvent {
   return checkShape<RunEvent>(value, shape, `a process "${t}" event`, context);
 }
 
-/** How long a process stopped early may take to end after SIGINT before it gets SIGKILL. */
-const KILL_AFTER_MS = 2000;
+/** Sends process `handle` SIGINT now and SIGKILL after {@linkcode KILL_AFTER_MS}. */
+function interrupt(ctx: Context, handle: number): ReturnType<typeof setTimeout>[] {
+  const send = (name: string) => ctx.call(PROCESS_MODULE, "signal", handle, name).catch(() => {});
+  send("SIGINT");
+  return [setTimeout(() => send("SIGKILL"), KILL_AFTER_MS)];
+}
 
 /** Writes to the stdin of a process {@linkcode runProcess} started with `stdin: true`; no data
  *  closes it. */

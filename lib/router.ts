@@ -49,8 +49,11 @@ export interface LogLine {
 
 /** Options for {@linkcode Router}. */
 export interface RouterOptions {
-  /** Receives diagnostics: remote stderr lines, spawned argv. Default: dropped. */
+  /** Receives diagnostics (remote stderr lines, warnings, errors) and what remote code prints.
+   *  Default: dropped. */
   onLog?: (line: LogLine) => void;
+  /** Also pass `debug` lines (the argv of each process started, …) to `onLog`; default false. */
+  debug?: boolean;
   /** Largest frame sent or accepted; default {@linkcode MAX_FRAME_SIZE} (64 MiB). */
   maxFrameSize?: number;
   /** Where modules come from; default a new {@linkcode ModuleServer}. Share one between routers
@@ -72,6 +75,7 @@ export interface ContextOptions {
  * Options of {@linkcode Router.connect}: what the CLI flags set. In a multi-hop target the ssh
  * client options (`sshConfig`, `sshOptions`, `identity`, `controlPersist`, `sshPath`) apply to
  * the first hop only: later hops use the ssh client and configuration of the host before them.
+ * A `runtime` given as an absolute path applies to the first hop only too.
  */
 export interface ConnectOptions extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {
   /** Password for `sudo` and `su` hops (sudo: the login user's; su: the target user's), typed
@@ -220,15 +224,15 @@ export class Router implements AsyncDisposable {
       case "ssh": {
         if (!via) return this.#start(sshSpawn({ ...options, ...hop }, size), options.name, options);
         const ssh: SshOptions = { ...hop };
-        if (options.runtime !== undefined) ssh.runtime = options.runtime;
+        if (hopRuntime(options.runtime)) ssh.runtime = options.runtime!;
         return this.#startChild(via, { method: "ssh", options: ssh }, options.name, hopOptions);
       }
       case "sudo": {
         const sudo: SudoOptions = {};
         if (hop.user !== undefined) sudo.user = hop.user;
         if (options.sudoPassword !== undefined) sudo.password = options.sudoPassword;
-        if (options.runtime !== undefined && options.runtime !== "auto") {
-          sudo.runtime = options.runtime;
+        if (hopRuntime(options.runtime) && options.runtime !== "auto") {
+          sudo.runtime = options.runtime!;
         }
         return this.#startChild(via!, { method: "sudo", options: sudo }, options.name, hopOptions);
       }
@@ -236,8 +240,8 @@ export class Router implements AsyncDisposable {
         const su: SuOptions = {};
         if (hop.user !== undefined) su.user = hop.user;
         if (options.sudoPassword !== undefined) su.password = options.sudoPassword;
-        if (options.runtime !== undefined && options.runtime !== "auto") {
-          su.runtime = options.runtime;
+        if (hopRuntime(options.runtime) && options.runtime !== "auto") {
+          su.runtime = options.runtime!;
         }
         return this.#startChild(via!, { method: "su", options: su }, options.name, hopOptions);
       }
@@ -366,6 +370,7 @@ export class Router implements AsyncDisposable {
   }
 
   #log(context: string, level: LogLine["level"], text: string, stream?: LogLine["stream"]): void {
+    if (level === "debug" && !this.#options.debug) return;
     this.#options.onLog?.(stream ? { context, level, text, stream } : { context, level, text });
   }
 
@@ -768,6 +773,15 @@ export class Router implements AsyncDisposable {
     await entry.done.promise;
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether a later hop of a target takes `runtime` too: a name (`deno`, `node`, `auto`) means the
+ * same on every machine; an absolute path names a file on the first hop's, so later hops use
+ * their defaults.
+ */
+function hopRuntime(runtime: string | undefined): boolean {
+  return runtime !== undefined && !runtime.startsWith("/");
 }
 
 /** Rejects targets whose hops cannot follow each other, before anything is started. */

@@ -21,7 +21,9 @@ export const STAGE1_JS = 'var p=process,m=p.getBuiltinModule,r=m("fs").readSync,
   "b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
   'import("data:text/javascript;base64,"+m("zlib").brotliDecompressSync(b).toString("base64"))';
 
-const SAFE_PATH = /^\/[A-Za-z0-9._/+-]+$/;
+/** What a runtime path may hold: characters no login shell (sh, bash, zsh, fish, csh) reads
+ *  specially, `@` included (npm keeps binaries under `node_modules/@scope/`). */
+const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]+$/;
 
 /** Which kind of runtime a path or name denotes, judged by its file name. */
 export function runtimeKind(runtime: string): "deno" | "node" {
@@ -36,8 +38,13 @@ export function runtimeKind(runtime: string): "deno" | "node" {
 export function checkRuntime(runtime: string): RuntimeChoice {
   if (runtime === "deno" || runtime === "node" || runtime === "auto") return runtime;
   if (SAFE_PATH.test(runtime)) return runtime;
+  if (!runtime.startsWith("/")) {
+    throw new TypeError(`Invalid runtime "${runtime}": use deno, node, auto or an absolute path`);
+  }
+  const bad = [...runtime].find((c) => !/[A-Za-z0-9._/+@-]/.test(c))!;
   throw new TypeError(
-    `Invalid runtime "${runtime}": use deno, node, auto or an absolute path without spaces or quotes`,
+    `Invalid runtime "${runtime}": ${JSON.stringify(bad)} cannot pass through a remote shell; ` +
+      `a path may hold letters, digits and . _ / + @ -`,
   );
 }
 

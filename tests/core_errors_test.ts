@@ -226,11 +226,16 @@ Deno.test("the CLI refuses bad input with the documented exit codes", async (t) 
       ],
       [
         ["call", "--runtime", "a b", "local", "node:os#hostname"],
-        `Invalid runtime "a b": use deno, node, auto or an absolute path without spaces or quotes`,
+        `Invalid runtime "a b": use deno, node, auto or an absolute path`,
       ],
       [
         ["call", "--runtime", "rel/node", "local", "node:os#hostname"],
-        `Invalid runtime "rel/node": use deno, node, auto or an absolute path without spaces or quotes`,
+        `Invalid runtime "rel/node": use deno, node, auto or an absolute path`,
+      ],
+      [
+        ["call", "--runtime", "/opt/my node/node", "local", "node:os#hostname"],
+        `Invalid runtime "/opt/my node/node": " " cannot pass through a remote shell; a path may ` +
+        `hold letters, digits and . _ / + @ -`,
       ],
       [["call", "local"], "Usage: mitoctl call [flags] <target> <module>#<export> [args…]"],
       [["call", "local", "node:os"], `Invalid function "node:os": expected <module>#<export>`],

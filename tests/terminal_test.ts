@@ -85,7 +85,7 @@ Deno.test("a hostile stage's hello and log lines are shown escaped", async () =>
         hostname: {
           before: [
             { t: "log", level: "warn", msg: "careful\n[web9] forged line\x1b[2J" },
-            { t: "log", level: "info", msg: "\x1b]0;x\x07", stream: "stdout" },
+            { t: "log", level: "info", msg: "\x1b]0;x\x07\n", stream: "stdout" },
           ],
           value: "box",
         },

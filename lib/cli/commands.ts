@@ -17,7 +17,7 @@ import {
   runFleet,
   type RunFleetOptions,
 } from "../fanout.ts";
-import type { Hello } from "../protocol.ts";
+import type { ContextInfo } from "../context_info.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
 import {
@@ -30,7 +30,7 @@ import {
   type Parsed,
 } from "./args.ts";
 import { HELP } from "./help.ts";
-import { printLine, toJson } from "./output.ts";
+import { printLine, showValue, toJson } from "./output.ts";
 import { oneLine } from "./terminal_text.ts";
 
 /** Resolves the `<module>` part of `module#export` the way a user means it. */
@@ -87,7 +87,7 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
     if (values.json) printLine(toJson({ target: spec, ok: true, value }));
     else if (values.raw && typeof value === "string") {
       Deno.stdout.writeSync(new TextEncoder().encode(value));
-    } else if (value !== undefined) printLine(toJson(value));
+    } else if (value !== undefined) printLine(showValue(value));
     return ExitCode.ok;
   } catch (e) {
     if (!values.json || !(e instanceof MitoctlError)) throw e;
@@ -99,13 +99,14 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
 /** `--raw` on many hosts: each line of a string result, prefixed with its host. */
 function rawLine(r: HostResult<unknown>): string {
   if (!r.ok) return failedLine(r.host.label, r.error);
-  if (typeof r.value !== "string") return `${r.host.label}: ${toJson(r.value)}`;
+  if (typeof r.value !== "string") return `${r.host.label}: ${showValue(r.value)}`;
   return r.value.replace(/\n$/, "").split("\n").map((l) => `${r.host.label}: ${l}`).join("\n");
 }
 
 interface Pong {
-  info: Hello;
+  info: ContextInfo;
   connectMs: number;
+  firstCallMs: number;
   rttMs: number;
 }
 
@@ -125,9 +126,10 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
     report: !isSingleTarget(positionals),
     line: (res) => {
       if (!res.ok) return failedLine(res.host.label, res.error);
-      const { info: i, connectMs, rttMs } = res.value;
+      const { info: i, connectMs, firstCallMs, rttMs } = res.value;
       const facts = oneLine(`${i.runtime} ${i.version}, ${i.user}@${i.host} pid ${i.pid}`);
       return `${res.host.label}: ok, ${facts}, up in ${connectMs.toFixed(0)} ms, ` +
+        `first call ${firstCallMs.toFixed(1)} ms, ` +
         `round trip ${(rttMs * 1000).toFixed(0)} µs`;
     },
     record: (res) =>
@@ -137,6 +139,7 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
           ok: true,
           ...res.value.info,
           connectMs: res.value.connectMs,
+          firstCallMs: res.value.firstCallMs,
           rttMs: res.value.rttMs,
         }
         : { target: res.host.label, ok: false, error: res.error.message, exitCode: res.exitCode },
@@ -144,11 +147,16 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
   if (forks !== undefined) options.forks = forks;
   return await runFleet(r, hosts, async (ctx) => {
     const started = performance.now();
-    const info = await ctx.ready;
+    await ctx.ready;
+    const info = ctx.info!;
     const connectMs = performance.now() - started;
+    // The first call starts the remote's import of node:os; the second is the round trip.
     const t0 = performance.now();
     await ctx.call("node:os", "hostname");
-    return { info, connectMs, rttMs: performance.now() - t0 };
+    const firstCallMs = performance.now() - t0;
+    const t1 = performance.now();
+    await ctx.call("node:os", "hostname");
+    return { info, connectMs, firstCallMs, rttMs: performance.now() - t1 };
   }, options);
 }
 

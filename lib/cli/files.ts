@@ -16,6 +16,7 @@ import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../
 import { CONNECT_FLAGS, FLEET_FLAGS, parse, type Parsed } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
 import { failedLine } from "../fanout.ts";
+import { oneLine } from "./terminal_text.ts";
 
 const FILE_FLAGS = {
   ...CONNECT_FLAGS,
@@ -124,15 +125,24 @@ function progressMeter(enabled: boolean): { update(p: Progress): void; end(): vo
 
 function report(results: TransferResult[], values: Parsed["values"]): number {
   let worst: number = ExitCode.ok;
-  for (const { summary, error } of results) {
+  for (const { summary, error, changes } of results) {
     if (error) {
       const code = error instanceof MitoctlError ? error.exitCode : ExitCode.remote;
       worst = Math.max(worst, code);
       if (values.json) {
         printLine(toJson({ ...summary, ok: false, error: error.message, exitCode: code }));
       } else printLine(failedLine(summary.target, error));
-    } else if (values.json) printLine(toJson({ ...summary, ok: true }));
-    else printLine(summaryLine(summary, values["dry-run"] === true));
+    } else if (values.json) printLine(toJson({ ...summary, ok: true, ...changes }));
+    else {
+      // A dry run names what would change, then counts it; the names may come from a remote.
+      for (const path of changes?.send ?? []) {
+        printLine(`${summary.target}: send ${oneLine(path || ".")}`);
+      }
+      for (const path of changes?.delete ?? []) {
+        printLine(`${summary.target}: delete ${oneLine(path)}`);
+      }
+      printLine(summaryLine(summary, values["dry-run"] === true));
+    }
   }
   return worst;
 }
@@ -189,7 +199,8 @@ export async function pull(argv: string[], signal: AbortSignal): Promise<number>
   let result: TransferResult;
   try {
     const summary = await pullFiles(ctx, source!, dest!, { ...options, onProgress: meter.update });
-    result = { summary };
+    // The summary names the destination (this machine); the line names where it came from.
+    result = { summary: { ...summary, target: ctx.name } };
   } catch (e) {
     if (!(e instanceof MitoctlError) || e instanceof UsageError) throw e;
     result = { summary: emptySummary(ctx.name, dest!), error: e };

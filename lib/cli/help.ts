@@ -30,6 +30,8 @@ Usage: mitoctl <command> [flags] …
 
 Commands:
   call       call an exported function on one target or many
+  run        run a command on targets, its output streamed live
+  stream     print what a remote generator yields, as it comes
   ping       check that targets answer, and how fast
   push       copy a local file or tree to targets; only changed files travel
   pull       copy a file or tree from a target to this machine
@@ -86,6 +88,19 @@ terminal) and a summary.
   mitoctl ping -i inventory.ini @all
 
 ${FLEET}
+${CONNECT}`,
+  stream: `Usage: mitoctl stream [flags] <target> <module>#<export> [args…]
+
+Calls <export> of <module> on <target>, which returns a generator (an async function*), and
+prints each item as it comes, one a line. Ctrl-C stops the generator on the remote (its
+finally blocks run there) and exits 130. Arguments as for "mitoctl call".
+
+  mitoctl stream web1 ./tail.ts#follow /var/log/syslog --raw
+  mitoctl stream web1 ./metrics.ts#sample 5 --json
+
+Flags:
+      --raw                 print string items as they are, not as JSON
+      --json                print each item as one JSON line
 ${CONNECT}`,
   bootstrap: `Usage: mitoctl bootstrap --print [flags] <target>
 

@@ -21,6 +21,7 @@ export function shown(line: LogLine, verbose: number): boolean {
 export function cliRouter(values: Parsed["values"]): Router {
   const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
   return new Router({
+    debug: verbose > 0,
     onLog: (l) => {
       if (shown(l, verbose)) console.error(remoteLines(`[${l.context}] `, l.text));
     },

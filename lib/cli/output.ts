@@ -1,27 +1,61 @@
 /**
- * How the CLI prints values: JSON, with the types JSON lacks spelled out.
+ * How the CLI prints values: for a person, {@linkcode showValue}; with `--json`, JSON with the
+ * types JSON lacks tagged (see {@linkcode toJson}).
  *
  * @module
  */
 
-import { escapeControls, terminalJson } from "./terminal_text.ts";
+import { encodeBase64 } from "../base64.ts";
+import { showValue as show } from "../show.ts";
+import { escapeControls, oneLine, terminalJson } from "./terminal_text.ts";
 
 /**
- * JSON text for any value a call can return (bigint as a string, bytes as base64, …), with the
- * characters a terminal would act on written as `\u` escapes.
+ * `value` for a person, in one line (JSON for JSON data, JavaScript notation for the rest), with
+ * the characters a terminal would act on escaped.
+ */
+export function showValue(value: unknown): string {
+  // Strings come quoted as JSON: their C0 controls are escaped already, the rest as in JSON.
+  return oneLine(terminalJson(show(value)));
+}
+
+/**
+ * JSON text for any value a call can return. JSON data is itself; the rest becomes an object with
+ * one `$` key: `{"$bigint":"12"}`, `{"$bytes":"<base64>"}`, `{"$date":"<ISO 8601>"}` (`null` when
+ * invalid), `{"$map":[[k,v],…]}`, `{"$set":[…]}`, `{"$number":"NaN"}` (also `"Infinity"`,
+ * `"-Infinity"`), `{"$error":{"name":…,"message":…,…}}`; a plain object that has a single key
+ * starting with `$` is wrapped as `{"$object":{…}}`. `undefined` is left out of objects and is
+ * `null` in arrays, as in JSON. The characters a terminal would act on are written as `\u`
+ * escapes.
  */
 export function toJson(value: unknown): string {
-  return terminalJson(
-    JSON.stringify(value, (_k, v: unknown) => {
-      if (typeof v === "bigint") return v.toString();
-      if (v instanceof Uint8Array) return { $bytes: btoa(String.fromCharCode(...v)) };
-      if (v instanceof Map) return Object.fromEntries(v);
-      if (v instanceof Set) return [...v];
-      if (v instanceof Error) return { name: v.name, message: v.message };
-      if (v === undefined) return null;
-      return v;
-    }) ?? "null",
-  );
+  return terminalJson(JSON.stringify(tagged(value)) ?? "null");
+}
+
+function tagged(v: unknown): unknown {
+  if (typeof v === "bigint") return { $bigint: v.toString() };
+  if (typeof v === "number" && !Number.isFinite(v)) return { $number: String(v) };
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => x === undefined ? null : tagged(x));
+  if (v instanceof Uint8Array) return { $bytes: encodeBase64(v) };
+  if (v instanceof Date) return { $date: Number.isNaN(v.getTime()) ? null : v.toISOString() };
+  if (v instanceof Map) return { $map: [...v].map(([k, x]) => [tagged(k), tagged(x)]) };
+  if (v instanceof Set) return { $set: [...v].map(tagged) };
+  if (v instanceof Error) {
+    const fields: Record<string, unknown> = { name: v.name, message: v.message };
+    for (const k of Object.keys(v)) fields[k] = (v as unknown as Record<string, unknown>)[k];
+    return { $error: fieldsOf(fields) };
+  }
+  const out = fieldsOf(v as Record<string, unknown>);
+  const keys = Object.keys(out);
+  return keys.length === 1 && keys[0]!.startsWith("$") ? { $object: out } : out;
+}
+
+/** The defined fields of `o`, each tagged. */
+function fieldsOf(o: Record<string, unknown>): Record<string, unknown> {
+  // No prototype: a "__proto__" key stays a key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, x] of Object.entries(o)) if (x !== undefined) out[k] = tagged(x);
+  return out;
 }
 
 /** Writes one line to stdout. */

@@ -6,7 +6,7 @@
  */
 
 import type { Context } from "../context.ts";
-import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
+import { CommandError, ExitCode, TimeoutError, UsageError } from "../errors.ts";
 import {
   fanOut,
   fleetExitCode,
@@ -18,18 +18,10 @@ import {
 import { exitCodeOf, processInput, runProcess } from "../process.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { cliRouter } from "./log.ts";
+import { showValue } from "./output.ts";
 import { HELP_RUN } from "./run_help.ts";
-import { escapeControls, TerminalStream } from "./terminal_text.ts";
+import { escapeControls, remoteLines, TerminalStream } from "./terminal_text.ts";
 import { commandOptions, hostsOf } from "./targets.ts";
-
-/** A remote command that ended with a non-zero code: a failed host in a fleet's summary. */
-class CommandFailed extends MitoctlError {
-  override readonly exitCode: number;
-  constructor(code: number) {
-    super(`exit ${code}`);
-    this.exitCode = code;
-  }
-}
 
 /** Writes `bytes` fully to `stream`. */
 async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<void> {
@@ -88,12 +80,21 @@ class Prefixer {
   }
 }
 
+/** How {@linkcode runOn} runs a command. */
+interface RunOnOptions {
+  shell: boolean;
+  stdin: boolean;
+  /** `--raw`: output bytes pass to a terminal as they are. */
+  raw: boolean;
+  prefix?: string;
+  /** Ctrl-C: the command gets SIGINT, then SIGKILL, and runOn returns 130 once it ended. */
+  signal: AbortSignal;
+  /** `--timeout`, in ms: the command is stopped the same way and a TimeoutError thrown. */
+  timeout?: number;
+}
+
 /** Runs `argv` on `ctx`, writing its output as it comes; returns its exit code. */
-async function runOn(
-  ctx: Context,
-  argv: string[],
-  options: { shell: boolean; stdin: boolean; raw: boolean; prefix?: string; signal: AbortSignal },
-): Promise<number> {
+async function runOn(ctx: Context, argv: string[], options: RunOnOptions): Promise<number> {
   const { prefix, raw } = options;
   const out = prefix === undefined
     ? new Passer(Deno.stdout, raw)
@@ -101,10 +102,12 @@ async function runOn(
   const err = prefix === undefined
     ? new Passer(Deno.stderr, raw)
     : new Prefixer(prefix, Deno.stderr, raw);
+  const timeout = options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout);
+  const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   try {
     let code: number = ExitCode.remote;
     const events = runProcess(ctx, argv, {
-      signal: options.signal,
+      signal,
       stdin: options.stdin,
       ...(options.shell ? { shell: true } : {}),
     });
@@ -116,11 +119,28 @@ async function runOn(
       } else code = exitCodeOf(e);
     }
     return code;
+  } catch (e) {
+    if (options.signal.aborted) {
+      if (e !== options.signal.reason) {
+        console.error(remoteLines("mitoctl: ", (e as Error).message, "  "));
+      }
+      return INTERRUPTED;
+    }
+    if (timeout?.aborted) {
+      throw new TimeoutError(
+        `Command ${showValue(argv.join(" "))} on "${ctx.name}" timed out after ` +
+          `${options.timeout! / 1000} s`,
+      );
+    }
+    throw e;
   } finally {
     await out.flush();
     await err.flush();
   }
 }
+
+/** Exit code after Ctrl-C. */
+const INTERRUPTED = 130;
 
 /** `mitoctl run`. */
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {
@@ -142,31 +162,38 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   await using router = cliRouter(values);
   const shell = values.shell === true;
   const raw = values.raw === true;
+  // --timeout: how long the command may run on each host.
+  const common = (host: FleetHost) => {
+    const timeout = host.options.timeout;
+    return { shell, raw, signal, ...(timeout === undefined ? {} : { timeout }) };
+  };
   if (isSingleTarget([spec])) {
     const host = hosts[0]!;
     // Piped input goes to the one process; a terminal's is not read.
     const stdin = !Deno.stdin.isTerminal();
     try {
-      const ctx = router.open(host.target, host.options);
-      return await runOn(ctx, rest, { shell, stdin, raw, signal });
+      return await runOn(router.open(host.target, host.options), rest, { ...common(host), stdin });
     } catch (e) {
-      if (signal.aborted) return 130;
+      if (signal.aborted) return INTERRUPTED;
       throw e;
     }
   }
   const started = performance.now();
   const results: HostResult<number>[] = [];
   const work = async (ctx: Context, host: FleetHost) => {
-    const prefix = `${host.label}: `;
-    const code = await runOn(ctx, rest, { shell, stdin: false, raw, prefix, signal });
-    if (code !== 0) throw new CommandFailed(code);
+    const code = await runOn(ctx, rest, {
+      ...common(host),
+      stdin: false,
+      prefix: `${host.label}: `,
+    });
+    if (code !== 0) throw new CommandError(`exit ${code}`, code);
     return code;
   };
   for await (const r of fanOut(router, hosts, work, forks === undefined ? {} : { forks })) {
     results.push(r);
   }
   for (const line of summaryLines(results, performance.now() - started)) console.error(line);
-  return signal.aborted ? 130 : fleetExitCode(results);
+  return signal.aborted ? INTERRUPTED : fleetExitCode(results);
 }
 
 /** Forwards this process's stdin to the remote process, then closes it there. */

@@ -96,6 +96,9 @@ export interface TransferResult {
   summary: TransferSummary;
   /** Why this destination failed; absent when it succeeded. */
   error?: Error;
+  /** With `dryRun`: the paths (relative to the source) that would be sent, and the destination
+   *  entries that would be deleted. */
+  changes?: { send: string[]; delete: string[] };
 }
 
 /** One end and the path there. */
@@ -272,7 +275,9 @@ export async function syncTrees(
         s.bytes = run.plan.send.reduce((n, f) => n + f.size, 0);
         if (options.delete) s.deleted = run.plan.extra.length;
       }
-      return run.error ? { summary: s, error: run.error } : { summary: s };
+      if (run.error) return { summary: s, error: run.error };
+      const send = run.plan?.send.map((f) => f.path) ?? [];
+      return { summary: s, changes: { send, delete: options.delete ? run.plan?.extra ?? [] : [] } };
     });
   }
   await Promise.all(runs.map((run) => prepare(run)));

@@ -9,6 +9,7 @@
 import type { SpawnSpec } from "../connection.ts";
 import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
 import { formatHop } from "../target.ts";
+import { controlDirectory } from "./control_dir.ts";
 
 /** Options for an ssh context; they mirror the CLI flags. */
 export interface SshOptions {
@@ -27,7 +28,8 @@ export interface SshOptions {
   /** Runtime on the remote: `"auto"` (default: deno, then node), `"deno"`, `"node"` or a path. */
   runtime?: RuntimeChoice;
   /** Share one ssh connection between contexts for this many seconds after the last one ends
-   *  (ControlMaster/ControlPersist); default off. */
+   *  (ControlMaster/ControlPersist, sockets in a private directory: see control_dir.ts); default
+   *  off. */
   controlPersist?: number;
   /** ssh client to run; default `"ssh"` from PATH. */
   sshPath?: string;
@@ -57,7 +59,7 @@ export function sshSpawn(options: SshOptions, size: number): SpawnSpec {
       "-o",
       "ControlMaster=auto",
       "-o",
-      "ControlPath=~/.ssh/mitoctl-%C",
+      `ControlPath=${controlDirectory()}/%C`,
       "-o",
       `ControlPersist=${options.controlPersist}`,
     );

@@ -29,8 +29,9 @@ export type RunEvent =
 /** Output held before the consumer takes it: past this, the process's pipes are paused. */
 const HIGH_WATER = 1 << 20;
 
-/** How long a process may take to end after SIGINT before it is killed. */
-const KILL_AFTER_MS = 2000;
+/** How long a process may take to end after SIGINT before it is killed, in ms (the master waits
+ *  as long when it stops a process). */
+export const KILL_AFTER_MS = 2000;
 
 // Running processes by handle, for input() calls that arrive while run() streams.
 const running = new Map<number, ChildProcess>();
@@ -140,9 +141,10 @@ export function signal(handle: number, name: NodeJS.Signals): void {
  * /proc where there is one; elsewhere to the process alone.
  */
 function killTree(child: ChildProcess, name: NodeJS.Signals): void {
-  const pids = child.pid === undefined ? [] : descendants(child.pid);
-  child.kill(name);
-  for (const pid of pids) {
+  if (child.pid === undefined) return;
+  // process.kill, not child.kill: Deno's child.kill() does nothing once it sent one signal, so a
+  // SIGKILL after SIGINT would never leave.
+  for (const pid of [child.pid, ...descendants(child.pid)]) {
     try {
       process.kill(pid, name);
     } catch {

@@ -103,3 +103,23 @@ export function spin(ms) {
   }
   return Date.now() - start;
 }
+
+/**
+ * The UTF-16 code units of `s` as the remote sees them.
+ *
+ * @param {string} s
+ * @returns {number[]}
+ */
+export function codeUnits(s) {
+  return [...Array(s.length).keys()].map((i) => s.charCodeAt(i));
+}
+
+/**
+ * Throws `value`, whatever it is.
+ *
+ * @param {unknown} value
+ * @returns {never}
+ */
+export function throwValue(value) {
+  throw value;
+}

@@ -1,0 +1,36 @@
+import { ok, strictEqual } from "node:assert/strict";
+import { runCli } from "./_fixtures/cli.ts";
+import { startSshd } from "./_fixtures/sshd.ts";
+
+Deno.test("push -n names the files it would send; pull's line names the target", async (t) => {
+  await using sshd = await startSshd();
+  const cfg = ["-F", sshd.sshConfig];
+  const src = await Deno.makeTempDir({ prefix: "mitoctl-src-" });
+  const dest = await Deno.makeTempDir({ prefix: "mitoctl-dest-" });
+  await Deno.chmod(dest, 0o777);
+  await Deno.chmod(src, 0o755);
+  await Deno.mkdir(`${src}/sub`);
+  await Deno.writeTextFile(`${src}/a.txt`, "a");
+  await Deno.writeTextFile(`${src}/sub/b.txt`, "bb");
+  try {
+    await t.step("push -n lists each file, sends nothing", async () => {
+      const r = await runCli(["push", ...cfg, "-n", "mito", src, `${dest}/tree`]);
+      strictEqual(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split("\n");
+      strictEqual(lines.slice(0, 2).sort().join("\n"), "mito: send a.txt\nmito: send sub/b.txt");
+      ok(/^mito: 2 to send \(3 B\), 0 up to date, 0 to delete/.test(lines[2]!), r.stdout);
+      strictEqual(lines.length, 3, r.stdout);
+      ok(![...Deno.readDirSync(dest)].length, "a dry run wrote something");
+    });
+
+    await t.step("pull's summary line names the target it copied from", async () => {
+      const r = await runCli(["pull", ...cfg, "mito", src, `${dest}/back`]);
+      strictEqual(r.code, 0, r.stderr);
+      ok(/^mito: 2 sent \(3 B\)/.test(r.stdout), r.stdout);
+      strictEqual(await Deno.readTextFile(`${dest}/back/sub/b.txt`), "bb");
+    });
+  } finally {
+    await Deno.remove(src, { recursive: true });
+    await Deno.remove(dest, { recursive: true });
+  }
+});

@@ -1,0 +1,93 @@
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import fc from "npm:fast-check@4.11.0";
+import { decode, encode } from "../lib/codec.ts";
+import { RemoteError, Router } from "../mod.ts";
+import { anyString, anyValue } from "./_fixtures/values/arbitrary.ts";
+import { testRuntimes } from "./_fixtures/runtimes.ts";
+import { startSshd } from "./_fixtures/sshd.ts";
+
+const runtimes = await testRuntimes();
+const targets = new URL("./_fixtures/call_targets.js", import.meta.url);
+
+/** Calls per runtime in the property run through a real context. */
+const CONTEXT_RUNS = 150;
+
+function units(s: string): number[] {
+  return [...Array(s.length).keys()].map((i) => s.charCodeAt(i));
+}
+
+Deno.test("the codec round-trips any value exactly", () => {
+  fc.assert(
+    fc.property(anyValue, (value) => deepStrictEqual(decode(encode(value)), value)),
+    { numRuns: 2000 },
+  );
+});
+
+Deno.test("the codec keeps a leading U+FEFF and lone surrogates, in values and keys", () => {
+  for (const s of ["\ufeff", "\ufeffx", "a\ud800b", "\udfff", "x".repeat(60) + "\ud83d"]) {
+    deepStrictEqual(units(decode(encode(s)) as string), units(s));
+    const keyed = decode(encode({ [s]: 1 })) as Record<string, number>;
+    deepStrictEqual(Object.keys(keyed).map(units), [units(s)]);
+  }
+  // A well-formed string is plain msgpack str, readable by any msgpack decoder.
+  strictEqual(encode("\ufeffok")[0], 0xa0 | 5);
+});
+
+Deno.test("a malformed UTF-16 extension is refused with its size", () => {
+  // ext8, 3 bytes, type 6: an odd number of bytes cannot be UTF-16 code units.
+  const bytes = new Uint8Array([0xc7, 3, 6, 0x41, 0, 0x42]);
+  let error: unknown;
+  try {
+    decode(bytes);
+  } catch (e) {
+    error = e;
+  }
+  ok(error instanceof TypeError, `${error}`);
+  strictEqual(error.message, "Malformed UTF-16 string of 3 bytes");
+});
+
+Deno.test("values cross a real context exactly, both ways, on every runtime", async (t) => {
+  await using sshd = await startSshd();
+  await using router = new Router();
+  for (const rt of runtimes) {
+    const ctx = await router.connect("mito", {
+      sshConfig: sshd.sshConfig,
+      runtime: rt.path,
+      name: rt.name,
+    });
+    await t.step(`${rt.name}: any value comes back as it was sent`, async () => {
+      await fc.assert(
+        fc.asyncProperty(anyValue, async (value) => {
+          deepStrictEqual(await ctx.call(targets, "echo", value), [value]);
+        }),
+        { numRuns: CONTEXT_RUNS },
+      );
+    });
+
+    await t.step(`${rt.name}: the remote sees the string's exact code units`, async () => {
+      await fc.assert(
+        fc.asyncProperty(anyString, async (s) => {
+          deepStrictEqual(await ctx.call(targets, "codeUnits", s), units(s));
+        }),
+        { numRuns: CONTEXT_RUNS },
+      );
+      deepStrictEqual(await ctx.call(targets, "codeUnits", "\ufeffa\ud800"), [0xfeff, 97, 0xd800]);
+    });
+
+    await t.step(`${rt.name}: a thrown non-error keeps its fields`, async () => {
+      await rejects(ctx.call(targets, "throwValue", { code: "E", n: 1n }), (e) => {
+        ok(e instanceof RemoteError, `${e}`);
+        strictEqual(e.message, `Error on "${rt.name}": Non-error thrown: {"code":"E","n":1n}`);
+        deepStrictEqual(e.thrown, { code: "E", n: 1n });
+        strictEqual((e.remote as Error & { code?: string }).code, "E");
+        return true;
+      });
+      await rejects(ctx.call(targets, "throwValue", 42), (e) => {
+        ok(e instanceof RemoteError, `${e}`);
+        strictEqual(e.thrown, 42);
+        strictEqual(e.message, `Error on "${rt.name}": Non-error thrown: 42`);
+        return true;
+      });
+    });
+  }
+});
