@@ -8,12 +8,15 @@ import { bootstrap, call, ping } from "./lib/cli/commands.ts";
 import { down, logs, status, up } from "./lib/cli/components.ts";
 import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
+import { inventory } from "./lib/cli/inventory.ts";
+import { rsh } from "./lib/cli/rsh.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
 import { stream } from "./lib/cli/stream.ts";
 import { suggest } from "./lib/cli/suggest.ts";
 import { failureLines } from "./lib/cli/remote_stack.ts";
 import { ExitCode } from "./lib/errors.ts";
+import { ASKPASS_FLAG, runAskpassClient } from "./lib/methods/askpass_client.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
 import { runSelfStage1 } from "./lib/self_stage1.ts";
 
@@ -61,6 +64,10 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
       return await down(rest, signal);
     case "bootstrap":
       return bootstrap(rest);
+    case "inventory":
+      return await inventory(rest);
+    case "rsh":
+      return await rsh(rest, signal);
     case "--version":
       printLine(`mitoctl ${VERSION}`);
       return ExitCode.ok;
@@ -84,6 +91,8 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
 if (import.meta.main) {
   if (Deno.args[0] === SELF_STAGE1_FLAG) {
     await runSelfStage1(Number(Deno.args[1]));
+  } else if (Deno.args[0] === ASKPASS_FLAG) {
+    await runAskpassClient();
   } else {
     const abort = new AbortController();
     let interrupted = false;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SpawnSpec } from "../lib/connection.ts";
+import type { LoginGuard, SpawnSpec } from "../lib/connection.ts";
 import { type Frame, FrameReader } from "../lib/frame.ts";
 import { CLOSE_GRACE, STDERR_TAIL } from "../lib/limits.ts";
 import { explainExit, PreambleScanner } from "../lib/link.ts";
@@ -26,6 +26,7 @@ export interface ChildLinkOptions {
 /** A child process speaking frames, started by a remote stage. */
 export class ChildLink {
   readonly #child: import("node:child_process").ChildProcess;
+  readonly #guard: LoginGuard | undefined;
   readonly #reader = new FrameReader();
   readonly #scanner = new PreambleScanner();
   #stderr = "";
@@ -43,9 +44,19 @@ export class ChildLink {
   ) {
     const { spawn } = process.getBuiltinModule("node:child_process");
     const [cmd, ...args] = spec.argv;
+    const guard = this.#guard = spec.guard;
+    let guardEnv: Record<string, string> = {};
+    try {
+      guardEnv = guard?.prepare() ?? {};
+    } catch (e) {
+      throw new Error(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
+    }
     const child = this.#child = spawn(cmd!, args, {
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, ...spec.env },
+      env: { ...process.env, ...spec.env, ...guardEnv },
+    });
+    guard?.started(child.pid ?? -1, (message, kind) => {
+      this.#fail(message, kind === "auth" ? "auth" : undefined);
     });
     const prompting = spec.prompting;
     // With sudo, nothing may reach stdin before sudo has started the command.
@@ -113,8 +124,11 @@ export class ChildLink {
     );
     child.on("close", (code: number | null, signal: string | null) => {
       clearTimeout(timer);
+      guard?.close();
       if (this.#error) return options.onGone(this.#error, this.#kind);
       if (this.#closing && this.#scanner.found) return options.onGone();
+      const known = this.#scanner.found ? undefined : guard?.explain(this.#stderr);
+      if (known) return options.onGone(known.message, known.kind === "auth" ? "auth" : undefined);
       options.onGone(
         explainExit({
           label: spec.label,
@@ -139,6 +153,7 @@ export class ChildLink {
         const rest = this.#scanner.push(chunk, label);
         if (!rest) return;
         clearTimeout(timer);
+        this.#guard?.close();
         chunk = rest;
       }
       this.#reader.push(chunk, this.#onFrame);

@@ -8,7 +8,7 @@
  */
 
 import { decode } from "./codec.ts";
-import { ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
+import { AuthenticationError, ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
 import { FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
@@ -27,6 +27,27 @@ export interface SpawnSpec {
   transport?: string;
   /** Runtime name requested, for "not found" messages. */
   runtime: string;
+  /** Watches the child's login (ssh's password prompt) and may end it early. */
+  guard?: LoginGuard;
+}
+
+/** What a connection method does while its child logs in: answers prompts, explains refusals. */
+export interface LoginGuard {
+  /** Called just before the child starts: environment it needs. May throw why it cannot. */
+  prepare(): Record<string, string>;
+  /** The child runs as `pid`; `fail` ends it with a message (`auth`: the CLI's exit 5). */
+  started(pid: number, fail: (message: string, kind: "auth" | "connect") => void): void;
+  /** Why a child that exited before its stage started did so, when the guard knows better. */
+  explain(stderr: string): { message: string; kind: "auth" | "connect" } | undefined;
+  /** The stage is up, or the child is gone. */
+  close(): void;
+}
+
+/** The error for a {@linkcode LoginGuard}'s verdict. */
+export function guardError(verdict: { message: string; kind: "auth" | "connect" }): Error {
+  return verdict.kind === "auth"
+    ? new AuthenticationError(verdict.message)
+    : new ConnectionError(verdict.message);
 }
 
 /** Options for {@linkcode Connection}. */
@@ -73,10 +94,16 @@ export class Connection {
     });
     this.hello.catch(() => {});
     const [cmd, ...args] = spec.argv;
+    let env = spec.env ?? {};
+    try {
+      if (spec.guard) env = { ...env, ...spec.guard.prepare() };
+    } catch (e) {
+      throw new ConnectionError(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
+    }
     try {
       this.#child = new Deno.Command(cmd!, {
         args,
-        env: spec.env ?? {},
+        env,
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
@@ -84,9 +111,14 @@ export class Connection {
         detached: true,
       }).spawn();
     } catch (e) {
+      spec.guard?.close();
       const why = e instanceof Deno.errors.NotFound ? `"${cmd}" was not found` : String(e);
       throw new ConnectionError(`Cannot connect to "${spec.label}": ${why}`);
     }
+    spec.guard?.started(this.#child.pid, (message, kind) => {
+      this.#fail(guardError({ message, kind }));
+    });
+    this.hello.then(() => spec.guard?.close(), () => spec.guard?.close());
     this.#writer = this.#child.stdin.getWriter();
     for (const chunk of boot) this.send(chunk);
     this.#exited = this.#child.status;
@@ -236,6 +268,8 @@ export class Connection {
   }
 
   #explain(status: Deno.CommandStatus): Error {
+    const known = this.#scanner.found ? undefined : this.#spec.guard?.explain(this.#stderr);
+    if (known) return guardError(known);
     return new ConnectionError(explainExit({
       label: this.#spec.label,
       transport: this.#spec.transport,

@@ -19,7 +19,7 @@
 import type { Context } from "./context.ts";
 import { ExitCode, MitoctlError, UsageError } from "./errors.ts";
 import { asError, settleEach } from "./gather.ts";
-import { type Inventory, readInventory } from "./inventory.ts";
+import { type Inventory, readInventory, withHostOptions } from "./inventory.ts";
 import type { ConnectOptions, Router } from "./router.ts";
 import { formatHop, parseTarget } from "./target.ts";
 import { ProgressLine, progressText, shortReason, showValue, toJson } from "./cli/output.ts";
@@ -54,6 +54,8 @@ export interface PlanOptions {
   inventory?: string;
   /** Connect options every host starts from; default none. */
   connect?: ConnectOptions;
+  /** Told what in the inventory deserves a warning (passwords in plain text); default nobody. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -99,11 +101,11 @@ export function resolveTargets(
         }
         for (const name of members) {
           const c = inventory.connection(name);
-          add(name, c.target, { ...connect, ...c.options, name });
+          add(name, c.target, { ...withHostOptions(connect, c.options), name });
         }
       } else if (inventory?.hasHost(item)) {
         const c = inventory.connection(item);
-        add(item, c.target, { ...connect, ...c.options, name: item });
+        add(item, c.target, { ...withHostOptions(connect, c.options), name: item });
       } else {
         parseTarget(item);
         add(item, item, { ...connect });
@@ -115,9 +117,10 @@ export function resolveTargets(
 
 /** Reads the inventory (if any) and resolves `specs` with {@linkcode resolveTargets}. */
 export async function planFleet(specs: string[], options: PlanOptions = {}): Promise<FleetHost[]> {
-  const inventory = options.inventory === undefined
-    ? undefined
-    : await readInventory(options.inventory);
+  const inventory = options.inventory === undefined ? undefined : await readInventory(
+    options.inventory,
+    options.onWarning ? { onWarning: options.onWarning } : {},
+  );
   return resolveTargets(specs, inventory, options.connect);
 }
 

@@ -26,6 +26,11 @@ export interface InventoryData {
   groups: Map<string, InventoryGroup>;
 }
 
+/** Whether `value` is a mapping (a plain object, not an array or null). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** Largest number of hosts one range pattern (`web[001:999]`) may expand to. */
 export const MAX_RANGE_HOSTS = 10_000;
 
@@ -59,11 +64,15 @@ export class InventoryBuilder {
    */
   addHosts(group: string, pattern: string, vars: InventoryVars = {}): string[] {
     const names = expandHostPattern(pattern, this.#file);
-    for (const name of names) {
-      this.data.hosts.set(name, { ...this.data.hosts.get(name), ...vars });
-      this.group(group).hosts.add(name);
-    }
+    for (const name of names) this.addHost(group, name, vars);
     return names;
+  }
+
+  /** Adds host `name` as written (no ranges) to `group`, with `vars` on it, the later winning. */
+  addHost(group: string, name: string, vars: InventoryVars = {}): void {
+    checkName(name, "host", this.#file);
+    this.data.hosts.set(name, { ...this.data.hosts.get(name), ...vars });
+    this.group(group).hosts.add(name);
   }
 
   /** Makes `child` a child group of `parent`. */
@@ -81,7 +90,8 @@ export class InventoryBuilder {
   }
 }
 
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+// Letters and digits of any script: Ansible's own tests name a host "příbor".
+const NAME = /^[\p{L}\p{N}_][\p{L}\p{N}\p{M}_.-]*$/u;
 
 function checkName(name: string, what: string, file: string): void {
   if (!NAME.test(name)) {

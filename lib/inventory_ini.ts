@@ -2,13 +2,16 @@
  * Ansible's INI inventory: `[group]` sections of host lines (`web1 ansible_host=10.0.0.5`),
  * `[group:vars]` sections of `key=value` lines, `[group:children]` sections of group names.
  * Hosts before the first section are `ungrouped`. `#` and `;` start comment lines; on host
- * lines `#` also starts a comment, and values may be quoted as in a shell.
+ * lines `#` also starts a comment, and values may be quoted as in a shell. Values that are
+ * Python literals (`5`, `True`, `'x'`, `[1, 2]`) become those values, as Ansible reads them; a
+ * `:vars` value is the rest of its line.
  *
  * @module
  */
 
 import { UsageError } from "./errors.ts";
 import { InventoryBuilder, type InventoryData, type InventoryVars } from "./inventory_data.ts";
+import { pythonValue } from "./python_literal.ts";
 
 /** Reads INI inventory `text`; `file` names it in errors, which give the line number. */
 export function parseIniInventory(text: string, file: string): InventoryData {
@@ -41,9 +44,10 @@ export function parseIniInventory(text: string, file: string): InventoryData {
       } else if (kind === "vars") {
         const eq = line.indexOf("=");
         if (eq <= 0) throw new UsageError(`expected key=value, got "${line}"`);
-        const [value, ...extra] = words(line.slice(eq + 1));
-        if (extra.length) throw new UsageError(`expected one value in "${line}"`);
-        builder.addVars(group, { [line.slice(0, eq).trim()]: value ?? "" });
+        // The rest of the line, read as a Python literal when it is one (Ansible does so).
+        builder.addVars(group, {
+          [line.slice(0, eq).trim()]: pythonValue(line.slice(eq + 1).trim()),
+        });
       } else {
         hostLine(builder, group, words(line));
       }
@@ -64,18 +68,21 @@ function hostLine(builder: InventoryBuilder, group: string, tokens: string[]): v
   const port = /^([^:]+):(\d+)$/.exec(first);
   if (port) {
     pattern = port[1]!;
-    vars.ansible_port = port[2]!;
+    vars.ansible_port = Number(port[2]!);
   }
   for (const token of rest) {
     const eq = token.indexOf("=");
     if (eq <= 0) throw new UsageError(`expected key=value after the host, got "${token}"`);
-    vars[token.slice(0, eq)] = token.slice(eq + 1);
+    vars[token.slice(0, eq)] = pythonValue(token.slice(eq + 1));
   }
   builder.addHosts(group, pattern, vars);
 }
 
-/** Splits on blanks as a shell would: quotes group, `\` escapes, an unquoted `#` ends it. */
-export function words(text: string): string[] {
+/**
+ * Splits on blanks as a shell would: quotes group, `\` escapes, and (with `comments`, the
+ * default) an unquoted `#` that starts a word ends the text.
+ */
+export function words(text: string, comments = true): string[] {
   const out: string[] = [];
   let word: string | undefined;
   let quote: string | undefined;
@@ -93,7 +100,7 @@ export function words(text: string): string[] {
     } else if (/\s/.test(c)) {
       if (word !== undefined) out.push(word);
       word = undefined;
-    } else if (c === "#" && word === undefined) {
+    } else if (c === "#" && word === undefined && comments) {
       break;
     } else {
       word = (word ?? "") + c;

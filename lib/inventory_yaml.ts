@@ -10,7 +10,13 @@
  */
 
 import { UsageError } from "./errors.ts";
-import { InventoryBuilder, type InventoryData, type InventoryVars } from "./inventory_data.ts";
+import { type QuoteRules, readQuoted } from "./quoted_text.ts";
+import {
+  InventoryBuilder,
+  type InventoryData,
+  type InventoryVars,
+  isMapping,
+} from "./inventory_data.ts";
 
 interface Line {
   indent: number;
@@ -28,12 +34,35 @@ export function parseYamlInventory(text: string, file: string): InventoryData {
   return inventoryFromDocument(parseYaml(text, file), file);
 }
 
-/** Reads the Ansible inventory shape from a parsed YAML or JSON document. */
+/**
+ * Keys of a mapping that YAML read as something other than a string (`1234:`, `yes:`): JSON
+ * cannot tell them apart once they are object keys, Ansible can.
+ */
+const NON_STRING_KEYS: unique symbol = Symbol("non-string keys");
+
+type Mapping = Record<string, unknown> & { [NON_STRING_KEYS]?: Set<string> };
+
+function mapping(entries: [string, unknown][], nonString: Set<string>): Record<string, unknown> {
+  const out: Mapping = Object.fromEntries(entries);
+  if (nonString.size) Object.defineProperty(out, NON_STRING_KEYS, { value: nonString });
+  return out;
+}
+
+/**
+ * Reads the YAML plugin's inventory shape (`hosts` as mappings) from a parsed YAML or JSON
+ * document. An inventory plugin's configuration (`plugin:`) is refused: it needs Ansible to run.
+ */
 export function inventoryFromDocument(doc: unknown, file: string): InventoryData {
   const builder = new InventoryBuilder(file);
   if (doc === null) return builder.data;
   if (!isMapping(doc)) {
     throw new UsageError(`Invalid inventory "${file}": the top level must map group names`);
+  }
+  if (typeof doc.plugin === "string") {
+    throw new UsageError(
+      `Invalid inventory "${file}": inventory plugins are not supported; export with ` +
+        "`ansible-inventory --list` and pass that",
+    );
   }
   for (const [name, body] of Object.entries(doc)) readGroup(builder, file, name, body);
   return builder.data;
@@ -51,7 +80,14 @@ function readGroup(builder: InventoryBuilder, file: string, name: string, body: 
     if (!isMapping(value)) bad(`has ${key} that is not a mapping`);
     const entries = Object.entries(value as Record<string, unknown>);
     if (key === "hosts") {
+      const nonString = (value as Mapping)[NON_STRING_KEYS];
       for (const [pattern, vars] of entries) {
+        if (nonString?.has(pattern)) {
+          bad(
+            `has host ${pattern}, which YAML reads as a ${typeof plainScalar(pattern)}: ` +
+              `quote it ("${pattern}"), as Ansible requires`,
+          );
+        }
         if (vars !== null && !isMapping(vars)) {
           bad(`has host "${pattern}" whose vars are not a mapping`);
         }
@@ -68,10 +104,6 @@ function readGroup(builder: InventoryBuilder, file: string, name: string, body: 
       bad(`has "${key}": expected hosts, children or vars`);
     }
   }
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A line-based reader: each method consumes the lines of one node. */
@@ -153,13 +185,14 @@ class YamlReader {
   #mapping(indent: number): Record<string, unknown> {
     const entries: [string, unknown][] = [];
     const seen = new Set<string>();
+    const nonString = new Set<string>();
     for (let line = this.#lines[this.#pos]; line?.indent === indent;) {
       const split = splitKey(line.text);
       if (split === undefined) this.#fail(line.no, `expected "key: value", got "${line.text}"`);
       const [rawKey, rest] = split;
-      const key = rawKey.startsWith('"') || rawKey.startsWith("'")
-        ? this.#quoted(rawKey, line.no)
-        : rawKey;
+      const quoted = rawKey.startsWith('"') || rawKey.startsWith("'");
+      const key = quoted ? this.#quoted(rawKey, line.no) : rawKey;
+      if (!quoted && typeof plainScalar(key) !== "string") nonString.add(key);
       if (seen.has(key)) this.#fail(line.no, `duplicate key "${key}"`);
       seen.add(key);
       this.#pos++;
@@ -178,7 +211,7 @@ class YamlReader {
       line = this.#lines[this.#pos];
       if (line && line.indent > indent) this.#fail(line.no, "bad indentation");
     }
-    return Object.fromEntries(entries);
+    return mapping(entries, nonString);
   }
 
   #noContinuation(line: Line): void {
@@ -208,6 +241,22 @@ class YamlReader {
     return value;
   }
 }
+
+/** YAML's double-quoted escapes. */
+const YAML_DOUBLE: QuoteRules = {
+  escapes: {
+    "\\": "\\",
+    '"': '"',
+    "/": "/",
+    " ": " ",
+    n: "\n",
+    t: "\t",
+    r: "\r",
+    "0": "\0",
+    e: "\x1b",
+  },
+  strict: true,
+};
 
 /** Reads one flow value (`[a, {b: 1}]`, `"x"`) that must fill the whole text. */
 class FlowReader {
@@ -267,11 +316,13 @@ class FlowReader {
   #mapping(): Record<string, unknown> {
     this.#i++;
     const entries: [string, unknown][] = [];
+    const nonString = new Set<string>();
     for (;;) {
       this.#skip();
       if (this.#text[this.#i] === "}") break;
       const key = this.#value(":,}");
       if (typeof key === "object" && key !== null) this.#fail("complex keys are not supported");
+      if (typeof key !== "string") nonString.add(String(key));
       this.#skip();
       let value: unknown = null;
       if (this.#text[this.#i] === ":") {
@@ -281,50 +332,24 @@ class FlowReader {
       }
       entries.push([String(key), value]);
       const c = this.#text[this.#i++];
-      if (c === "}") return Object.fromEntries(entries);
+      if (c === "}") return mapping(entries, nonString);
       if (c !== ",") this.#fail(`expected "," or "}" in "${this.#text}"`);
     }
     this.#i++;
-    return Object.fromEntries(entries);
+    return mapping(entries, nonString);
   }
 
   #double(): string {
-    let out = "";
-    for (this.#i++; this.#i < this.#text.length; this.#i++) {
-      const c = this.#text[this.#i]!;
-      if (c === '"') {
-        this.#i++;
-        return out;
-      }
-      if (c !== "\\") {
-        out += c;
-        continue;
-      }
-      const e = this.#text[++this.#i];
-      const simple: Record<string, string> = {
-        "\\": "\\",
-        '"': '"',
-        "/": "/",
-        " ": " ",
-        n: "\n",
-        t: "\t",
-        r: "\r",
-        "0": "\0",
-        e: "\x1b",
-      };
-      if (e !== undefined && e in simple) {
-        out += simple[e];
-        continue;
-      }
-      const width = e === "x" ? 2 : e === "u" ? 4 : e === "U" ? 8 : 0;
-      const hex = this.#text.slice(this.#i + 1, this.#i + 1 + width);
-      if (!width || !/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== width) {
-        this.#fail(`unknown escape "\\${e ?? ""}" in a double-quoted string`);
-      }
-      out += String.fromCodePoint(parseInt(hex, 16));
-      this.#i += width;
+    const read = readQuoted(this.#text, this.#i, YAML_DOUBLE);
+    if ("error" in read) {
+      return this.#fail(
+        read.error === "unclosed quote"
+          ? "unclosed double quote (multi-line strings are not supported)"
+          : `${read.error} in a double-quoted string`,
+      );
     }
-    return this.#fail("unclosed double quote (multi-line strings are not supported)");
+    this.#i = read.end;
+    return read.value;
   }
 
   #single(): string {

@@ -75,7 +75,8 @@ export interface ContextOptions {
  * Options of {@linkcode Router.connect}: what the CLI flags set. In a multi-hop target the ssh
  * client options (`sshConfig`, `sshOptions`, `identity`, `controlPersist`, `sshPath`) apply to
  * the first hop only: later hops use the ssh client and configuration of the host before them.
- * A `runtime` given as an absolute path applies to the first hop only too.
+ * A `runtime` given as an absolute path applies to the first hop only too. `password` is the last
+ * ssh hop's (the target host's), answered where that hop's ssh runs.
  */
 export interface ConnectOptions extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {
   /** Password for `sudo` and `su` hops (sudo: the login user's; su: the target user's), typed
@@ -189,6 +190,8 @@ export class Router implements AsyncDisposable {
     checkHops(hops, target);
     let via: Context | undefined;
     let prefix = "";
+    // The ssh password is the target host's: only the last ssh hop gets it.
+    const lastSsh = hops.findLastIndex((h) => h.method === "ssh");
     for (const [i, hop] of hops.entries()) {
       prefix = i === 0 ? formatHop(hop) : `${prefix}/${formatHop(hop)}`;
       const last = i === hops.length - 1;
@@ -198,7 +201,9 @@ export class Router implements AsyncDisposable {
         continue;
       }
       const name = last ? options.name ?? target : prefix;
-      via = this.#startHop(hop, via, target, { ...options, name });
+      const hopOptions = { ...options, name };
+      if (i !== lastSsh) delete hopOptions.password;
+      via = this.#startHop(hop, via, target, hopOptions);
       // Later targets that start with this one go through it (the last hop too:
       // "bastion/web1" then "bastion/web1/sudo" share web1).
       if (!this.#shared.get(prefix) || this.#shared.get(prefix)!.closed) {
@@ -225,6 +230,7 @@ export class Router implements AsyncDisposable {
         if (!via) return this.#start(sshSpawn({ ...options, ...hop }, size), options.name, options);
         const ssh: SshOptions = { ...hop };
         if (hopRuntime(options.runtime)) ssh.runtime = options.runtime!;
+        if (options.password !== undefined) ssh.password = options.password;
         return this.#startChild(via, { method: "ssh", options: ssh }, options.name, hopOptions);
       }
       case "sudo": {

@@ -14,7 +14,8 @@ export type Hop =
   | { method: "ssh"; host: string; user?: string; port?: number }
   | { method: "sudo" | "su" | "doas"; user?: string };
 
-const HOST = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/;
+// Letters and digits of any script (an inventory may name a host "příbor"); ssh gets it after "--".
+const HOST = /^[\p{L}\p{N}_](?:[\p{L}\p{N}\p{M}._-]*[\p{L}\p{N}\p{M}_])?$/u;
 const V6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
 const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/;
 

@@ -48,3 +48,14 @@ Deno.test("formatHop() writes hops back in target syntax", () => {
     assert.equal(parseTarget(t).map(formatHop).join("/"), t);
   }
 });
+
+Deno.test("parseTarget() takes host names in any script, still refusing shell characters", () => {
+  assert.deepEqual(parseTarget("deploy@příbor/sudo"), [
+    { method: "ssh", host: "příbor", user: "deploy" },
+    { method: "sudo" },
+  ]);
+  assert.throws(() => parseTarget("příbor;x"), {
+    name: "UsageError",
+    message: 'Invalid target "příbor;x": hop "příbor;x" has an invalid host name "příbor;x"',
+  });
+});

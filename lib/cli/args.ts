@@ -24,6 +24,8 @@ export const CONNECT_FLAGS = {
   "control-persist": { type: "string" },
   "sudo-password-file": { type: "string" },
   "ask-sudo-password": { type: "boolean" },
+  "password-file": { type: "string" },
+  "ask-pass": { type: "boolean" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v", multiple: true },
   help: { type: "boolean", short: "h" },
@@ -108,32 +110,52 @@ export function seconds(flag: string, text: string | undefined): number | undefi
   return n * 1000;
 }
 
+/** Where each password comes from: a file flag, and a flag that asks on the terminal. */
+const PASSWORD_FLAGS = {
+  sudo: { file: "sudo-password-file", ask: "ask-sudo-password", prompt: "sudo password: " },
+  ssh: { file: "password-file", ask: "ask-pass", prompt: "ssh password: " },
+} as const;
+
 /** Reads sudo's password from `--sudo-password-file` or, with `--ask-sudo-password`, the terminal. */
-export async function sudoPassword(values: Parsed["values"]): Promise<string | undefined> {
-  const file = values["sudo-password-file"] as string | undefined;
+export function sudoPassword(values: Parsed["values"]): Promise<string | undefined> {
+  return readPassword(values, "sudo");
+}
+
+/** Reads the ssh password from `--password-file` or, with `--ask-pass`, the terminal. */
+export function sshPassword(values: Parsed["values"]): Promise<string | undefined> {
+  return readPassword(values, "ssh");
+}
+
+async function readPassword(
+  values: Parsed["values"],
+  which: keyof typeof PASSWORD_FLAGS,
+): Promise<string | undefined> {
+  const flags = PASSWORD_FLAGS[which];
+  const file = values[flags.file] as string | undefined;
   if (file !== undefined) {
     let text: string;
     try {
       text = await Deno.readTextFile(file);
     } catch (e) {
-      throw new UsageError(`Cannot read --sudo-password-file "${file}": ${(e as Error).message}`);
+      throw new UsageError(`Cannot read --${flags.file} "${file}": ${(e as Error).message}`);
     }
     // One line: the password, without its newline.
     return text.replace(/\r?\n$/, "");
   }
-  if (values["ask-sudo-password"]) return await askHidden("sudo password: ");
+  if (values[flags.ask]) return await askHidden(flags.prompt, `--${flags.ask}`, `--${flags.file}`);
   return undefined;
 }
 
-/** Reads a line from the terminal without echo. */
-async function askHidden(prompt: string): Promise<string> {
+/** Reads a line from the terminal without echo; `flag` and `instead` name the flags in errors. */
+async function askHidden(prompt: string, flag: string, instead: string): Promise<string> {
   if (!Deno.stdin.isTerminal()) {
-    throw new UsageError("--ask-sudo-password needs a terminal; use --sudo-password-file");
+    throw new UsageError(`${flag} needs a terminal; use ${instead}`);
   }
-  await Deno.stderr.write(new TextEncoder().encode(prompt));
+  // Raw before the prompt shows: what is typed right after it must not be echoed.
   Deno.stdin.setRaw(true);
   const bytes: number[] = [];
   try {
+    await Deno.stderr.write(new TextEncoder().encode(prompt));
     const buf = new Uint8Array(1);
     for (;;) {
       const n = await Deno.stdin.read(buf);

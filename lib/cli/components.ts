@@ -19,16 +19,9 @@ import {
 import { up as upComponents, type UpEvent } from "../components/up.ts";
 import type { HostPoolOptions } from "../components/hosts.ts";
 import { Router } from "../router.ts";
-import {
-  CONNECT_FLAGS,
-  connectOptions,
-  fleetOptions,
-  parse,
-  type Parsed,
-  seconds,
-  sudoPassword,
-} from "./args.ts";
+import { CONNECT_FLAGS, fleetOptions, parse, type Parsed, seconds } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
+import { commandOptions } from "./targets.ts";
 import { escapeControls, oneLine, remoteLines } from "./terminal_text.ts";
 
 const CONFIG_FLAGS = {
@@ -109,9 +102,7 @@ async function setUp(
     ...(hosts ? { hosts } : {}),
     ...(inventory ? { inventory } : {}),
   });
-  const connect = connectOptions(values);
-  const password = await sudoPassword(values);
-  if (password !== undefined) connect.sudoPassword = password;
+  const connect = await commandOptions(values);
   return { config, pool: inventory ? { connect, inventory } : { connect } };
 }
 

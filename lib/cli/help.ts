@@ -14,11 +14,13 @@ const CONNECT = `Connection flags:
       --control-persist S   share ssh connections, kept S seconds after the last use
       --sudo-password-file F  password for sudo and su hops, typed only if asked
       --ask-sudo-password   read the sudo password from the terminal, without echo
+      --password-file F     ssh password of the target host, for ssh's own password prompt
+      --ask-pass            read the ssh password from the terminal, without echo
   -v, --verbose             show the ssh argv and the remote's stderr
       --json                print one JSON object per target`;
 
 const FLEET = `Many targets:
-  -i, --inventory FILE      Ansible inventory (INI or YAML) for @group and host names
+  -i, --inventory FILE      Ansible inventory (INI, YAML or JSON) for @group and host names
                             (default: $MITOCTL_INVENTORY)
       --forks N             targets in flight at once (default 20)`;
 
@@ -40,6 +42,8 @@ Commands:
   logs       print a component's kept output; -f follows it
   down       stop a config's components and remove their state
   bootstrap  show what mitoctl would run to reach a target (--print)
+  inventory  show what mitoctl reads from an Ansible inventory, as ansible-inventory does
+  rsh        be the ssh of rsync, scp, git: run a command on a target as ssh would
 
 Targets: hops separated by "/", each one of
   local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user] | su[:user]
@@ -47,7 +51,7 @@ e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
 bastion's ssh client and config), there sudo to postgres.
 
 Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
-(-i FILE or $MITOCTL_INVENTORY; Ansible INI or YAML). @all is every host.
+(-i FILE or $MITOCTL_INVENTORY; Ansible INI, YAML or JSON). @all is every host.
 
 Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
 5 authentication (a password was refused or needed). On many targets: 0 when

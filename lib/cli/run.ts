@@ -24,7 +24,7 @@ import { escapeControls, remoteLines, TerminalStream } from "./terminal_text.ts"
 import { commandOptions, hostsOf } from "./targets.ts";
 
 /** Writes `bytes` fully to `stream`. */
-async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<void> {
+export async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): Promise<void> {
   for (let at = 0; at < bytes.length;) at += await stream.write(bytes.subarray(at));
 }
 
@@ -197,7 +197,7 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
 }
 
 /** Forwards this process's stdin to the remote process, then closes it there. */
-async function pumpStdin(ctx: Context, handle: number): Promise<void> {
+export async function pumpStdin(ctx: Context, handle: number): Promise<void> {
   try {
     for await (const chunk of Deno.stdin.readable) await processInput(ctx, handle, chunk);
     await processInput(ctx, handle);

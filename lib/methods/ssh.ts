@@ -2,6 +2,8 @@
  * The `ssh` connection method: the system OpenSSH client, given an argv (never a shell string),
  * with `--` before the host so no host can be read as an option, `-T`, and BatchMode so it never
  * waits on a prompt nobody will answer. The user's ssh_config, agent and ProxyJump apply as usual.
+ * With a password, prompts go to mitoctl's askpass instead (see `ssh_askpass.ts`), which answers
+ * ssh's own password prompt and ends the connection on any prompt it must not answer.
  *
  * @module
  */
@@ -10,6 +12,7 @@ import type { SpawnSpec } from "../connection.ts";
 import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
 import { formatHop } from "../target.ts";
 import { controlDirectory } from "./control_dir.ts";
+import { SshAskpass } from "./ssh_askpass.ts";
 
 /** Options for an ssh context; they mirror the CLI flags. */
 export interface SshOptions {
@@ -33,6 +36,11 @@ export interface SshOptions {
   controlPersist?: number;
   /** ssh client to run; default `"ssh"` from PATH. */
   sshPath?: string;
+  /**
+   * Password for ssh's own password prompt, answered through `SSH_ASKPASS` (Linux); default
+   * none, and BatchMode stays on. In a multi-hop target it is the last ssh hop's.
+   */
+  password?: string;
 }
 
 const OPTION = /^[A-Za-z][A-Za-z0-9]*[= ]\S/;
@@ -64,7 +72,31 @@ export function sshSpawn(options: SshOptions, size: number): SpawnSpec {
       `ControlPersist=${options.controlPersist}`,
     );
   }
-  args.push("-o", "BatchMode=yes", "-T", "--", options.host, remoteCommand(runtime, size));
+  if (options.password === undefined) args.push("-o", "BatchMode=yes");
+  else args.push(...PASSWORD_LOGIN);
+  args.push("-T", "--", options.host, remoteCommand(runtime, size));
   const label = formatHop({ method: "ssh", ...options });
-  return { argv: [options.sshPath ?? "ssh", ...args], label, transport: "ssh", runtime };
+  const spec: SpawnSpec = {
+    argv: [options.sshPath ?? "ssh", ...args],
+    label,
+    transport: "ssh",
+    runtime,
+  };
+  if (options.password !== undefined) spec.guard = new SshAskpass(options.password, label);
+  return spec;
 }
+
+/**
+ * How ssh logs in with a password: prompts allowed (through the askpass), the password asked
+ * once, and tried before keyboard-interactive so a server offering both gets the password.
+ */
+export const PASSWORD_LOGIN: readonly string[] = [
+  "-o",
+  "BatchMode=no",
+  "-o",
+  "NumberOfPasswordPrompts=1",
+  "-o",
+  "PasswordAuthentication=yes",
+  "-o",
+  "PreferredAuthentications=gssapi-with-mic,hostbased,publickey,password,keyboard-interactive",
+];

@@ -55,19 +55,17 @@ export const CLI_KILL_AFTER_MS = 30_000;
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
+/** The argv that runs `mitoctl` from this checkout, for tools that start it themselves. */
+export function mitoctlArgv(): string[] {
+  const root = repoRoot();
+  return [Deno.execPath(), "run", "-A", "--config", `${root}/deno.json`, `${root}/main.ts`];
+}
+
 /** Starts `mitoctl <args>` and returns at once. */
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const root = repoRoot();
   const started = performance.now();
-  const argv = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--config",
-    `${root}/deno.json`,
-    `${root}/main.ts`,
-    ...args,
-  ];
+  const argv = [...mitoctlArgv(), ...args];
   const [cmd, ...rest] = options.terminal
     ? ["script", "-qec", argv.map(shellQuote).join(" "), "/dev/null"]
     : argv;

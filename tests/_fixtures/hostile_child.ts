@@ -15,8 +15,8 @@
  */
 
 import { decode, encode } from "../../lib/codec.ts";
-import { encodeFrame, FrameReader } from "../../lib/frame.ts";
-import { MASTER_ID, type Message, PREAMBLE } from "../../lib/protocol.ts";
+import type { Message } from "../../lib/protocol.ts";
+import { FakeStage } from "./_fake_stage.ts";
 
 /** One frame the hostile child writes. */
 export interface HostileFrame {
@@ -50,56 +50,25 @@ export async function writeHostileSsh(dir: string): Promise<string> {
   return path;
 }
 
-async function writeAll(bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
-}
-
 async function runHostileChild(): Promise<void> {
-  let skip = Number(Deno.args.at(-1));
+  const skip = Number(Deno.args.at(-1));
   if (!Number.isInteger(skip) || skip <= 0) throw new Error(`bad stage-2 size "${Deno.args}"`);
-  let myId = -1;
-  let output = Promise.resolve();
-  const write = (dst: number, src: number, msg: Message) => {
-    const frame = encodeFrame(dst, src, encode(msg));
-    output = output.then(() => writeAll(frame));
-  };
+  const stage = new FakeStage();
   let inbox: Received[] | undefined;
   const run = async (call: Extract<Message, { t: "call" }>, src: number) => {
     const [frames, waitMs] = decode(call.args) as [HostileFrame[], number];
     inbox = [];
-    for (const f of frames) write(f.dst, f.src ?? myId, f.msg);
+    for (const f of frames) stage.write(f.dst, f.src ?? stage.id, f.msg);
     await new Promise((r) => setTimeout(r, waitMs));
     const seen = inbox;
     inbox = undefined;
-    write(src, myId, { t: "ok", id: call.id, value: encode(seen) });
+    stage.write(src, stage.id, { t: "ok", id: call.id, value: encode(seen) });
   };
-  const reader = new FrameReader();
-  for await (let chunk of Deno.stdin.readable) {
-    if (skip > 0) {
-      const skipped = Math.min(skip, chunk.length);
-      skip -= skipped;
-      chunk = chunk.subarray(skipped);
-    }
-    reader.push(chunk, (frame) => {
-      const msg = decode(frame.body) as Message;
-      if (msg.t === "init") {
-        myId = msg.id;
-        output = output.then(() => writeAll(new TextEncoder().encode(PREAMBLE)));
-        write(MASTER_ID, myId, {
-          t: "hello",
-          runtime: "node",
-          version: "0.0.0",
-          pid: Deno.pid,
-          host: "hostile",
-          user: "hostile",
-        });
-      } else if (msg.t === "call" && msg.mod === "node:hostile") {
-        void run(msg, frame.src);
-      } else {
-        inbox?.push({ src: frame.src, msg });
-      }
-    });
-  }
+  await stage.read(skip, (msg, frame) => {
+    if (msg.t === "init") stage.hello(msg.id);
+    else if (msg.t === "call" && msg.mod === "node:hostile") void run(msg, frame.src);
+    else inbox?.push({ src: frame.src, msg });
+  });
 }
 
 if (import.meta.main) await runHostileChild();

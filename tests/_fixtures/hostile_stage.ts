@@ -26,14 +26,8 @@
  */
 
 import { decode, encode } from "../../lib/codec.ts";
-import { encodeFrame, FrameReader } from "../../lib/frame.ts";
-import {
-  type Hello,
-  MASTER_ID,
-  type Message,
-  type ModuleReply,
-  PREAMBLE,
-} from "../../lib/protocol.ts";
+import { MASTER_ID, type Message, type ModuleReply } from "../../lib/protocol.ts";
+import { FakeStage } from "./_fake_stage.ts";
 
 /** How the stage answers a call of one function, by the function's name. */
 export interface HostileAnswer {
@@ -82,12 +76,12 @@ export const FORGED_REPLY_WAIT_MS = 500;
 export async function writeHostileRuntime(dir: string, script?: HostileScript): Promise<string> {
   const path = `${dir}/hostile-stage`;
   const program = new URL(import.meta.url).pathname;
-  let scriptArgs = "";
+  let scriptArgs = `'${program}'`;
   if (script) {
     const file = `${dir}/hostile-script.bin`;
     await Deno.writeFile(file, encode(script));
     scriptArgs = `--allow-read='${file}' '${program}' '--script=${file}'`;
-  } else scriptArgs = `'${program}'`;
+  }
   await Deno.writeTextFile(
     path,
     `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ` +
@@ -100,18 +94,13 @@ export async function writeHostileRuntime(dir: string, script?: HostileScript): 
 /** msgpack of an Error extension (type 4) holding `fields` as they are. */
 function errorExtension(fields: Record<string, unknown>): Uint8Array {
   const body = encode(fields);
-  const head = body.length < 0x100
-    ? [0xc7, body.length]
-    : body.length < 0x10000
-    ? [0xc8, body.length >> 8, body.length & 0xff]
-    : [
-      0xc9,
-      body.length >>> 24,
-      (body.length >> 16) & 0xff,
-      (body.length >> 8) & 0xff,
-      body.length & 0xff,
-    ];
-  const out = new Uint8Array(head.length + 1 + body.length);
+  const n = body.length;
+  const head = n < 0x100
+    ? [0xc7, n]
+    : n < 0x10000
+    ? [0xc8, n >> 8, n & 0xff]
+    : [0xc9, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const out = new Uint8Array(head.length + 1 + n);
   out.set(head);
   out[head.length] = 4;
   out.set(body, head.length + 1);
@@ -125,26 +114,16 @@ async function readScript(): Promise<HostileScript> {
   return decode(await Deno.readFile(flag.slice("--script=".length))) as HostileScript;
 }
 
-async function writeAll(bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
-}
-
 /** Runs the stage on stdin and stdout until stdin closes. */
 async function runHostileStage(): Promise<void> {
-  // Stage 1 would read this many bytes of stage 2 first: skip them.
-  let skip = Number(Deno.args.at(-1));
   const script = await readScript();
-  let myId = -1;
+  const stage = new FakeStage();
   let nextAsk = 1;
-  let output = Promise.resolve();
   const waiting = new Map<number, (reply: ModuleReply) => void>();
-  const send = (src: number, msg: Message) => {
-    const frame = encodeFrame(MASTER_ID, src, encode(msg));
-    output = output.then(() => writeAll(frame));
-  };
+  const send = (src: number, msg: Message) => stage.write(MASTER_ID, src, msg);
   const ask = (request: HostileAsk): Promise<HostileReply> => {
     const id = nextAsk++;
-    const forged = request.as !== undefined && request.as !== myId;
+    const forged = request.as !== undefined && request.as !== stage.id;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         waiting.delete(id);
@@ -154,63 +133,46 @@ async function runHostileStage(): Promise<void> {
         clearTimeout(timer);
         resolve(reply);
       });
-      send(request.as ?? myId, { t: "mreq", id, url: request.url });
+      send(request.as ?? stage.id, { t: "mreq", id, url: request.url });
     });
   };
-  const answer = async (call: Extract<Message, { t: "call" }>) => {
-    const scripted = script.replies?.[call.fn];
-    if (scripted) {
-      for (const msg of scripted.before ?? []) send(myId, msg as unknown as Message);
-      for (const item of scripted.items ?? []) {
-        send(myId, { t: "item", id: call.id, value: encode(item) });
-      }
-      if (scripted.errorFields) {
-        send(myId, { t: "err", id: call.id, error: errorExtension(scripted.errorFields) });
-      } else if ("error" in scripted) {
-        send(myId, { t: "err", id: call.id, error: encode(scripted.error) });
-      } else send(myId, { t: "ok", id: call.id, value: encode(scripted.value) });
-      return;
+  /** Answers a call the script names; false when it names none. */
+  const scripted = (call: Extract<Message, { t: "call" }>): boolean => {
+    const answer = script.replies?.[call.fn];
+    if (!answer) return false;
+    for (const msg of answer.before ?? []) send(stage.id, msg as unknown as Message);
+    for (const item of answer.items ?? []) {
+      send(stage.id, { t: "item", id: call.id, value: encode(item) });
     }
+    if (answer.errorFields) {
+      send(stage.id, { t: "err", id: call.id, error: errorExtension(answer.errorFields) });
+    } else if ("error" in answer) {
+      send(stage.id, { t: "err", id: call.id, error: encode(answer.error) });
+    } else send(stage.id, { t: "ok", id: call.id, value: encode(answer.value) });
+    return true;
+  };
+  const answer = async (call: Extract<Message, { t: "call" }>) => {
+    if (scripted(call)) return;
     const [asks] = decode(call.args) as [HostileAsk[]];
     const replies: HostileReply[] = [];
     for (const request of asks) replies.push(await ask(request));
-    send(myId, { t: "ok", id: call.id, value: encode(replies) });
+    send(stage.id, { t: "ok", id: call.id, value: encode(replies) });
   };
-  const reader = new FrameReader();
-  for await (let chunk of Deno.stdin.readable) {
-    if (skip > 0) {
-      const skipped = Math.min(skip, chunk.length);
-      skip -= skipped;
-      chunk = chunk.subarray(skipped);
+  // Stage 1 would read this many bytes of stage 2 first: skipped.
+  await stage.read(Number(Deno.args.at(-1)), (msg) => {
+    switch (msg.t) {
+      case "init":
+        return stage.hello(msg.id, script.hello);
+      case "call":
+        return void answer(msg);
+      case "mres":
+        waiting.get(msg.id)?.(msg);
+        waiting.delete(msg.id);
+        return;
+      case "bye":
+        Deno.exit(0);
     }
-    reader.push(chunk, (frame) => {
-      const msg = decode(frame.body) as Message;
-      switch (msg.t) {
-        case "init":
-          myId = msg.id;
-          output = output.then(() => writeAll(new TextEncoder().encode(PREAMBLE)));
-          send(myId, {
-            t: "hello",
-            runtime: "node",
-            version: "0.0.0",
-            pid: Deno.pid,
-            host: "hostile",
-            user: "hostile",
-            ...script.hello,
-          } as Hello);
-          return;
-        case "call":
-          void answer(msg);
-          return;
-        case "mres":
-          waiting.get(msg.id)?.(msg);
-          waiting.delete(msg.id);
-          return;
-        case "bye":
-          Deno.exit(0);
-      }
-    });
-  }
+  });
 }
 
 if (import.meta.main) await runHostileStage();

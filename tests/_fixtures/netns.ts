@@ -169,12 +169,21 @@ export async function namespacesAvailable(): Promise<boolean> {
   return await namespacesUnavailableReason() === undefined;
 }
 
+/** Options of {@linkcode startTestNetwork}. */
+export interface TestNetworkOptions {
+  /**
+   * Extra `sshd_config` lines per host, after the fixture's own (so `Match` blocks go here),
+   * e.g. password logins for one user on web1. Default: none.
+   */
+  sshdExtra?: Partial<Record<HostName, string[]>>;
+}
+
 /**
  * Builds the network and starts the three sshds. Networks in parallel processes get distinct
  * names and subnets. Whatever was built is torn down if starting fails, and networks left by
  * a test process that died are torn down first.
  */
-export async function startTestNetwork(): Promise<TestNetwork> {
+export async function startTestNetwork(options: TestNetworkOptions = {}): Promise<TestNetwork> {
   const unavailable = await namespacesUnavailableReason();
   if (unavailable !== undefined) {
     throw new Error(`Cannot build a namespace test network: ${unavailable}`);
@@ -193,7 +202,7 @@ export async function startTestNetwork(): Promise<TestNetwork> {
     await buildLinks(layout);
     const files = filesIn(dir);
     const addresses = addressesOf(layout.octet);
-    await writeConfigs(layout, addresses);
+    await writeConfigs(layout, addresses, options.sshdExtra ?? {});
     await installSudoers(layout, addresses.web1.inner);
     await Promise.all(HOST_NAMES.map(async (host) => {
       const child = spawnSshd(layout, host);
@@ -249,7 +258,11 @@ async function prepareFiles(dir: string): Promise<void> {
 }
 
 /** Writes the sshd configs, the client configs and each namespace's `/etc` files. */
-async function writeConfigs(layout: Layout, addresses: Addresses): Promise<void> {
+async function writeConfigs(
+  layout: Layout,
+  addresses: Addresses,
+  extra: Partial<Record<HostName, string[]>>,
+): Promise<void> {
   const files = filesIn(layout.dir);
   const keyLines = await Promise.all(HOST_NAMES.map(async (host) => {
     const key = (await Deno.readTextFile(`${files.hostKey(host)}.pub`)).trim();
@@ -274,6 +287,7 @@ async function writeConfigs(layout: Layout, addresses: Addresses): Promise<void>
         ...settings.global,
         "MaxStartups 200",
         ...settings.perUser,
+        ...extra[host] ?? [],
         "",
       ].join("\n"),
     );
