@@ -61,7 +61,7 @@ export async function* runProcess(
   };
   signal?.addEventListener("abort", stop, { once: true });
   try {
-    const events = ctx.streamWith<unknown>(
+    const events = ctx.streamWith<RunEvent>(
       { signal: drop.signal },
       PROCESS_MODULE,
       "run",
