@@ -59,6 +59,7 @@ export {
   ExitCode,
   MitoctlError,
   ProtocolError,
+  RefusedValueError,
   RemoteError,
   TimeoutError,
   UsageError,

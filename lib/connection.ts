@@ -12,7 +12,8 @@ import { AuthenticationError, ConnectionError, ProtocolError, TimeoutError } fro
 import { FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
-import type { Hello, Message } from "./protocol.ts";
+import { malformed } from "./message_check.ts";
+import { type Hello, MASTER_ID, type Message } from "./protocol.ts";
 
 /** What a connection method contributes: the process to start. */
 export interface SpawnSpec {
@@ -229,6 +230,8 @@ export class Connection {
         if (msg === null || typeof msg !== "object" || typeof msg.t !== "string") {
           throw new ProtocolError("Frame does not hold a message");
         }
+        const bad = frame.dst === MASTER_ID ? malformed(msg) : undefined;
+        if (bad) throw new ProtocolError(bad);
         // The first hello is the remote's own: contexts behind it can only start later.
         if (msg.t === "hello" && !this.#helloSeen) {
           this.#helloSeen = true;

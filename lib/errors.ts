@@ -49,6 +49,46 @@ export class AuthenticationError extends ConnectionError {
 /** A peer broke the protocol: garbage, a truncated frame, an oversized frame. */
 export class ProtocolError extends ConnectionError {}
 
+/**
+ * A value a remote sent that the master refused before acting on it: a pull listing naming a
+ * path outside the destination, a malformed status or event. The message names the value and the
+ * context; nothing was written for it.
+ */
+export class RefusedValueError extends MitoctlError {}
+
+/** Longest `name` of a remote error kept, in characters; a longer or non-string one is "Error". */
+export const MAX_REMOTE_ERROR_NAME = 128;
+
+/** Longest `message` or `stack` of a remote error kept, in characters; the rest is cut. */
+export const MAX_REMOTE_ERROR_TEXT = 64 * 1024;
+
+function cut(text: string): string {
+  const over = text.length - MAX_REMOTE_ERROR_TEXT;
+  return over > 0 ? `${text.slice(0, MAX_REMOTE_ERROR_TEXT)}… (${over} more characters)` : text;
+}
+
+/**
+ * `error`, as a remote sent it, with bounded string fields: `name` a short string, `message` and
+ * `stack` cut to {@linkcode MAX_REMOTE_ERROR_TEXT}, `code` a string or number or absent. Its
+ * other fields (`cause`, `errno`, …) are plain data, as decoding made them.
+ */
+function bounded(error: Error): Error {
+  const fields = error as Error & { code?: unknown };
+  const name = typeof error.name === "string" && error.name.length <= MAX_REMOTE_ERROR_NAME
+    ? error.name
+    : "Error";
+  // Own data properties: reading them runs no remote-chosen code.
+  Object.defineProperty(error, "name", { value: name, writable: true, configurable: true });
+  error.message = cut(typeof error.message === "string" ? error.message : "");
+  error.stack = cut(typeof error.stack === "string" ? error.stack : "");
+  if (
+    fields.code !== undefined && typeof fields.code !== "string" && typeof fields.code !== "number"
+  ) {
+    delete fields.code;
+  }
+  return error;
+}
+
 /** How a command that failed ended, as {@linkcode CommandError} carries it. */
 export interface CommandEnd {
   /** Its standard output. */
@@ -78,19 +118,19 @@ export class CommandError extends MitoctlError {
 export class RemoteError extends MitoctlError {
   /** The `name` of the error on the remote (`TypeError`, `ENOENT`-carrying `Error`, …). */
   readonly remoteName: string;
-  /** The remote stack trace, as the remote printed it. */
+  /** The remote stack trace, as the remote printed it (cut to {@linkcode MAX_REMOTE_ERROR_TEXT}). */
   readonly remoteStack: string;
   /** Name of the context the error came from. */
   readonly context: string;
-  /** The remote error itself, revived; for a thrown non-error, an Error describing it that
-   *  carries its fields. */
+  /** The remote error itself, revived, its fields bounded; for a thrown non-error, an Error
+   *  describing it that carries its fields. */
   readonly remote: Error;
   /** Exactly what remote code threw: the error, or any other value (`throw { code: "E" }`). */
   readonly thrown: unknown;
 
-  /** Wraps `thrown`, thrown in context `context`. */
+  /** Wraps `thrown`, thrown in context `context` (any value: its fields are bounded). */
   constructor(context: string, thrown: unknown) {
-    const remote = thrown instanceof Error ? thrown : nonError(thrown);
+    const remote = bounded(thrown instanceof Error ? thrown : nonError(thrown));
     super(`${remote.name} on "${context}": ${remote.message}`, { cause: remote });
     this.remote = remote;
     this.thrown = thrown;

@@ -23,6 +23,7 @@ import { type Inventory, readInventory, withHostOptions } from "./inventory.ts";
 import type { ConnectOptions, Router } from "./router.ts";
 import { formatHop, parseTarget } from "./target.ts";
 import { ProgressLine, progressText, shortReason, showValue, toJson } from "./cli/output.ts";
+import { remoteLines } from "./cli/terminal_text.ts";
 
 /**
  * Default of {@linkcode FanOutOptions.forks}: hosts in flight at once. Each costs the master one
@@ -311,9 +312,12 @@ export async function runFleet<T>(
 }
 
 function defaultLine(r: HostResult<unknown>): string {
-  return r.ok
-    ? `${r.host.label}: ${showValue(r.value)}`
-    : `${r.host.label}: failed: ${r.error.message}`;
+  return r.ok ? `${r.host.label}: ${showValue(r.value)}` : failedLine(r.host.label, r.error);
+}
+
+/** `label: failed: <message>`, the message's further lines indented and its controls escaped. */
+export function failedLine(label: string, error: Error): string {
+  return remoteLines(`${label}: failed: `, error.message, "  ");
 }
 
 function defaultRecord(r: HostResult<unknown>): unknown {

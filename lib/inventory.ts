@@ -20,6 +20,10 @@
  * Variables merge as in Ansible: `all`, then parent groups before their children (groups at the
  * same depth by name), then the host's own. Templates (`{{ … }}`) are not expanded.
  *
+ * Each variable is one value: only `mitoctl_via` names hops. A host, user or become user with a
+ * `/` (which would add a hop), or that is not a host or user name, is refused, naming the host
+ * and the variable.
+ *
  * @module
  */
 
@@ -31,7 +35,7 @@ import { inventoryFromDocument, parseYamlInventory } from "./inventory_yaml.ts";
 import type { ConnectOptions } from "./router.ts";
 import { lastSet, SSH_VARIABLES, sshArgVariables } from "./inventory_ssh.ts";
 import { checkRuntime } from "./stage1.ts";
-import { formatHop, type Hop, parseTarget } from "./target.ts";
+import { formatHop, type Hop, isHostName, isUserName, parseTarget } from "./target.ts";
 
 /** How to reach one inventory host: a target in CLI syntax and options for that host. */
 export interface HostConnection {
@@ -182,13 +186,39 @@ export class Inventory {
     const options: ConnectOptions = {};
     const connection = str("ansible_connection") ?? "ssh";
     const last = (names: readonly string[]) => lastSet(str, names);
+    /**
+     * A variable that is one part of one hop (a host, a user): never a "/" (only mitoctl_via
+     * names hops), and what `valid` accepts.
+     */
+    const part = (
+      got: { name: string; value: string } | undefined,
+      valid: (v: string) => boolean,
+      what: string,
+    ): string | undefined => {
+      if (got === undefined) return undefined;
+      const { name: key, value } = got;
+      if (value.includes("/")) {
+        bad(
+          `has ${key} "${value}" with a "/": a variable holds one value; only mitoctl_via names ` +
+            "hops",
+        );
+      }
+      if (!valid(value)) bad(`has ${key} "${value}" that is not ${what}`);
+      return value;
+    };
+    const named = (name: string, value: string | undefined) =>
+      value === undefined ? undefined : { name, value };
     if (connection === "local") {
       if (hops.length) bad("has mitoctl_via, which a local connection cannot use");
       hops.push("local");
     } else if (connection === "ssh" || connection === "smart" || connection === "paramiko") {
       const args = sshArgVariables(str, bad);
-      const hop: Hop = { method: "ssh", host: last(SSH_VARIABLES.host)?.value ?? name };
-      const user = last(SSH_VARIABLES.user)?.value ?? args.user;
+      const hop: Hop = {
+        method: "ssh",
+        host: part(last(SSH_VARIABLES.host), isHostName, "a host name") ?? name,
+      };
+      const user = part(last(SSH_VARIABLES.user), isUserName, "a user name") ??
+        part(named("ssh arguments' user", args.user), isUserName, "a user name");
       if (user !== undefined) hop.user = user;
       const port = last(SSH_VARIABLES.port);
       if (port !== undefined) {
@@ -225,7 +255,7 @@ export class Inventory {
     if (become !== undefined && /^(true|yes|on|1)$/i.test(become)) {
       const method = str("ansible_become_method") ?? "sudo";
       if (method !== "sudo") bad(`uses ansible_become_method "${method}"; only sudo is supported`);
-      const user = last(SSH_VARIABLES.becomeUser)?.value;
+      const user = part(last(SSH_VARIABLES.becomeUser), isUserName, "a user name");
       hops.push(user === undefined ? "sudo" : `sudo:${user}`);
     }
     // Typed only if a sudo hop asks for it.

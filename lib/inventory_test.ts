@@ -108,13 +108,49 @@ Deno.test("Inventory.connection() refuses bad host variables, naming the host an
   );
   usage(
     () => ini("h ansible_host=-oProxyCommand=x\n").connection("h"),
-    /host "h" has variables that make a bad target/,
+    'Invalid inventory "hosts.ini": host "h" has ansible_host "-oProxyCommand=x" that is not ' +
+      "a host name",
   );
   usage(
     () => ini("a mitoctl_via=b\nb mitoctl_via=a\n").connection("a"),
     /mitoctl_via loops: a → b → a/,
   );
   usage(() => ini("h ansible_become=yes ansible_become_method=su\n").connection("h"), /only sudo/);
+});
+
+Deno.test("Inventory.connection() lets no variable but mitoctl_via add a hop", () => {
+  const slash = (key: string, value: string) =>
+    `Invalid inventory "hosts.ini": host "h" has ${key} "${value}" with a "/": a variable ` +
+    "holds one value; only mitoctl_via names hops";
+  for (
+    const [key, value] of <[string, string][]> [
+      ["ansible_host", "evil/sudo"],
+      ["ansible_ssh_host", "evil/local"],
+      ["ansible_user", "root/sudo"],
+      ["ansible_ssh_user", "a/b"],
+      ["ansible_become_user", "root/sudo:x"],
+    ]
+  ) {
+    const become = key === "ansible_become_user" ? " ansible_become=yes" : "";
+    usage(() => ini(`h ${key}=${value}${become}\n`).connection("h"), slash(key, value));
+  }
+  usage(
+    () => ini("h ansible_host=root@web1\n").connection("h"),
+    'Invalid inventory "hosts.ini": host "h" has ansible_host "root@web1" that is not a host name',
+  );
+  usage(() => ini("h ansible_host=web1:2222\n").connection("h"), /"web1:2222" that is not a host/);
+  usage(
+    () => ini("h ansible_become=yes ansible_become_user=a:b\n").connection("h"),
+    /has ansible_become_user "a:b" that is not a user name/,
+  );
+  // A host named like a method stays an ssh host.
+  deepStrictEqual(ini("h ansible_host=sudo\n").connection("h").target, "ssh:sudo");
+  deepStrictEqual(ini("h ansible_host=local ansible_port=22\n").connection("h").target, "local:22");
+  deepStrictEqual(ini("h ansible_host=::1 ansible_port=22\n").connection("h").target, "[::1]:22");
+  deepStrictEqual(
+    ini("h mitoctl_via=jump/sudo ansible_host=10.0.0.5\n").connection("h").target,
+    "jump/sudo/10.0.0.5",
+  );
 });
 
 Deno.test("Inventory.connection() maps the key file to identity", () => {

@@ -11,6 +11,12 @@ export const MAX_FRAME_SIZE = 64 * 1024 * 1024;
 /** Bytes a remote may print before its first frame (login banners, rc-file noise): 64 KiB. */
 export const MAX_PREAMBLE_NOISE = 64 * 1024;
 
+/**
+ * Longest unfinished line of remote output the master holds back waiting for its end, in
+ * characters: 64 Ki. A longer one is passed on as it is.
+ */
+export const MAX_OUTPUT_LINE = 64 * 1024;
+
 /** Tail of a child's stderr kept for error messages, in bytes. */
 export const STDERR_TAIL = 8 * 1024;
 

@@ -11,7 +11,7 @@ import { Connection, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
 import { AuthenticationError, ConnectionError, TimeoutError, UsageError } from "./errors.ts";
 import { encodeFrame } from "./frame.ts";
-import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./limits.ts";
+import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE, MAX_OUTPUT_LINE } from "./limits.ts";
 import { type LocalOptions, localSpawn } from "./methods/local.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
 import type { SuOptions } from "./methods/su.ts";
@@ -552,6 +552,11 @@ export class Router implements AsyncDisposable {
     const held = entry.output[stream];
     const lines = (held.text + text).split("\n");
     held.text = lines.pop()!;
+    // A line that never ends cannot grow without bound: past the limit it goes out as it is.
+    if (held.text.length > MAX_OUTPUT_LINE) {
+      lines.push(held.text);
+      held.text = "";
+    }
     for (const line of lines) this.#log(entry.ctx.name, "info", line, stream);
     clearTimeout(held.timer);
     if (held.text) {

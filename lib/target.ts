@@ -19,6 +19,16 @@ const HOST = /^[\p{L}\p{N}_](?:[\p{L}\p{N}\p{M}._-]*[\p{L}\p{N}\p{M}_])?$/u;
 const V6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?$/;
 const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/;
 
+/** Whether `host` can be the host of an ssh hop: a host name or an IPv6 address. */
+export function isHostName(host: string): boolean {
+  return HOST.test(host) || (host.includes(":") && V6.test(host));
+}
+
+/** Whether `user` can be the user of a hop. */
+export function isUserName(user: string): boolean {
+  return USER.test(user);
+}
+
 function fail(target: string, hop: string, why: string): never {
   throw new UsageError(`Invalid target "${target}": hop "${hop}" ${why}`);
 }
@@ -106,7 +116,9 @@ export function formatHop(hop: Hop): string {
       return "local";
     case "ssh": {
       const host = hop.host.includes(":") ? `[${hop.host}]` : hop.host;
-      return `${hop.user ? `${hop.user}@` : ""}${host}${hop.port ? `:${hop.port}` : ""}`;
+      const text = `${hop.user ? `${hop.user}@` : ""}${host}${hop.port ? `:${hop.port}` : ""}`;
+      // A host named like another method ("sudo", "local") keeps its method.
+      return /^(local$|(sudo|su|doas)(:|$))/.test(text) ? `ssh:${text}` : text;
     }
     default:
       return hop.user ? `${hop.method}:${hop.user}` : hop.method;

@@ -9,6 +9,7 @@ import {
   UsageError,
 } from "../mod.ts";
 import { encodeFrame } from "../lib/frame.ts";
+import { remoteLines } from "../lib/cli/terminal_text.ts";
 import { MAX_PREAMBLE_NOISE } from "../lib/limits.ts";
 import { type CliResult, runCli } from "./_fixtures/cli.ts";
 import { FakeRuntimes, helloFrame, PREAMBLE_BYTES } from "./_fixtures/hostile.ts";
@@ -43,12 +44,16 @@ function describe(result: CliResult): string {
   return `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
 }
 
-/** Asserts a CLI run failed with `code` and printed exactly `mitoctl: <message>` on stderr. */
+/**
+ * Asserts a CLI run failed with `code` and printed exactly `mitoctl: <message>` on stderr (with
+ * controls escaped and further lines indented, as the CLI prints every message).
+ */
 function assertFailed(result: CliResult, code: number, message: string | RegExp): void {
   strictEqual(result.code, code, describe(result));
   strictEqual(result.stdout, "", describe(result));
-  if (typeof message === "string") strictEqual(result.stderr, `mitoctl: ${message}\n`);
-  else match(result.stderr, message);
+  if (typeof message === "string") {
+    strictEqual(result.stderr, `${remoteLines("mitoctl: ", message, "  ")}\n`);
+  } else match(result.stderr, message);
 }
 
 Deno.test("the CLI refuses bad input with the documented exit codes", async (t) => {

@@ -42,8 +42,8 @@ const DIFFERENCES: Record<string, { why: string; refused?: RegExp; ansibleAs?: "
 const REFUSED_HOSTS: Record<string, Record<string, RegExp>> = {
   // ansible_user="deploy user": ssh would take it; mitoctl refuses users with spaces.
   "ans_docs_patterns.ini": {
-    host1: /host "host1" has variables that make a bad target: .*invalid user name "deploy user"/,
-    host2: /host "host2" has variables that make a bad target: .*invalid user name "deploy user"/,
+    host1: /host "host1" has ansible_user "deploy user" that is not a user name$/,
+    host2: /host "host2" has ansible_user "deploy user" that is not a user name$/,
   },
 };
 

@@ -10,7 +10,13 @@ import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { localSpawn } from "../methods/local.ts";
 import { sshSpawn } from "../methods/ssh.ts";
-import { type HostResult, isSingleTarget, runFleet, type RunFleetOptions } from "../fanout.ts";
+import {
+  failedLine,
+  type HostResult,
+  isSingleTarget,
+  runFleet,
+  type RunFleetOptions,
+} from "../fanout.ts";
 import type { ContextInfo } from "../context_info.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
@@ -25,6 +31,7 @@ import {
 } from "./args.ts";
 import { HELP } from "./help.ts";
 import { printLine, showValue, toJson } from "./output.ts";
+import { oneLine } from "./terminal_text.ts";
 
 /** Resolves the `<module>` part of `module#export` the way a user means it. */
 export function resolveModule(text: string, cwd: string): string {
@@ -91,7 +98,7 @@ export async function call(argv: string[], signal: AbortSignal): Promise<number>
 
 /** `--raw` on many hosts: each line of a string result, prefixed with its host. */
 function rawLine(r: HostResult<unknown>): string {
-  if (!r.ok) return `${r.host.label}: failed: ${r.error.message}`;
+  if (!r.ok) return failedLine(r.host.label, r.error);
   if (typeof r.value !== "string") return `${r.host.label}: ${showValue(r.value)}`;
   return r.value.replace(/\n$/, "").split("\n").map((l) => `${r.host.label}: ${l}`).join("\n");
 }
@@ -118,10 +125,11 @@ export async function ping(argv: string[], signal: AbortSignal): Promise<number>
     // One target prints what it always did: its line, no progress or summary.
     report: !isSingleTarget(positionals),
     line: (res) => {
-      if (!res.ok) return `${res.host.label}: failed: ${res.error.message}`;
+      if (!res.ok) return failedLine(res.host.label, res.error);
       const { info: i, connectMs, firstCallMs, rttMs } = res.value;
-      return `${res.host.label}: ok, ${i.runtime} ${i.version}, ${i.user}@${i.host} pid ${i.pid}, ` +
-        `up in ${connectMs.toFixed(0)} ms, first call ${firstCallMs.toFixed(1)} ms, ` +
+      const facts = oneLine(`${i.runtime} ${i.version}, ${i.user}@${i.host} pid ${i.pid}`);
+      return `${res.host.label}: ok, ${facts}, up in ${connectMs.toFixed(0)} ms, ` +
+        `first call ${firstCallMs.toFixed(1)} ms, ` +
         `round trip ${(rttMs * 1000).toFixed(0)} µs`;
     },
     record: (res) =>

@@ -22,6 +22,7 @@ import { Router } from "../router.ts";
 import { CONNECT_FLAGS, fleetOptions, parse, type Parsed, seconds } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
 import { commandOptions } from "./targets.ts";
+import { escapeControls, oneLine, remoteLines } from "./terminal_text.ts";
 
 const CONFIG_FLAGS = {
   ...CONNECT_FLAGS,
@@ -140,7 +141,9 @@ function where(c: Component): string {
 function report(e: UpEvent): void {
   switch (e.t) {
     case "stopped":
-      printLine(`stopped "${e.name}" on "${e.host}" (previous run${e.killed ? ", killed" : ""})`);
+      printLine(
+        oneLine(`stopped "${e.name}" on "${e.host}" (previous run${e.killed ? ", killed" : ""})`),
+      );
       break;
     case "kept":
       printLine(`kept ${where(e.component)}: still running`);
@@ -151,7 +154,10 @@ function report(e: UpEvent): void {
     case "failed": {
       const lines = e.lastLines.replace(/\n$/, "").split("\n").filter((l) => l !== "");
       console.error(
-        [`failed ${where(e.component)}: ${e.reason}`, ...lines.map((l) => `  ${l}`)].join("\n"),
+        [
+          remoteLines(`failed ${where(e.component)}: `, e.reason, "  "),
+          ...lines.map((l) => remoteLines("  ", l)),
+        ].join("\n"),
       );
       break;
     }
@@ -209,15 +215,19 @@ export async function status(argv: string[], signal: AbortSignal): Promise<numbe
     };
     printLine(table([
       ["COMPONENT", "HOST", "PID", "STATE", "UPTIME"],
-      ...rows.map((r) => [
-        r.configured ? r.name : `${r.name} (not in config)`,
-        r.host,
-        r.pid === null ? "-" : String(r.pid),
-        state(r),
-        r.uptimeMs === null ? "-" : formatUptime(r.uptimeMs),
-      ]),
+      ...rows.map((r) =>
+        [
+          r.configured ? r.name : `${r.name} (not in config)`,
+          r.host,
+          r.pid === null ? "-" : String(r.pid),
+          state(r),
+          r.uptimeMs === null ? "-" : formatUptime(r.uptimeMs),
+        ].map(oneLine)
+      ),
     ]));
-    for (const r of rows) if (r.state === "unknown") console.error(`"${r.host}": ${r.error}`);
+    for (const r of rows) {
+      if (r.state === "unknown") console.error(remoteLines(`"${r.host}": `, r.error ?? "", "  "));
+    }
   }
   return rows.some((r) => r.state === "unknown") ? ExitCode.connection : ExitCode.ok;
 }
@@ -244,7 +254,10 @@ export async function logs(argv: string[], signal: AbortSignal): Promise<number>
   await using router = newRouter(values);
   signal.addEventListener("abort", () => void router.close(), { once: true });
   const options = { ...pool, ...(linesText === undefined ? {} : { lines: Number(linesText) }) };
-  const out = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(text));
+  // A component's log is remote text: shown escaped on a terminal, as it is into a pipe.
+  const tty = Deno.stdout.isTerminal();
+  const out = (text: string) =>
+    Deno.stdout.writeSync(new TextEncoder().encode(tty ? escapeControls(text) : text));
   if (!values.follow) {
     out(await readLogs(router, config, name, options));
     return ExitCode.ok;
@@ -274,11 +287,12 @@ export async function down(argv: string[], signal: AbortSignal): Promise<number>
   });
   for (const r of results) {
     if (values.json) printLine(toJson(r));
-    else if (!r.wasRunning) printLine(`removed "${r.name}" on "${r.host}": it was not running`);
-    else {
+    else if (!r.wasRunning) {
+      printLine(oneLine(`removed "${r.name}" on "${r.host}": it was not running`));
+    } else {
       const how = r.killed ? "killed after the grace" : "stopped";
       const left = r.survivors ? `; ${r.survivors} of its processes are still alive` : "";
-      printLine(`${how} "${r.name}" on "${r.host}"${left}`);
+      printLine(oneLine(`${how} "${r.name}" on "${r.host}"${left}`));
     }
   }
   if (!results.length && !values.json) printLine("nothing to stop");

@@ -15,6 +15,8 @@ import { pushAll } from "../files/push.ts";
 import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../files/sync.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, parse, type Parsed } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
+import { failedLine } from "../fanout.ts";
+import { oneLine } from "./terminal_text.ts";
 
 const FILE_FLAGS = {
   ...CONNECT_FLAGS,
@@ -23,6 +25,13 @@ const FILE_FLAGS = {
   fast: { type: "boolean" },
   always: { type: "boolean" },
   "dry-run": { type: "boolean", short: "n" },
+} as const;
+
+/** Flags of `mitoctl pull` alone: what a remote's listing may carry here. */
+const PULL_FLAGS = {
+  ...FILE_FLAGS,
+  "keep-special-modes": { type: "boolean" },
+  "allow-unsafe-links": { type: "boolean" },
 } as const;
 
 const FILE_FLAGS_HELP = `Transfer flags:
@@ -34,10 +43,11 @@ const FILE_FLAGS_HELP = `Transfer flags:
 
 const NOTES = `A file is skipped when its size and SHA-256 match (hashed where it lives); modes,
 mtimes and symbolic links (not followed) are kept; each file is written to a temporary
-".<name>.mitoctl-<hex>" beside it and renamed into place. A directory source makes the
-destination a copy of it; a file source goes inside a destination that is a directory or
-ends with "/". Temporary files an interrupted run left are removed by the next run that
-lists their directory, once they are 30 minutes old.`;
+".<name>.mitoctl-<boot>-<pid>-<start>-<token>" beside it, named after the process that writes
+it, and renamed into place. A directory source makes the destination a copy of it; a file
+source goes inside a destination that is a directory or ends with "/". Temporary files an
+interrupted run left are removed by the next run that lists their directory, once the
+process that wrote them has ended; a file that merely looks like one is copied like any other.`;
 
 /** Help of `mitoctl push`. */
 export const PUSH_HELP =
@@ -66,7 +76,15 @@ Copies a file or tree from one target to this machine, the reverse of push.
 
 ${NOTES}
 
+What the remote lists is checked before anything is written: a path with a ".." or empty
+segment, an absolute path or one below something that is not a listed directory fails the
+pull, naming it; nothing is written through a symbolic link. Files arrive with their
+permission bits only (no setuid, setgid or sticky bit), and a link whose target leaves the
+destination (absolute, or ".." steps that climb above it or follow a name) fails the pull.
+
 ${FILE_FLAGS_HELP}
+      --keep-special-modes  keep setuid, setgid and sticky bits
+      --allow-unsafe-links  accept links that point outside the destination
 `;
 
 function syncOptions(values: Parsed["values"], signal: AbortSignal): SyncOptions {
@@ -78,6 +96,8 @@ function syncOptions(values: Parsed["values"], signal: AbortSignal): SyncOptions
     compare,
     delete: values.delete === true,
     dryRun: values["dry-run"] === true,
+    keepSpecialModes: values["keep-special-modes"] === true,
+    allowUnsafeLinks: values["allow-unsafe-links"] === true,
     signal,
   };
 }
@@ -111,12 +131,16 @@ function report(results: TransferResult[], values: Parsed["values"]): number {
       worst = Math.max(worst, code);
       if (values.json) {
         printLine(toJson({ ...summary, ok: false, error: error.message, exitCode: code }));
-      } else printLine(`${summary.target}: failed: ${error.message}`);
+      } else printLine(failedLine(summary.target, error));
     } else if (values.json) printLine(toJson({ ...summary, ok: true, ...changes }));
     else {
-      // A dry run names what would change, then counts it.
-      for (const path of changes?.send ?? []) printLine(`${summary.target}: send ${path || "."}`);
-      for (const path of changes?.delete ?? []) printLine(`${summary.target}: delete ${path}`);
+      // A dry run names what would change, then counts it; the names may come from a remote.
+      for (const path of changes?.send ?? []) {
+        printLine(`${summary.target}: send ${oneLine(path || ".")}`);
+      }
+      for (const path of changes?.delete ?? []) {
+        printLine(`${summary.target}: delete ${oneLine(path)}`);
+      }
       printLine(summaryLine(summary, values["dry-run"] === true));
     }
   }
@@ -124,8 +148,12 @@ function report(results: TransferResult[], values: Parsed["values"]): number {
 }
 
 /** Parses a transfer command's argv; undefined once `--help` was printed. */
-function parseTransfer(argv: string[], help: string): [Parsed["values"], string[]] | undefined {
-  const { values, positionals, rest } = parse(argv, FILE_FLAGS, 3);
+function parseTransfer(
+  argv: string[],
+  help: string,
+  flags: typeof FILE_FLAGS | typeof PULL_FLAGS,
+): [Parsed["values"], string[]] | undefined {
+  const { values, positionals, rest } = parse(argv, flags, 3);
   if (values.help) {
     printLine(help);
     return undefined;
@@ -138,7 +166,7 @@ function parseTransfer(argv: string[], help: string): [Parsed["values"], string[
 
 /** `mitoctl push`. */
 export async function push(argv: string[], signal: AbortSignal): Promise<number> {
-  const parsed = parseTransfer(argv, PUSH_HELP);
+  const parsed = parseTransfer(argv, PUSH_HELP, FILE_FLAGS);
   if (!parsed) return ExitCode.ok;
   const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);
@@ -157,7 +185,7 @@ export async function push(argv: string[], signal: AbortSignal): Promise<number>
 
 /** `mitoctl pull`. */
 export async function pull(argv: string[], signal: AbortSignal): Promise<number> {
-  const parsed = parseTransfer(argv, PULL_HELP);
+  const parsed = parseTransfer(argv, PULL_HELP, PULL_FLAGS);
   if (!parsed) return ExitCode.ok;
   const [values, [spec, source, dest]] = parsed;
   const options = syncOptions(values, signal);

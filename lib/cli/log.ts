@@ -6,6 +6,7 @@
 
 import { type LogLine, Router } from "../router.ts";
 import type { Parsed } from "./args.ts";
+import { remoteLines } from "./terminal_text.ts";
 
 /** Whether the CLI prints `line`: remote code's own output and warnings always; the rest with -v. */
 export function shown(line: LogLine, verbose: number): boolean {
@@ -13,13 +14,16 @@ export function shown(line: LogLine, verbose: number): boolean {
   return line.stream !== undefined || line.level === "warn" || verbose > 0;
 }
 
-/** A router whose diagnostics go to stderr as `[context] text`, filtered by {@linkcode shown}. */
+/**
+ * A router whose diagnostics go to stderr as `[context] text`, filtered by {@linkcode shown};
+ * every line of a text carries the prefix and its controls are escaped.
+ */
 export function cliRouter(values: Parsed["values"]): Router {
   const verbose = (values.verbose as boolean[] | undefined)?.length ?? 0;
   return new Router({
     debug: verbose > 0,
     onLog: (l) => {
-      if (shown(l, verbose)) console.error(`[${l.context}] ${l.text}`);
+      if (shown(l, verbose)) console.error(remoteLines(`[${l.context}] `, l.text));
     },
   });
 }

@@ -6,7 +6,17 @@
  */
 
 import { encodeBase64 } from "../base64.ts";
-export { showValue } from "../show.ts";
+import { showValue as show } from "../show.ts";
+import { escapeControls, oneLine, terminalJson } from "./terminal_text.ts";
+
+/**
+ * `value` for a person, in one line (JSON for JSON data, JavaScript notation for the rest), with
+ * the characters a terminal would act on escaped.
+ */
+export function showValue(value: unknown): string {
+  // Strings come quoted as JSON: their C0 controls are escaped already, the rest as in JSON.
+  return oneLine(terminalJson(show(value)));
+}
 
 /**
  * JSON text for any value a call can return. JSON data is itself; the rest becomes an object with
@@ -14,10 +24,11 @@ export { showValue } from "../show.ts";
  * invalid), `{"$map":[[k,v],…]}`, `{"$set":[…]}`, `{"$number":"NaN"}` (also `"Infinity"`,
  * `"-Infinity"`), `{"$error":{"name":…,"message":…,…}}`; a plain object that has a single key
  * starting with `$` is wrapped as `{"$object":{…}}`. `undefined` is left out of objects and is
- * `null` in arrays, as in JSON.
+ * `null` in arrays, as in JSON. The characters a terminal would act on are written as `\u`
+ * escapes.
  */
 export function toJson(value: unknown): string {
-  return JSON.stringify(tagged(value)) ?? "null";
+  return terminalJson(JSON.stringify(tagged(value)) ?? "null");
 }
 
 function tagged(v: unknown): unknown {
@@ -72,9 +83,12 @@ export function progressText(c: FleetCounts): string {
 /** Longest reason {@linkcode shortReason} gives. */
 export const SHORT_REASON_LENGTH = 160;
 
-/** The first line of an error's message, cut to {@linkcode SHORT_REASON_LENGTH} characters. */
+/**
+ * The first line of an error's message, cut to {@linkcode SHORT_REASON_LENGTH} characters, its
+ * controls escaped.
+ */
 export function shortReason(error: Error): string {
-  const line = error.message.split("\n", 1)[0]!;
+  const line = escapeControls(error.message.split("\n", 1)[0]!);
   return line.length > SHORT_REASON_LENGTH ? `${line.slice(0, SHORT_REASON_LENGTH - 1)}…` : line;
 }
 

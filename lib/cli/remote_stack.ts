@@ -9,6 +9,7 @@
 
 import { fileURLToPath } from "node:url";
 import { frames, RemoteError } from "../errors.ts";
+import { oneLine, remoteLines } from "./terminal_text.ts";
 
 /** mitoctl's own modules (those it forwards, such as the process runner): not the user's code. */
 const OWN_MODULES = new URL("../", import.meta.url).href;
@@ -39,9 +40,12 @@ function toPath(url: string): string {
   }
 }
 
-/** The lines main.ts prints for a failed command: the message, then where it happened. */
+/**
+ * The lines main.ts prints for a failed command: the message (its further lines indented), then
+ * where it happened; remote text with its controls escaped.
+ */
 export function failureLines(error: Error & { exitCode?: number }, verbose: boolean): string[] {
-  const lines = [`mitoctl: ${error.message}`];
-  if (error instanceof RemoteError) lines.push(...remoteFrames(error, verbose));
+  const lines = [remoteLines("mitoctl: ", error.message, "  ")];
+  if (error instanceof RemoteError) lines.push(...remoteFrames(error, verbose).map(oneLine));
   return lines;
 }

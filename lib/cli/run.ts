@@ -20,6 +20,7 @@ import { CONNECT_FLAGS, FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { cliRouter } from "./log.ts";
 import { showValue } from "./output.ts";
 import { HELP_RUN } from "./run_help.ts";
+import { escapeControls, remoteLines, TerminalStream } from "./terminal_text.ts";
 import { commandOptions, hostsOf } from "./targets.ts";
 
 /** Writes `bytes` fully to `stream`. */
@@ -27,15 +28,41 @@ export async function writeAll(stream: typeof Deno.stdout, bytes: Uint8Array): P
   for (let at = 0; at < bytes.length;) at += await stream.write(bytes.subarray(at));
 }
 
-/** Prefixes each line of a host's output with its name, holding an unfinished line back. */
+/** Whether output to `stream` is shown escaped: it is a terminal and `--raw` was not given. */
+function escapes(stream: typeof Deno.stdout, raw: boolean): boolean {
+  return !raw && stream.isTerminal();
+}
+
+/** Passes a host's output to `stream`, escaped when {@linkcode escapes} says so. */
+class Passer {
+  readonly #stream: typeof Deno.stdout;
+  readonly #terminal: TerminalStream | undefined;
+  constructor(stream: typeof Deno.stdout, raw: boolean) {
+    this.#stream = stream;
+    this.#terminal = escapes(stream, raw) ? new TerminalStream() : undefined;
+  }
+  write(data: Uint8Array): Promise<void> {
+    return writeAll(this.#stream, this.#terminal ? this.#terminal.push(data) : data);
+  }
+  async flush(): Promise<void> {
+    if (this.#terminal) await writeAll(this.#stream, this.#terminal.push());
+  }
+}
+
+/**
+ * Prefixes each line of a host's output with its name, holding an unfinished line back;
+ * escaped when {@linkcode escapes} says so.
+ */
 class Prefixer {
   #partial = "";
   readonly #decoder = new TextDecoder();
   readonly #prefix: string;
   readonly #stream: typeof Deno.stdout;
-  constructor(prefix: string, stream: typeof Deno.stdout) {
+  readonly #escape: boolean;
+  constructor(prefix: string, stream: typeof Deno.stdout, raw: boolean) {
     this.#prefix = prefix;
     this.#stream = stream;
+    this.#escape = escapes(stream, raw);
   }
   async write(data: Uint8Array): Promise<void> {
     const lines = (this.#partial + this.#decoder.decode(data, { stream: true })).split("\n");
@@ -47,7 +74,8 @@ class Prefixer {
     this.#partial = "";
   }
   #emit(lines: string[]): Promise<void> {
-    const text = lines.map((l) => `${this.#prefix}${l}\n`).join("");
+    const text = lines.map((l) => `${this.#prefix}${this.#escape ? escapeControls(l) : l}\n`)
+      .join("");
     return writeAll(this.#stream, new TextEncoder().encode(text));
   }
 }
@@ -56,6 +84,8 @@ class Prefixer {
 interface RunOnOptions {
   shell: boolean;
   stdin: boolean;
+  /** `--raw`: output bytes pass to a terminal as they are. */
+  raw: boolean;
   prefix?: string;
   /** Ctrl-C: the command gets SIGINT, then SIGKILL, and runOn returns 130 once it ended. */
   signal: AbortSignal;
@@ -65,8 +95,13 @@ interface RunOnOptions {
 
 /** Runs `argv` on `ctx`, writing its output as it comes; returns its exit code. */
 async function runOn(ctx: Context, argv: string[], options: RunOnOptions): Promise<number> {
-  const out = options.prefix === undefined ? undefined : new Prefixer(options.prefix, Deno.stdout);
-  const err = options.prefix === undefined ? undefined : new Prefixer(options.prefix, Deno.stderr);
+  const { prefix, raw } = options;
+  const out = prefix === undefined
+    ? new Passer(Deno.stdout, raw)
+    : new Prefixer(prefix, Deno.stdout, raw);
+  const err = prefix === undefined
+    ? new Passer(Deno.stderr, raw)
+    : new Prefixer(prefix, Deno.stderr, raw);
   const timeout = options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout);
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   try {
@@ -80,14 +115,15 @@ async function runOn(ctx: Context, argv: string[], options: RunOnOptions): Promi
       if (e.t === "start") {
         if (options.stdin) void pumpStdin(ctx, e.handle);
       } else if (e.t === "out") {
-        if (e.fd === 1) await (out ? out.write(e.data) : writeAll(Deno.stdout, e.data));
-        else await (err ? err.write(e.data) : writeAll(Deno.stderr, e.data));
+        await (e.fd === 1 ? out : err).write(e.data);
       } else code = exitCodeOf(e);
     }
     return code;
   } catch (e) {
     if (options.signal.aborted) {
-      if (e !== options.signal.reason) console.error(`mitoctl: ${(e as Error).message}`);
+      if (e !== options.signal.reason) {
+        console.error(remoteLines("mitoctl: ", (e as Error).message, "  "));
+      }
       return INTERRUPTED;
     }
     if (timeout?.aborted) {
@@ -98,8 +134,8 @@ async function runOn(ctx: Context, argv: string[], options: RunOnOptions): Promi
     }
     throw e;
   } finally {
-    await out?.flush();
-    await err?.flush();
+    await out.flush();
+    await err.flush();
   }
 }
 
@@ -110,7 +146,7 @@ const INTERRUPTED = 130;
 export async function run(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals, rest } = parse(
     argv,
-    { ...CONNECT_FLAGS, ...FLEET_FLAGS, shell: { type: "boolean" } },
+    { ...CONNECT_FLAGS, ...FLEET_FLAGS, shell: { type: "boolean" }, raw: { type: "boolean" } },
     1,
   );
   if (values.help) {
@@ -125,10 +161,11 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
   const hosts = await hostsOf([spec], values, await commandOptions(values));
   await using router = cliRouter(values);
   const shell = values.shell === true;
+  const raw = values.raw === true;
   // --timeout: how long the command may run on each host.
   const common = (host: FleetHost) => {
     const timeout = host.options.timeout;
-    return { shell, signal, ...(timeout === undefined ? {} : { timeout }) };
+    return { shell, raw, signal, ...(timeout === undefined ? {} : { timeout }) };
   };
   if (isSingleTarget([spec])) {
     const host = hosts[0]!;

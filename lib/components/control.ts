@@ -9,7 +9,8 @@ import { UsageError } from "../errors.ts";
 import type { Router } from "../router.ts";
 import type { ComponentStatus, StopResult } from "../remote/supervisor.ts";
 import type { LoadedConfig } from "./load.ts";
-import { HostPool, type HostPoolOptions, SUPERVISOR_MODULE } from "./hosts.ts";
+import { HostPool, type HostPoolOptions } from "./hosts.ts";
+import { askSupervisor, followSupervisor } from "./supervisor_calls.ts";
 import { byHost, type Component } from "./plan.ts";
 import { DEFAULT_STOP_GRACE } from "./up.ts";
 
@@ -50,11 +51,7 @@ export async function status(
     [...byHost(config.components)].map(async ([host, components]): Promise<StatusRow[]> => {
       let listed: ComponentStatus[];
       try {
-        listed = await pool.get(host).call<ComponentStatus[]>(
-          SUPERVISOR_MODULE,
-          "list",
-          config.key,
-        );
+        listed = await askSupervisor(pool.get(host), "list", config.key);
       } catch (e) {
         return components.map((c) => row(c.name, host, undefined, true, (e as Error).message));
       }
@@ -130,8 +127,8 @@ export async function logs(
   const ctx = new HostPool(router, options).get(c.host);
   const ref = { configKey: config.key, name };
   return options.lines === undefined
-    ? await ctx.call<string>(SUPERVISOR_MODULE, "logs", ref)
-    : await ctx.call<string>(SUPERVISOR_MODULE, "logs", ref, options.lines);
+    ? await askSupervisor(ctx, "logs", ref)
+    : await askSupervisor(ctx, "logs", ref, options.lines);
 }
 
 /** Yields the last lines of component `name`'s log, then new ones as they come, until it ends. */
@@ -144,13 +141,7 @@ export function followLogs(
   const c = findComponent(config, name);
   const ctx = new HostPool(router, options).get(c.host);
   const ref = { configKey: config.key, name };
-  return ctx.streamWith<string>(
-    options.signal ? { signal: options.signal } : {},
-    SUPERVISOR_MODULE,
-    "follow",
-    ref,
-    options.lines ?? 10,
-  );
+  return followSupervisor(ctx, options.signal, ref, options.lines ?? 10);
 }
 
 /** Options of {@linkcode down}. */
@@ -183,8 +174,8 @@ export async function down(
       ? components.filter((c) => options.names!.includes(c.name)).map((c) => c.name)
       : null;
     if (names?.length === 0) return [];
-    const stopped = await pool.get(host).call<StopResult[]>(
-      SUPERVISOR_MODULE,
+    const stopped = await askSupervisor(
+      pool.get(host),
       "stop",
       config.key,
       names,

@@ -8,9 +8,10 @@
 import { RemoteError } from "../errors.ts";
 import { push } from "../files/push.ts";
 import type { Router } from "../router.ts";
-import type { Prepared, StartResult, StopResult } from "../remote/supervisor.ts";
+import type { Prepared, StartResult } from "../remote/supervisor.ts";
 import type { LoadedConfig } from "./load.ts";
 import { HostPool, type HostPoolOptions, SUPERVISOR_MODULE } from "./hosts.ts";
+import { askSupervisor } from "./supervisor_calls.ts";
 import { byHost, type Component, startWaves } from "./plan.ts";
 
 /** Default grace between SIGTERM and SIGKILL when stopping components: 5 s. */
@@ -124,11 +125,7 @@ class UpRun {
   async runningNames(): Promise<Set<string>> {
     const running = new Set<string>();
     await all(this.#hosts.map(async (host) => {
-      const listed = await this.#pool.get(host).call<{ name: string; running: boolean }[]>(
-        SUPERVISOR_MODULE,
-        "list",
-        this.#config.key,
-      );
+      const listed = await askSupervisor(this.#pool.get(host), "list", this.#config.key);
       for (const s of listed) if (s.running) running.add(s.name);
     }));
     return running;
@@ -138,7 +135,7 @@ class UpRun {
   async prepare(c: Component): Promise<void> {
     const ctx = this.#pool.get(c.host);
     const spec = { configKey: this.#config.key, name: c.name, runId: this.#runId, ...baseDirOf(c) };
-    const where = await ctx.call<Prepared>(SUPERVISOR_MODULE, "prepare", spec);
+    const where = await askSupervisor(ctx, "prepare", spec);
     this.#prepared.set(c.name, where);
     for (const [local, remote] of c.files) {
       this.#options.signal?.throwIfAborted();
@@ -149,8 +146,8 @@ class UpRun {
   /** Stops every component of the config on its hosts. */
   async stopPrevious(): Promise<void> {
     await all(this.#hosts.map(async (host) => {
-      const stopped = await this.#pool.get(host).call<StopResult[]>(
-        SUPERVISOR_MODULE,
+      const stopped = await askSupervisor(
+        this.#pool.get(host),
         "stop",
         this.#config.key,
         null,
@@ -181,7 +178,7 @@ class UpRun {
     this.#attempted.add(c.name);
     let result: StartResult;
     try {
-      result = await this.#pool.get(c.host).call<StartResult>(SUPERVISOR_MODULE, "start", {
+      result = await askSupervisor(this.#pool.get(c.host), "start", {
         configKey: this.#config.key,
         name: c.name,
         runId: this.#runId,

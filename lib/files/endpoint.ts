@@ -22,6 +22,11 @@ export type OpName = keyof FileOps;
 export interface Endpoint {
   /** For messages and summaries: the context's name, or "local". */
   readonly name: string;
+  /**
+   * Whether this end is this process, whose answers need no checks. A context's answers are
+   * checked before use (see `checks.ts`).
+   */
+  readonly trusted: boolean;
   /** Runs operation `op` at this end. */
   run<K extends OpName>(
     op: K,
@@ -36,6 +41,7 @@ const OPS_MODULE = new URL("./remote.ts", import.meta.url);
 export function remoteEndpoint(ctx: Context): Endpoint {
   return {
     name: ctx.name,
+    trusted: false,
     run: (op, ...args) => ctx.call(OPS_MODULE, op, ...args),
   };
 }
@@ -86,6 +92,7 @@ export function localEndpoint(options: LocalEndpointOptions = {}): Endpoint {
   >;
   return {
     name: "local",
+    trusted: true,
     // deno-lint-ignore require-await
     run: async (op, ...args) => local[op](...args) as never,
   };

@@ -28,4 +28,3 @@ export {
   WINDOW_SIZE,
 } from "./sync.ts";
 export type { CompareMode } from "./plan.ts";
-export { DEFAULT_STALE_TEMP_MS } from "./remote.ts";

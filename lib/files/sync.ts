@@ -8,15 +8,10 @@
  */
 
 import { basename, dirname, join } from "node:path";
+import { checkData, checkHashes, checkListing, type ListingPolicy } from "./checks.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { type CompareMode, dirsToSettle, type Plan, planSync, settleChecks } from "./plan.ts";
-import {
-  DEFAULT_STALE_TEMP_MS,
-  type FileEntry,
-  type PutFile,
-  READ_BUFFER_SIZE,
-  tempPath,
-} from "./remote.ts";
+import { type FileEntry, type PutFile, READ_BUFFER_SIZE, type TempRef } from "./remote.ts";
 import { Window } from "./window.ts";
 
 /** Bytes per chunk of a large file, and the most bytes in one batch of small files: 1 MiB. */
@@ -57,8 +52,17 @@ export interface SyncOptions {
   chunkSize?: number;
   /** Calls in flight per destination; default {@linkcode WINDOW_SIZE}. */
   window?: number;
-  /** Age in ms after which leftover temporary files are removed; default 30 minutes. */
-  staleMs?: number;
+  /**
+   * Keep the setuid, setgid and sticky bits of entries a context lists (a pull); default false:
+   * they arrive with their permission bits (0o777) only. A push keeps local modes whole.
+   */
+  keepSpecialModes?: boolean;
+  /**
+   * Accept links a context lists (a pull) that point outside the destination: an absolute
+   * target, or `..` steps that climb above it or follow a name. Default false: such a link fails
+   * the pull, naming it, before anything is written.
+   */
+  allowUnsafeLinks?: boolean;
 }
 
 /** What a sync did (or, with `dryRun`, would do) at one destination. */
@@ -109,7 +113,8 @@ type Unit =
 
 /** A large file in the making at one destination. */
 interface Assembly {
-  tmp: string;
+  /** Its temporary file's token. */
+  token: string;
   parts: Promise<boolean>[];
 }
 
@@ -123,7 +128,8 @@ class Destination {
   plan: Plan | undefined;
   error: Error | undefined;
   readonly window: Window;
-  readonly temps = new Set<string>();
+  /** Temporary files written and not yet renamed, by path: their tokens. */
+  readonly temps = new Map<string, string>();
   readonly assembling = new Map<string, Assembly>();
   readonly finishing: Promise<void>[] = [];
   sent = 0;
@@ -138,6 +144,11 @@ class Destination {
 
   /** The full path of `rel` here; an arrow so it can be passed to `map`. */
   readonly full = (rel: string): string => (rel === "" ? this.path : join(this.path, rel));
+
+  /** What every write here is confined to: the destination's root. */
+  get within(): { root: string } {
+    return { root: this.path };
+  }
 
   /** Runs `op`; a failure ends this destination and resolves false. */
   async try(op: () => Promise<unknown>): Promise<boolean> {
@@ -178,6 +189,26 @@ function randomHex(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * Lists `path` at `endpoint`; an end that is not this process has its listing checked first
+ * (with `policy` when the listing is about to be written here).
+ */
+async function listAt(
+  endpoint: Endpoint,
+  path: string,
+  scan: { mustExist?: boolean; sweep?: boolean },
+  policy?: ListingPolicy,
+): Promise<FileEntry[]> {
+  const listed = await endpoint.run("scan", path, scan);
+  if (endpoint.trusted) return listed.entries;
+  return checkListing(listed, {
+    from: endpoint.name,
+    root: path,
+    mustExist: scan.mustExist === true,
+    ...(policy ? { policy } : {}),
+  });
+}
+
 /** Splits `items` into runs of at most `size`. */
 function runsOf<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -197,10 +228,12 @@ export async function syncTrees(
 ): Promise<TransferResult[]> {
   const chunkSize = options.chunkSize ?? CHUNK_SIZE;
   const sourcePath = trimSlashes(source.path);
-  const staleMs = options.staleMs ?? DEFAULT_STALE_TEMP_MS;
   const runs = dests.map((d) => new Destination(d, options.window ?? WINDOW_SIZE));
   options.signal?.throwIfAborted();
-  const sourceList = (await source.endpoint.run("scan", sourcePath, { mustExist: true })).entries;
+  const sourceList = await listAt(source.endpoint, sourcePath, { mustExist: true }, {
+    keepSpecialModes: options.keepSpecialModes === true,
+    allowUnsafeLinks: options.allowUnsafeLinks === true,
+  });
   const root = sourceList[0]!;
   if (root.kind !== "file" && root.kind !== "dir") {
     throw new Error(
@@ -215,10 +248,11 @@ export async function syncTrees(
       if (asFile && /\/$/.test(dests[runs.indexOf(run)]!.path)) {
         run.path = join(run.path, sourceName);
       }
-      let list = (await run.endpoint.run("scan", run.path, { staleMs })).entries;
+      // Listing a destination sweeps the temporary files of writers that are gone.
+      let list = await listAt(run.endpoint, run.path, { sweep: true });
       if (asFile && list[0]?.kind === "dir") {
         run.path = join(run.path, sourceName);
-        list = (await run.endpoint.run("scan", run.path, { staleMs })).entries;
+        list = await listAt(run.endpoint, run.path, { sweep: true });
       }
       const top = list[0];
       if (top && top.kind !== root.kind && (top.kind === "dir" || root.kind === "dir")) {
@@ -279,7 +313,8 @@ async function compareHashes(
   const full = (rel: string) => (rel === "" ? sourcePath : join(sourcePath, rel));
   const hashSource = async () => {
     for (const paths of runsOf([...wanted], HASH_BATCH)) {
-      const hashes = await source.run("hashFiles", paths.map(full));
+      let hashes = await source.run("hashFiles", paths.map(full));
+      if (!source.trusted) hashes = checkHashes(hashes, paths.length, source.name);
       paths.forEach((p, i) => sourceHashes.set(p, hashes[i] ?? null));
     }
   };
@@ -289,7 +324,8 @@ async function compareHashes(
     ...runs.map((run, r) =>
       run.try(async () => {
         for (const files of runsOf(run.plan?.check ?? [], HASH_BATCH)) {
-          const hashes = await run.endpoint.run("hashFiles", files.map((f) => run.full(f.path)));
+          let hashes = await run.endpoint.run("hashFiles", files.map((f) => run.full(f.path)));
+          if (!run.endpoint.trusted) hashes = checkHashes(hashes, files.length, run.endpoint.name);
           files.forEach((f, i) => destHashes[r]!.set(f.path, hashes[i] ?? null));
         }
       })
@@ -309,7 +345,9 @@ async function prepare(run: Destination): Promise<void> {
   const plan = run.plan;
   if (!plan) return;
   await run.try(async () => {
-    if (plan.replace.length) await run.endpoint.run("removePaths", plan.replace.map(run.full));
+    if (plan.replace.length) {
+      await run.endpoint.run("removePaths", plan.replace.map(run.full), run.within);
+    }
     if (run.entries.length === 0 && plan.send[0]?.path === "") {
       // A single new file: its directory may be missing too, as a tree's would.
       await run.endpoint.run("makeDirs", [{ path: dirname(run.path), mode: 0o755 }]);
@@ -318,63 +356,67 @@ async function prepare(run: Destination): Promise<void> {
       await run.endpoint.run(
         "makeDirs",
         plan.dirs.map((d) => ({ path: run.full(d.path), mode: d.mode })),
+        run.within,
       );
     }
     if (plan.links.length) {
       await run.endpoint.run(
         "makeLinks",
-        plan.links.map((l) => {
-          const path = run.full(l.path);
-          return { path, tmp: tempPath(path, randomHex()), target: l.target!, mtimeMs: l.mtimeMs };
-        }),
+        plan.links.map((l) => ({
+          path: run.full(l.path),
+          token: randomHex(),
+          target: l.target!,
+          mtimeMs: l.mtimeMs,
+        })),
+        run.within,
       );
     }
   });
 }
 
-/** Cuts the files to send into batches and chunks, in source order. */
-function unitsOf(files: readonly FileEntry[], chunkSize: number): Unit[] {
-  const units: Unit[] = [];
+/**
+ * Cuts the files to send into batches and chunks, in source order; lazily, so a listed size
+ * costs nothing until its chunks are read.
+ */
+function* unitsOf(files: readonly FileEntry[], chunkSize: number): Generator<Unit> {
   let batch: FileEntry[] = [];
   let batchBytes = 0;
-  const flush = () => {
-    if (batch.length) units.push({ kind: "batch", files: batch });
-    batch = [];
-    batchBytes = 0;
-  };
   for (const file of files) {
     if (file.size > chunkSize) {
+      if (batch.length) yield { kind: "batch", files: batch };
+      batch = [];
+      batchBytes = 0;
       for (let offset = 0; offset < file.size; offset += chunkSize) {
         const length = Math.min(chunkSize, file.size - offset);
-        units.push({ kind: "chunk", file, offset, length, last: offset + length === file.size });
+        yield { kind: "chunk", file, offset, length, last: offset + length === file.size };
       }
       continue;
     }
     if (batch.length && (batchBytes + file.size > chunkSize || batch.length >= MAX_BATCH_FILES)) {
-      flush();
+      yield { kind: "batch", files: batch };
+      batch = [];
+      batchBytes = 0;
     }
     batch.push(file);
     batchBytes += file.size;
   }
-  flush();
-  return units;
+  if (batch.length) yield { kind: "batch", files: batch };
 }
 
 /** Reads units from the source, up to `ahead` of them in flight, in order. */
 async function* readAhead(
   source: Endpoint,
   full: (rel: string) => string,
-  units: Unit[],
+  units: Iterable<Unit>,
   ahead: number,
 ): AsyncGenerator<[Unit, Uint8Array[]]> {
   const read = async (unit: Unit): Promise<Uint8Array[]> => {
     if (unit.kind === "batch") {
-      return await source.run(
-        "readFiles",
-        unit.files.map((f) => full(f.path)),
-      );
+      const data = await source.run("readFiles", unit.files.map((f) => full(f.path)));
+      return source.trusted ? data : checkData(data, unit.files.length, source.name);
     }
-    const data = await source.run("readChunk", full(unit.file.path), unit);
+    let data = await source.run("readChunk", full(unit.file.path), unit);
+    if (!source.trusted) data = checkData([data], 1, source.name)[0]!;
     if (data.length !== unit.length) {
       throw new Error(
         `Cannot read "${full(unit.file.path)}" on "${source.name}": it changed ` +
@@ -383,18 +425,22 @@ async function* readAhead(
     }
     return [data];
   };
-  const queue: Promise<Uint8Array[]>[] = [];
-  let next = 0;
+  const pending = units[Symbol.iterator]();
+  const queue: [Unit, Promise<Uint8Array[]>][] = [];
   const fill = () => {
-    while (queue.length < ahead && next < units.length) {
-      const p = read(units[next++]!);
+    while (queue.length < ahead) {
+      const next = pending.next();
+      if (next.done) return;
+      const p = read(next.value);
       p.catch(() => {}); // Seen when its turn comes; not an unhandled rejection before.
-      queue.push(p);
+      queue.push([next.value, p]);
     }
   };
-  for (let i = 0; i < units.length; i++) {
+  for (;;) {
     fill();
-    yield [units[i]!, await queue.shift()!];
+    const head = queue.shift();
+    if (!head) return;
+    yield [head[0], await head[1]];
   }
 }
 
@@ -435,10 +481,9 @@ async function transfer(
         const items: PutFile[] = [];
         unit.files.forEach((f, i) => {
           if (!needs.get(f.path)!.includes(run)) return;
-          const path = run.full(f.path);
           items.push({
-            path,
-            tmp: tempPath(path, randomHex()),
+            path: run.full(f.path),
+            token: randomHex(),
             data: data[i]!,
             mode: f.mode,
             mtimeMs: f.mtimeMs,
@@ -447,7 +492,7 @@ async function transfer(
         if (!items.length) continue;
         const bytes = items.reduce((n, f) => n + f.data.length, 0);
         await run.window.start(async () => {
-          if (await run.try(() => run.endpoint.run("putFiles", items))) {
+          if (await run.try(() => run.endpoint.run("putFiles", items, run.within))) {
             run.sent += items.length;
             run.bytes += bytes;
             report(bytes, items.length);
@@ -461,18 +506,18 @@ async function transfer(
       if (run.error) continue;
       let asm = run.assembling.get(file.path);
       if (!asm) {
-        asm = { tmp: tempPath(run.full(file.path), randomHex()), parts: [] };
+        asm = { token: randomHex(), parts: [] };
         run.assembling.set(file.path, asm);
-        run.temps.add(asm.tmp);
+        run.temps.set(run.full(file.path), asm.token);
       }
       const chunk = {
-        tmp: asm.tmp,
         path: run.full(file.path),
+        token: asm.token,
         offset: unit.offset,
         data: data[0]!,
       };
       const started = await run.window.start(async () => {
-        const ok = await run.try(() => run.endpoint.run("writeChunk", chunk));
+        const ok = await run.try(() => run.endpoint.run("writeChunk", chunk, run.within));
         if (ok) {
           run.bytes += chunk.data.length;
           report(chunk.data.length, 0);
@@ -481,9 +526,9 @@ async function transfer(
       });
       asm.parts.push(started.done);
       if (unit.last) {
-        const { tmp, parts } = asm;
+        const { token, parts } = asm;
         run.assembling.delete(file.path);
-        run.finishing.push(finishLarge(run, file, tmp, parts, () => report(0, 1)));
+        run.finishing.push(finishLarge(run, file, token, parts, () => report(0, 1)));
       }
     }
   }
@@ -493,16 +538,18 @@ async function transfer(
 async function finishLarge(
   run: Destination,
   file: FileEntry,
-  tmp: string,
+  token: string,
   parts: Promise<boolean>[],
   done: () => void,
 ): Promise<void> {
   if (!(await Promise.all(parts)).every(Boolean)) return;
   const path = run.full(file.path);
-  const spec = { tmp, path, mode: file.mode, mtimeMs: file.mtimeMs, size: file.size };
-  const started = await run.window.start(() => run.try(() => run.endpoint.run("finishFile", spec)));
+  const spec = { path, token, mode: file.mode, mtimeMs: file.mtimeMs, size: file.size };
+  const started = await run.window.start(() =>
+    run.try(() => run.endpoint.run("finishFile", spec, run.within))
+  );
   if (await started.done) {
-    run.temps.delete(tmp);
+    run.temps.delete(path);
     run.sent++;
     done();
   }
@@ -519,10 +566,10 @@ async function settleAll(runs: Destination[]): Promise<void> {
 
 /** Removes a destination's temporary files, as far as it still answers. */
 async function discard(run: Destination): Promise<void> {
-  const temps = [...run.temps, ...[...run.assembling.values()].map((a) => a.tmp)];
+  const temps: TempRef[] = [...run.temps].map(([path, token]) => ({ path, token }));
   if (!temps.length) return;
   try {
-    await run.endpoint.run("discardFiles", temps);
+    await run.endpoint.run("discardFiles", temps, run.within);
     run.temps.clear();
   } catch { /* A lost context: the next scan of the directory sweeps them. */ }
 }
@@ -533,13 +580,14 @@ async function finish(run: Destination, sourceList: FileEntry[], deleting: boole
   if (run.error || !plan) return await discard(run);
   await run.try(async () => {
     if (deleting && plan.extra.length) {
-      run.deleted = await run.endpoint.run("removePaths", plan.extra.map(run.full));
+      run.deleted = await run.endpoint.run("removePaths", plan.extra.map(run.full), run.within);
     }
     const attrs = [...plan.attrs, ...dirsToSettle(plan, sourceList, run.entries, deleting)];
     for (const items of runsOf(attrs, 5000)) {
       await run.endpoint.run(
         "setAttrs",
         items.map((e) => ({ path: run.full(e.path), mode: e.mode, mtimeMs: e.mtimeMs })),
+        run.within,
       );
     }
   });

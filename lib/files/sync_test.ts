@@ -71,17 +71,22 @@ Deno.test("syncTrees() with dryRun reports and changes nothing", async () => {
   }
 });
 
-Deno.test("syncTrees() sweeps old temporary files and keeps fresh ones out of --delete", async () => {
-  const src = await tree({ "a": "1" });
-  const dest = await tree({
-    ".a.mitoctl-0123456789abcdef": "old",
-    ".b.mitoctl-fedcba9876543210": "fresh",
-  });
+Deno.test("syncTrees() sweeps temporary files of ended writers and keeps live ones out of --delete", async () => {
+  const boot = (await Deno.readTextFile("/proc/sys/kernel/random/boot_id")).replaceAll("-", "")
+    .slice(0, 16);
+  const ended = new Deno.Command("true").spawn();
+  await ended.status;
+  const self = await Deno.readTextFile("/proc/self/stat");
+  const start = self.slice(self.lastIndexOf(")") + 2).split(" ")[19];
+  const gone = `.a.mitoctl-${boot}-${ended.pid}-1-0123456789abcdef`;
+  const live = `.b.mitoctl-${boot}-${Deno.pid}-${start}-fedcba9876543210`;
+  const lookalike = ".c.mitoctl-0123456789abcdef";
+  const src = await tree({ "a": "1", [lookalike]: "mine" });
+  const dest = await tree({ [gone]: "old", [live]: "fresh" });
   try {
-    const hour = new Date(Date.now() - 3600_000);
-    await Deno.utime(`${dest}/.a.mitoctl-0123456789abcdef`, hour, hour);
     await sync(src, dest, { delete: true });
-    deepStrictEqual(await names(dest), [".b.mitoctl-fedcba9876543210", "a"]);
+    deepStrictEqual(await names(dest), [live, lookalike, "a"]);
+    strictEqual(await Deno.readTextFile(`${dest}/${lookalike}`), "mine");
   } finally {
     await Deno.remove(src, { recursive: true });
     await Deno.remove(dest, { recursive: true });

@@ -21,8 +21,11 @@ export class FakeStage {
     this.#output = this.#output.then(() => writeAll(frame));
   }
 
-  /** Becomes context `id`: writes the preamble and a hello as a Node stage would. */
-  hello(id: number): void {
+  /**
+   * Becomes context `id`: writes the preamble and a hello as a Node stage would, with `fields`
+   * over its own (any values: a hostile hello).
+   */
+  hello(id: number, fields: Record<string, unknown> = {}): void {
     this.id = id;
     this.#output = this.#output.then(() => writeAll(new TextEncoder().encode(PREAMBLE)));
     this.write(MASTER_ID, id, {
@@ -32,7 +35,8 @@ export class FakeStage {
       pid: Deno.pid,
       host: "hostile",
       user: "hostile",
-    });
+      ...fields,
+    } as Message);
   }
 
   /** Reads stdin to its end: `skip` bytes of stage 2 first, then frames. */

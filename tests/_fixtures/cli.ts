@@ -19,6 +19,17 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Kills the CLI with SIGKILL after this many milliseconds; default 30 000. */
   killAfterMs?: number;
+  /**
+   * Runs it on a pseudo-terminal (util-linux `script`): its stdout and stderr are then a
+   * terminal, and what it showed there is the result's `stdout` (line ends as `\r\n`).
+   * Default false.
+   */
+  terminal?: boolean;
+}
+
+/** `arg` quoted for sh. */
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 /** What one run printed and how it ended. */
@@ -54,9 +65,12 @@ export function mitoctlArgv(): string[] {
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const root = repoRoot();
   const started = performance.now();
-  const [deno, ...run] = mitoctlArgv();
-  const child = new Deno.Command(deno!, {
-    args: [...run, ...args],
+  const argv = [...mitoctlArgv(), ...args];
+  const [cmd, ...rest] = options.terminal
+    ? ["script", "-qec", argv.map(shellQuote).join(" "), "/dev/null"]
+    : argv;
+  const child = new Deno.Command(cmd!, {
+    args: rest,
     cwd: options.cwd ?? root,
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",

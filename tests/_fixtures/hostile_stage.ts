@@ -11,12 +11,45 @@
  * const [reply] = await ctx.call<HostileReply[]>(tasks, "describe", [{ url: "file:///etc/passwd" }]);
  * ```
  *
+ * Given a {@linkcode HostileScript}, it answers calls of the functions the script names with
+ * chosen values instead (a pull listing, a component status, an error object no real stage
+ * would build), after sending chosen messages (log lines), and says hello with chosen fields:
+ *
+ * ```ts ignore
+ * const runtime = await writeHostileRuntime(dir, {
+ *   replies: { scan: { value: { entries: [root, { path: "../x", kind: "file", … }] } } },
+ * });
+ * await pull(await router.local({ runtime }), "/srv", dest); // refused
+ * ```
+ *
  * @module
  */
 
 import { decode, encode } from "../../lib/codec.ts";
 import { MASTER_ID, type Message, type ModuleReply } from "../../lib/protocol.ts";
 import { FakeStage } from "./_fake_stage.ts";
+
+/** How the stage answers a call of one function, by the function's name. */
+export interface HostileAnswer {
+  /** The call returns this value. */
+  value?: unknown;
+  /** The call fails with this value as its error, sent as is (any value, not only an Error). */
+  error?: unknown;
+  /** The call fails with an error built from these fields as they are (any types). */
+  errorFields?: Record<string, unknown>;
+  /** Messages sent to the master from this context before the answer, as they are. */
+  before?: Record<string, unknown>[];
+  /** Values sent as the items of a stream (a call with credit) before the answer. */
+  items?: unknown[];
+}
+
+/** What a scripted hostile stage does instead of what a real stage would. */
+export interface HostileScript {
+  /** Fields of its hello over the defaults (runtime "node", host and user "hostile"). */
+  hello?: Record<string, unknown>;
+  /** Answers by called function name; calls of other functions run the module requests. */
+  replies?: Record<string, HostileAnswer>;
+}
 
 /** One module request the stage sends. */
 export interface HostileAsk {
@@ -37,22 +70,53 @@ export const FORGED_REPLY_WAIT_MS = 500;
 
 /**
  * Writes an executable `hostile-stage` wrapper into `dir` and returns its path. Its name lacks
- * "deno", so the master starts it as it starts Node (`<path> -e <stage 1> <n>`).
+ * "deno", so the master starts it as it starts Node (`<path> -e <stage 1> <n>`). With `script`,
+ * the stage follows it (written beside the wrapper as `hostile-script.bin`).
  */
-export async function writeHostileRuntime(dir: string): Promise<string> {
+export async function writeHostileRuntime(dir: string, script?: HostileScript): Promise<string> {
   const path = `${dir}/hostile-stage`;
-  const script = new URL(import.meta.url).pathname;
+  const program = new URL(import.meta.url).pathname;
+  let scriptArgs = `'${program}'`;
+  if (script) {
+    const file = `${dir}/hostile-script.bin`;
+    await Deno.writeFile(file, encode(script));
+    scriptArgs = `--allow-read='${file}' '${program}' '--script=${file}'`;
+  }
   await Deno.writeTextFile(
     path,
     `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ` +
-      `'${script}' "$@"\n`,
+      `${scriptArgs} "$@"\n`,
     { mode: 0o755 },
   );
   return path;
 }
 
+/** msgpack of an Error extension (type 4) holding `fields` as they are. */
+function errorExtension(fields: Record<string, unknown>): Uint8Array {
+  const body = encode(fields);
+  const n = body.length;
+  const head = n < 0x100
+    ? [0xc7, n]
+    : n < 0x10000
+    ? [0xc8, n >> 8, n & 0xff]
+    : [0xc9, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const out = new Uint8Array(head.length + 1 + n);
+  out.set(head);
+  out[head.length] = 4;
+  out.set(body, head.length + 1);
+  return out;
+}
+
+/** The script the wrapper named, if any. */
+async function readScript(): Promise<HostileScript> {
+  const flag = Deno.args.find((a) => a.startsWith("--script="));
+  if (!flag) return {};
+  return decode(await Deno.readFile(flag.slice("--script=".length))) as HostileScript;
+}
+
 /** Runs the stage on stdin and stdout until stdin closes. */
 async function runHostileStage(): Promise<void> {
+  const script = await readScript();
   const stage = new FakeStage();
   let nextAsk = 1;
   const waiting = new Map<number, (reply: ModuleReply) => void>();
@@ -72,7 +136,23 @@ async function runHostileStage(): Promise<void> {
       send(request.as ?? stage.id, { t: "mreq", id, url: request.url });
     });
   };
+  /** Answers a call the script names; false when it names none. */
+  const scripted = (call: Extract<Message, { t: "call" }>): boolean => {
+    const answer = script.replies?.[call.fn];
+    if (!answer) return false;
+    for (const msg of answer.before ?? []) send(stage.id, msg as unknown as Message);
+    for (const item of answer.items ?? []) {
+      send(stage.id, { t: "item", id: call.id, value: encode(item) });
+    }
+    if (answer.errorFields) {
+      send(stage.id, { t: "err", id: call.id, error: errorExtension(answer.errorFields) });
+    } else if ("error" in answer) {
+      send(stage.id, { t: "err", id: call.id, error: encode(answer.error) });
+    } else send(stage.id, { t: "ok", id: call.id, value: encode(answer.value) });
+    return true;
+  };
   const answer = async (call: Extract<Message, { t: "call" }>) => {
+    if (scripted(call)) return;
     const [asks] = decode(call.args) as [HostileAsk[]];
     const replies: HostileReply[] = [];
     for (const request of asks) replies.push(await ask(request));
@@ -82,7 +162,7 @@ async function runHostileStage(): Promise<void> {
   await stage.read(Number(Deno.args.at(-1)), (msg) => {
     switch (msg.t) {
       case "init":
-        return stage.hello(msg.id);
+        return stage.hello(msg.id, script.hello);
       case "call":
         return void answer(msg);
       case "mres":
