@@ -30,5 +30,8 @@ Deno.test("generateGraph() counts bytes as UTF-8", () => {
 });
 
 Deno.test("generateGraph() refuses an empty graph", () => {
-  assert.throws(() => generateGraph({ count: 0 }), RangeError);
+  assert.throws(() => generateGraph({ count: 0 }), {
+    name: "RangeError",
+    message: "Invalid module count 0: expected a positive integer",
+  });
 });

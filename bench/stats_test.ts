@@ -22,7 +22,10 @@ Deno.test("summarize() leaves its input unsorted", () => {
 });
 
 Deno.test("summarize() refuses an empty series", () => {
-  assert.throws(() => summarize([]), RangeError);
+  assert.throws(() => summarize([]), {
+    name: "RangeError",
+    message: "Cannot summarize an empty series of samples",
+  });
 });
 
 Deno.test("scaleStats() scales every figure but the count", () => {
