@@ -1,6 +1,6 @@
 import { deepStrictEqual, match, rejects, strictEqual, throws } from "node:assert/strict";
 import type { Context } from "./context.ts";
-import { ConnectionError, RemoteError, TimeoutError, UsageError } from "./errors.ts";
+import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
 import {
   fanOut,
   type FleetConsole,
@@ -22,10 +22,6 @@ const inventory = parseInventory(
 
 function host(label: string, target = label): FleetHost {
   return { label, target, options: {} };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A router whose contexts are plain objects: `open()` records targets, `close()` is counted. */
@@ -108,7 +104,11 @@ Deno.test("resolveTargets() refuses bad specs before anything connects", () => {
   throws(() => resolveTargets([","], undefined), {
     message: 'Invalid target ",": it names no host',
   });
-  throws(() => resolveTargets(["a,-oProxyCommand=x"], undefined), UsageError);
+  throws(() => resolveTargets(["a,-oProxyCommand=x"], undefined), {
+    name: "UsageError",
+    message: 'Invalid target "-oProxyCommand=x": hop "-oProxyCommand=x" has a host that starts ' +
+      'with "-"',
+  });
   throws(() => resolveTargets(["a, b"], undefined), {
     message: /hop " b" has an invalid host name/,
   });
@@ -147,12 +147,17 @@ Deno.test("fanOut() keeps at most forks hosts in flight and closes each after it
   let most = 0;
   const hosts = ["a", "b", "c", "d", "e", "f"].map((t) => host(t));
   const results: string[] = [];
+  // "a" holds its slot until the five others have gone through the other one.
+  const othersDone = Promise.withResolvers<void>();
+  let others = 0;
   for await (
     const r of fanOut(router, hosts, async (ctx) => {
       running++;
       most = Math.max(most, running);
-      await sleep(ctx.name === "a" ? 80 : 5);
+      if (ctx.name === "a") await othersDone.promise;
+      else await Promise.resolve();
       running--;
+      if (ctx.name !== "a" && ++others === 5) othersDone.resolve();
       return ctx.name;
     }, { forks: 2 })
   ) {
@@ -194,7 +199,7 @@ Deno.test("fanOut() refuses forks below one", async () => {
   const { router } = fakeRouter();
   await rejects(
     fanOut(router, [host("a")], () => Promise.resolve(1), { forks: 0 }).next(),
-    RangeError,
+    { name: "RangeError", message: 'Invalid forks "0": expected a whole number of 1 or more' },
   );
 });
 

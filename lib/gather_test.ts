@@ -109,11 +109,17 @@ Deno.test("gather() of nothing ends at once", async () => {
 });
 
 Deno.test("settleEach() refuses items that are not pairs", () => {
-  throws(() => settleEach([1, 2] as unknown as [number, number][]), TypeError);
+  throws(() => settleEach([1, 2] as unknown as [number, number][]), {
+    name: "TypeError",
+    message: "settleEach() takes [item, promise] pairs, or items and a function",
+  });
 });
 
 Deno.test("settleEach() refuses a concurrency below one", async () => {
-  await rejects(settleEach([1], (n) => n, { concurrency: 0 }).next(), RangeError);
+  await rejects(settleEach([1], (n) => n, { concurrency: 0 }).next(), {
+    name: "RangeError",
+    message: 'Invalid concurrency "0": expected 1 or more',
+  });
 });
 
 Deno.test("asError() wraps what is not an Error", () => {

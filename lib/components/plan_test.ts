@@ -1,5 +1,4 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { UsageError } from "../errors.ts";
 import { DEFAULT_GRACE, DEFAULT_READY_TIMEOUT } from "./config.ts";
 import { byHost, parseSets, planComponents, startWaves } from "./plan.ts";
 
@@ -54,7 +53,10 @@ Deno.test("planComponents() names the component and config at fault", () => {
   throws(plan([{ name: "a", host: "h", executable: "x", env: { N: 1 } }]), /env values must be/);
   throws(plan([{ name: "a", host: "h", executable: "x", ready: "(" }]), /ready is not a regular/);
   throws(plan([{ name: "a", host: "h", executable: "x", grace: -1 }]), /Invalid grace/);
-  throws(plan([{ name: "a", host: "", executable: "x" }]), UsageError);
+  throws(plan([{ name: "a", host: "", executable: "x" }]), {
+    name: "UsageError",
+    message: 'Invalid component "a" in config "deploy.ts": host must be a target',
+  });
 });
 
 Deno.test("startWaves() groups equal start indices, lowest first, keeping config order", () => {
@@ -84,5 +86,8 @@ Deno.test("byHost() groups components by host in first-seen order", () => {
 Deno.test("parseSets() reads key=value pairs; values may hold '='", () => {
   deepStrictEqual(parseSets(["a=1", "b=x=y", "a=2", "c="]), { a: "2", b: "x=y", c: "" });
   throws(() => parseSets(["novalue"]), /^UsageError: Invalid --set "novalue": expected key=value$/);
-  throws(() => parseSets(["=1"]), UsageError);
+  throws(() => parseSets(["=1"]), {
+    name: "UsageError",
+    message: 'Invalid --set "=1": expected key=value',
+  });
 });

@@ -32,5 +32,8 @@ Deno.test("Window.start() hands back a failed task's error and frees its place",
 });
 
 Deno.test("Window refuses a size below 1", () => {
-  throws(() => new Window(0), RangeError);
+  throws(() => new Window(0), {
+    name: "RangeError",
+    message: "Window size must be at least 1, got 0",
+  });
 });
