@@ -56,6 +56,9 @@ Deno.test("a channel fails when its context is lost, and binds to one context", 
   });
   await a.close();
   strictEqual((await call) instanceof ConnectionError, true);
-  await rejects(Array.fromAsync(ch), (e) => e instanceof ConnectionError);
-  throws(() => ch.send("late"), ConnectionError);
+  await rejects(Array.fromAsync(ch), {
+    name: "ConnectionError",
+    message: 'Context "a" was closed',
+  });
+  throws(() => ch.send("late"), { name: "ConnectionError", message: 'Context "a" was closed' });
 });

@@ -2,6 +2,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Router } from "../mod.ts";
 import { encode } from "../lib/codec.ts";
 import { encodeFrame } from "../lib/frame.ts";
+import { testNode } from "./_fixtures/runtimes.ts";
 
 /** What remote code sees of a handle it was passed. */
 interface Handle {
@@ -13,7 +14,7 @@ interface Handle {
 Deno.test("a context handed to another as an argument can be called from there", async (t) => {
   await using router = new Router();
   const a = await router.local({ name: "a" });
-  const b = await router.local({ name: "b", runtime: "/usr/bin/node" });
+  const b = await router.local({ name: "b", runtime: (await testNode()).path });
   const c = await router.local({ name: "c" });
 
   await t.step("remote code calls the context it was given, across two links", async () => {
@@ -75,15 +76,22 @@ Deno.test("a context handed to another as an argument can be called from there",
         modules: [{ url: victim, source: "export function f() { return 'pushed by a'; }" }],
       }),
     );
-    await a.eval(
-      (h: Handle, frame: Uint8Array) => {
+    // The forged frame and a's own call through the handle leave on one pipe, in that order,
+    // and reach b in that order: when b answers the second, it has already handled the first.
+    const after = await a.eval(
+      async (h: Handle, frame: Uint8Array, url: string) => {
         process.getBuiltinModule("fs").writeSync(1, frame);
-        return h.name;
+        try {
+          return await h.call(url, "f");
+        } catch (e) {
+          return String(e);
+        }
       },
       b,
       raw,
+      victim,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    strictEqual(after, `Error: Context ${b.id} does not hold "${victim}"`);
     strictEqual(await b.call(victim, "f"), "the master's code");
     strictEqual(router.isSuspect(b), false);
   });

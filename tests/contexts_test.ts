@@ -64,27 +64,32 @@ Deno.test({
     strictEqual(result.stdout.trim(), "0");
   });
 
-  await t.step("a wrong sudo password fails with exit 5 within 5 s", async () => {
-    const pw = `${net.dir}/wrong.txt`;
-    await Deno.writeTextFile(pw, "not-the-password\n");
-    const started = performance.now();
-    const result = await runCli([
-      "call",
-      ...cli,
-      "--sudo-password-file",
-      pw,
-      "bastion/web1/sudo",
-      "node:os#hostname",
-    ]);
-    const ms = performance.now() - started;
-    strictEqual(result.code, ExitCode.auth, `${result.stdout}${result.stderr}`);
-    strictEqual(
-      result.stderr,
-      `mitoctl: Cannot start "bastion/web1/sudo": sudo:root refused the password\n`,
-    );
-    ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
-    ok(!result.stderr.includes("not-the-password"));
-  });
+  await t.step(
+    "a wrong sudo password fails with exit 5 within seconds, not at the connect timeout",
+    async () => {
+      const pw = `${net.dir}/wrong.txt`;
+      await Deno.writeTextFile(pw, "not-the-password\n");
+      const started = performance.now();
+      const result = await runCli([
+        "call",
+        ...cli,
+        "--sudo-password-file",
+        pw,
+        "bastion/web1/sudo",
+        "node:os#hostname",
+      ]);
+      const ms = performance.now() - started;
+      strictEqual(result.code, ExitCode.auth, `${result.stdout}${result.stderr}`);
+      strictEqual(
+        result.stderr,
+        `mitoctl: Cannot start "bastion/web1/sudo": sudo:root refused the password\n`,
+      );
+      // "Within seconds": long before the 30 s connect timeout that a hang would run into; how
+      // fast exactly is the bench's business.
+      ok(ms < 20_000, `took ${ms.toFixed(0)} ms`);
+      ok(!result.stderr.includes("not-the-password"));
+    },
+  );
 
   await t.step(
     "sudo without a password where one is needed is an AuthenticationError",
@@ -232,7 +237,11 @@ Deno.test({
       const pids = [web1.info!.pid, root.info!.pid];
       // Closing web1 ends the sudo context behind it.
       await web1.close();
-      await rejects(root.call("node:os", "hostname"), ConnectionError);
+      await rejects(root.call("node:os", "hostname"), {
+        name: "ConnectionError",
+        message: 'Lost context "bastion/web1/sudo": the hop "bastion/web1" on its way is gone ' +
+          '(Context "bastion/web1" was closed)',
+      });
       deepStrictEqual(await waitGone(pids, 3000), []);
       // A new web1 behind the same bastion, then the bastion's stage dies.
       const again = await router.connect("bastion/web1", connect);

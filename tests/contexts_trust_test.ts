@@ -105,7 +105,15 @@ Deno.test("a child context cannot make its parent, a sibling or the master run c
 
     await t.step("modules stashed for a sibling are not served to the child", async () => {
       const tasks = new URL("../examples/tasks.ts", import.meta.url);
-      ok(await sibling.call(tasks, "diskUsage", "/nonexistent-dir").catch(() => true));
+      // The sibling's call makes the parent stash tasks.ts for it.
+      const file = await Deno.makeTempFile({ prefix: "mitoctl-trust-" });
+      try {
+        await Deno.writeFile(file, new Uint8Array(123));
+        await Deno.chmod(file, 0o644);
+        strictEqual(await sibling.call(tasks, "diskUsage", file), 123);
+      } finally {
+        await Deno.remove(file);
+      }
       const before = logs.length;
       const seen = await send([
         { dst: parent.id, msg: { t: "mreq", id: 3, url: tasks.href } },

@@ -65,7 +65,10 @@ Deno.test("remote stages carry the master's title and end on close()", async (t)
       const failure = await pending;
       strictEqual(failure?.name, "ConnectionError");
       strictEqual(failure?.message, `Context "${ctx.name}" was closed`);
-      await rejects(ctx.call("node:os", "hostname"), ConnectionError);
+      await rejects(ctx.call("node:os", "hostname"), {
+        name: "ConnectionError",
+        message: `Context "${ctx.name}" was closed`,
+      });
       ok(ctx.closed, "closed is false after close()");
       const left = await waitGone([pid], GONE_WITHIN_MS);
       killAll(left);

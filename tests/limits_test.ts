@@ -1,9 +1,10 @@
 import { ok, rejects, strictEqual } from "node:assert/strict";
 import { MAX_FRAME_SIZE, RemoteError, Router } from "../mod.ts";
+import { testNode } from "./_fixtures/runtimes.ts";
 
 Deno.test("a result over the frame limit fails its call; the context and other calls live on", async () => {
   await using router = new Router();
-  for (const runtime of ["deno", "/usr/bin/node"]) {
+  for (const runtime of ["deno", (await testNode()).path]) {
     const ctx = await router.local({ runtime });
     const other = ctx.call("node:timers/promises", "setTimeout", 500, "other ok");
     await rejects(

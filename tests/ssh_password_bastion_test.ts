@@ -11,7 +11,7 @@ import { runCli } from "./_fixtures/cli.ts";
 import { namespacesUnavailableReason, startTestNetwork } from "./_fixtures/netns.ts";
 import { processesShowing } from "./_fixtures/proc_scan.ts";
 import { diskWrites, readTrace, tracedRuntime, waitExit } from "./_fixtures/disk_trace.ts";
-import { denoPath, type Runtime, SYSTEM_NODE } from "./_fixtures/runtimes.ts";
+import { denoPath, type Runtime, testNode } from "./_fixtures/runtimes.ts";
 import { TEST_USERS } from "./_fixtures/sshd.ts";
 import { passwdEntry } from "./_fixtures/_test_users.ts";
 
@@ -49,7 +49,7 @@ Deno.test({
         strictEqual((await processesShowing(password)).join("\n"), "");
       });
     }
-    for (const runtime of tracedRuntimes()) {
+    for (const runtime of await tracedRuntimes()) {
       await t.step(`the ${runtime.kind} bastion's askpass writes nothing to disk`, async () => {
         const tools = await Deno.makeTempDir({ prefix: "mitoctl-strace-" });
         try {
@@ -116,10 +116,10 @@ Deno.test({
   },
 });
 
-/** The pinned Deno and the system Node, as the traced runtimes of a bastion. */
-function tracedRuntimes(): Runtime[] {
+/** The pinned Deno and a supported Node, as the traced runtimes of a bastion. */
+async function tracedRuntimes(): Promise<Runtime[]> {
   return [
     { name: "deno", kind: "deno", path: denoPath(), version: "" },
-    { name: "node", kind: "node", path: SYSTEM_NODE, version: "" },
+    { ...await testNode(), name: "node" },
   ];
 }

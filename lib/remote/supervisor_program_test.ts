@@ -1,6 +1,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { tailLog } from "./component_log.ts";
 import { supervisorArgs, type SupervisorSpec, type SupervisorState } from "./supervisor_program.ts";
+import { testNode } from "../../tests/_fixtures/runtimes.ts";
 
 /** Runs a supervisor in the foreground with `runtime` and returns its state once it is done. */
 async function supervise(
@@ -31,7 +32,7 @@ async function supervise(
   return { state: JSON.parse(await Deno.readTextFile(`${dir}/state.json`)), dir };
 }
 
-const RUNTIMES = [Deno.execPath(), "/usr/bin/node"];
+const RUNTIMES = [Deno.execPath(), (await testNode()).path];
 
 for (const runtime of RUNTIMES) {
   const name = runtime === Deno.execPath() ? "Deno" : "Node";

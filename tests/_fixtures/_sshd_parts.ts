@@ -5,7 +5,7 @@
  * @module
  */
 
-import { denoPath, SYSTEM_NODE } from "./runtimes.ts";
+import { denoPath, testNode } from "./runtimes.ts";
 
 /** Path of the sshd executable; sshd must be started by absolute path. */
 export const SSHD_PATH = "/usr/sbin/sshd";
@@ -86,12 +86,12 @@ export function clientDefaults(knownHosts: string): string[] {
 }
 
 /**
- * Creates `bins.full` with the pinned Deno and the system Node, and `bins.bare` with
- * {@linkcode BARE_TOOLS}, each as symlinks that every user may follow.
+ * Creates `bins.full` with the pinned Deno and a supported Node ({@linkcode testNode}), and
+ * `bins.bare` with {@linkcode BARE_TOOLS}, each as symlinks that every user may follow.
  */
 export async function linkUserTools(bins: { full: string; bare: string }): Promise<void> {
   await Promise.all([
-    linkTools(bins.full, { deno: denoPath(), node: SYSTEM_NODE }),
+    linkTools(bins.full, { deno: denoPath(), node: (await testNode()).path }),
     linkTools(bins.bare, Object.fromEntries(BARE_TOOLS.map((name) => [name, name]))),
   ]);
 }

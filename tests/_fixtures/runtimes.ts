@@ -74,6 +74,19 @@ export async function testRuntimes(): Promise<Runtime[]> {
 }
 
 /**
+ * One supported Node, for a test that needs a Node beside Deno: the release named `name` in
+ * {@linkcode NODE_RELEASES}, from the machine or installed from npm like {@linkcode testRuntimes}.
+ * Never an older Node the machine happens to have.
+ */
+export async function testNode(name = "node22"): Promise<Runtime> {
+  const version = NODE_RELEASES[name];
+  if (version === undefined) throw new Error(`Unknown test runtime "${name}"`);
+  const runtime = await nodeRuntime(name, version);
+  await makeTraversable(runtime.path);
+  return runtime;
+}
+
+/**
  * Adds the search bit for others to every directory above `path` that lacks it, so that
  * unprivileged test users can reach files in a checkout under a private directory such as
  * `/root`. Does nothing unless running as root.
