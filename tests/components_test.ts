@@ -41,12 +41,9 @@ async function exists(path: string): Promise<boolean> {
 /** Base directories under the components root whose name starts with one of `names`. */
 async function baseDirs(home: string, names: string[]): Promise<string[]> {
   const found: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${home}/.mitoctl/components`)) {
-      if (names.some((n) => e.name.startsWith(`${n}-`))) found.push(e.name);
-    }
-  } catch {
-    // No root yet.
+  // The root exists once anything has started: a missing one fails the test, not passes it.
+  for await (const e of Deno.readDir(`${home}/.mitoctl/components`)) {
+    if (names.some((n) => e.name.startsWith(`${n}-`))) found.push(e.name);
   }
   return found;
 }
@@ -133,6 +130,11 @@ Deno.test("components start in order, outlive the master and are found again by 
     });
 
     await t.step("down stops the rest and leaves no process, state or base directory", async () => {
+      strictEqual(
+        (await baseDirs(home, names)).length,
+        3,
+        "one base directory per running component",
+      );
       const r = await runCli(["down", order, ...flags]);
       strictEqual(r.code, 0, r.stderr);
       strictEqual(r.stdout.trim().split("\n").length, 3, r.stdout);

@@ -143,6 +143,7 @@ function value(outcome: Outcome | undefined): { value: unknown; same: boolean } 
 
 const runtimes = await testRuntimes();
 const dir = await Deno.makeTempDir({ prefix: "mitoctl-loader-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 const harness = `${dir}/harness.mjs`;
 const bundled = await new Deno.Command(denoPath(), {
   args: [
@@ -244,8 +245,3 @@ for (const runtime of runtimes) {
     );
   });
 }
-
-Deno.test({
-  name: "loader test cleanup",
-  fn: () => Deno.remove(dir, { recursive: true }),
-});
