@@ -6,6 +6,7 @@ import { serveModuleRequests } from "./loader_server.ts";
 
 const URL_A = "file:///master/a.ts";
 const A: ModuleEntry = { url: URL_A, source: "export const a = 1;" };
+const URL_B = "file:///master/b.ts";
 
 /** Asks for `url` the way a hook does, but waits without blocking this (the serving) thread. */
 async function ask(port: MessagePort, url: string): Promise<ModuleAnswer> {
@@ -58,20 +59,25 @@ Deno.test("serveModuleRequests() joins concurrent asks for one URL into one fetc
   const gate = new Promise<void>((ok) => release = ok);
   serveModuleRequests(one.server, async (url) => {
     fetched.push(url);
+    if (url !== URL_A) return undefined;
     await gate;
     return A;
   });
   // A second asking thread (Node's hooks thread) offers its port over the first one.
   one.client.postMessage({ port: two.server }, [two.server]);
-  await new Promise((ok) => setTimeout(ok, 10));
-  const answers = Promise.all([ask(one.client, URL_A), ask(two.client, URL_A)]);
-  await new Promise((ok) => setTimeout(ok, 10));
+  const fromTwo = ask(two.client, URL_A);
+  while (fetched.length === 0) await new Promise((ok) => setTimeout(ok, 1));
+  // The fetch for two's ask is under way. One asks too, then for another URL: a port is
+  // served in order, so once that answer is back, one's ask for URL_A was handled.
+  const fromOne = ask(one.client, URL_A);
+  assert.deepEqual(await ask(one.client, URL_B), {});
+  assert.deepEqual(fetched, [URL_A, URL_B]);
   release();
-  assert.deepEqual(await answers, [{ module: A }, { module: A }]);
-  assert.deepEqual(fetched, [URL_A]);
+  assert.deepEqual(await Promise.all([fromOne, fromTwo]), [{ module: A }, { module: A }]);
+  assert.deepEqual(fetched, [URL_A, URL_B]);
   // Once answered, the next ask fetches again: the worker holds what it was sent.
   await ask(one.client, URL_A);
-  assert.deepEqual(fetched, [URL_A, URL_A]);
+  assert.deepEqual(fetched, [URL_A, URL_B, URL_A]);
   one.close();
   two.client.close();
 });

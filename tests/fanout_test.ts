@@ -3,10 +3,25 @@ import { ExitCode, Router } from "../mod.ts";
 import { type CliResult, runCli } from "./_fixtures/cli.ts";
 import { startSshd, TEST_USERS } from "./_fixtures/sshd.ts";
 
-/** A call that sleeps and says which process ran it, and when. */
-const NAP = `export async function nap(ms) {
+/**
+ * A call that says which process ran it, and when. It first holds until another host's call is in
+ * flight too (or every host has started), so two in flight is an event, not a race; then it
+ * sleeps `ms` so that more at once, had the limit failed, would overlap.
+ */
+const NAP = `import { readdir, rm, writeFile } from "node:fs/promises";
+export async function nap(ms, dir, hosts) {
   const start = Date.now();
+  await writeFile(\`\${dir}/started-\${process.pid}\`, "");
+  await writeFile(\`\${dir}/live-\${process.pid}\`, "");
+  for (;;) {
+    const names = await readdir(dir);
+    const live = names.filter((n) => n.startsWith("live-")).length;
+    const started = names.filter((n) => n.startsWith("started-")).length;
+    if (live >= 2 || started === hosts) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   await new Promise((resolve) => setTimeout(resolve, ms));
+  await rm(\`\${dir}/live-\${process.pid}\`);
   return { pid: process.pid, start, end: Date.now() };
 }
 `;
@@ -118,6 +133,11 @@ Deno.test("the CLI fans a call out over many ssh targets", async (t) => {
     });
 
     await t.step("--forks 2 keeps two of six inventory hosts in flight", async () => {
+      // Where the remote user's calls meet: below the test's directory, removed with it.
+      const barrier = `${dir}/naps`;
+      await Deno.chmod(dir, 0o711);
+      await Deno.mkdir(barrier);
+      await Deno.chmod(barrier, 0o777);
       const result = await runCli([
         "call",
         ...cfg,
@@ -128,6 +148,8 @@ Deno.test("the CLI fans a call out over many ssh targets", async (t) => {
         "@fleet",
         `${nap}#nap`,
         "400",
+        JSON.stringify(barrier),
+        "6",
         "--forks",
         "2",
         "--json",
@@ -190,30 +212,40 @@ Deno.test("the CLI fans a call out over many ssh targets", async (t) => {
 Deno.test("router.gather() yields results in the order they finish", async () => {
   await using router = new Router();
   const contexts = await Promise.all([0, 1, 2].map((i) => router.local({ name: `ctx${i}` })));
-  const delays = new Map([[contexts[0]!, 600], [contexts[1]!, 50], [contexts[2]!, 300]]);
-  const sleepThen = (ms: number, fail: boolean) =>
-    new Promise((resolve, reject) =>
-      setTimeout(() => fail ? reject(new Error(`failed after ${ms}`)) : resolve(ms), ms)
-    );
+  const answer = (value: number, fail: boolean) => {
+    if (fail) throw new Error(`failed with ${value}`);
+    return value;
+  };
+  /** One gate per context, opened in `order`, each once the one before was yielded. */
+  const gates = (order: number[]) => {
+    const held = contexts.map(() => Promise.withResolvers<void>());
+    const next = () => held[order.shift()!]?.resolve();
+    next();
+    return { wait: (ctx: typeof contexts[number]) => held[contexts.indexOf(ctx)]!.promise, next };
+  };
 
+  const first = gates([1, 2, 0]);
   const order: string[] = [];
   for await (
-    const r of router.gather(
-      contexts,
-      (ctx) => ctx.eval(sleepThen, delays.get(ctx)!, ctx.name === "ctx2"),
-    )
+    const r of router.gather(contexts, async (ctx) => {
+      await first.wait(ctx);
+      return ctx.eval(answer, contexts.indexOf(ctx), ctx.name === "ctx2");
+    })
   ) {
     order.push(`${r.ctx.name}:${r.ok ? r.value : r.error.message}`);
+    first.next();
   }
-  strictEqual(order[0], "ctx1:50");
-  match(order[1]!, /^ctx2:Error on "ctx2": failed after 300$/);
-  strictEqual(order[2], "ctx0:600");
+  deepStrictEqual(order, ["ctx1:1", 'ctx2:Error on "ctx2": failed with 2', "ctx0:0"]);
 
-  const calls = new Map(contexts.map((c) => [c, c.eval(sleepThen, 700 - delays.get(c)!, false)]));
+  const second = gates([0, 2, 1]);
+  const calls = new Map(
+    contexts.map((c) => [c, second.wait(c).then(() => c.eval(answer, 0, false))]),
+  );
   const names: string[] = [];
   for await (const r of router.gather(calls)) {
     ok(r.ok);
     names.push(r.ctx.name);
+    second.next();
   }
   deepStrictEqual(names, ["ctx0", "ctx2", "ctx1"]);
 });

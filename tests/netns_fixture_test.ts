@@ -11,7 +11,6 @@ interface Result {
   code: number;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 // In CI a machine without namespaces fails these tests; elsewhere they are ignored, loudly.
@@ -24,7 +23,6 @@ async function ssh(
   args: string[],
   options: { stdin?: string } = {},
 ): Promise<Result> {
-  const started = performance.now();
   const child = new Deno.Command("ssh", {
     args: ["-F", net.sshConfig, ...args],
     stdin: options.stdin === undefined ? "null" : "piped",
@@ -42,7 +40,6 @@ async function ssh(
     code: output.code,
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
-    ms: performance.now() - started,
   };
 }
 
@@ -63,11 +60,6 @@ function quote(text: string): string {
 
 async function logs(net: TestNetwork): Promise<string> {
   return (await Promise.all((["bastion", "web1", "web2"] as const).map(net.log))).join("\n");
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 /** The pid of a process named `name` in namespace `ns`. */
@@ -100,15 +92,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the master cannot connect to web1 or web2, and fails fast",
+  name: "the master cannot connect to web1 or web2: it is refused, not timed out",
   ignore,
   fn: async () => {
     await using net = await startTestNetwork();
     for (const host of ["web1", "web2"]) {
       const result = await ssh(net, ["-o", "ConnectTimeout=2", host, "true"]);
       strictEqual(result.code, 255, `${host}: ${result.stdout}`);
+      // A refusal, not the 2 s ConnectTimeout ("Connection timed out").
       match(result.stderr, /No route to host/);
-      ok(result.ms < 1500, `${host}: refused after ${result.ms.toFixed(0)} ms`);
     }
   },
 });
@@ -126,28 +118,6 @@ Deno.test({
     // Nothing per network lives in the shared home directory.
     const home = await net.exec("bastion", ["ls", "-A", `/home/${net.user}`]);
     ok(!home.stdout.split("\n").includes(".ssh"), home.stdout);
-  },
-});
-
-Deno.test({
-  name: "ssh times through the bastion are measured",
-  ignore,
-  fn: async () => {
-    await using net = await startTestNetwork();
-    const direct: number[] = [];
-    const nested: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      const first = await ssh(net, ["bastion", "true"]);
-      strictEqual(first.code, 0, first.stderr);
-      direct.push(first.ms);
-      const second = await viaBastion(net, "web1", "true");
-      strictEqual(second.code, 0, second.stderr);
-      nested.push(second.ms);
-    }
-    console.log(
-      `ssh bastion true: median ${median(direct).toFixed(0)} ms; ` +
-        `ssh bastion ssh web1 true: median ${median(nested).toFixed(0)} ms (5 runs each)`,
-    );
   },
 });
 
@@ -176,7 +146,6 @@ Deno.test({
     const wrong = await viaBastion(net, "web1", command, { stdin: "not-the-password\n" });
     notStrictEqual(wrong.code, 0, wrong.stdout);
     match(wrong.stderr, /incorrect password/);
-    ok(wrong.ms < 5000, `refused after ${wrong.ms.toFixed(0)} ms`);
 
     const none = await viaBastion(net, "web1", "sudo -n -u root id -u");
     notStrictEqual(none.code, 0, none.stdout);

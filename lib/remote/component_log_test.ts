@@ -24,14 +24,18 @@ Deno.test("followLog() yields new lines across a rotation and what was written b
     const following = (async () => {
       for await (const text of followLog(dir, { lines: 1, alive: () => alive })) seen.push(text);
     })();
-    const tick = () => new Promise((r) => setTimeout(r, 300));
-    while (!seen.length) await new Promise((r) => setTimeout(r, 20));
+    /** Waits until the follower has yielded `text`: it has read that far. */
+    const until = async (text: string) => {
+      while (!seen.join("").includes(text)) await new Promise((r) => setTimeout(r, 5));
+    };
+    await until("old-2\n");
+    // One write: the read that yields "new-1" has also read the partial line after it.
     await Deno.writeTextFile(`${dir}/log`, "new-1\npart", { append: true });
-    await tick();
+    await until("new-1\n");
     await Deno.writeTextFile(`${dir}/log`, "ial\n", { append: true });
     await Deno.rename(`${dir}/log`, `${dir}/log.1`);
     await Deno.writeTextFile(`${dir}/log`, "rotated\n");
-    await tick();
+    await until("rotated\n");
     await Deno.writeTextFile(`${dir}/log`, "last\n", { append: true });
     await Deno.remove(dir, { recursive: true });
     alive = false;
