@@ -18,6 +18,18 @@ export const runtimeVersion: string = runtimeName === "deno"
   ? (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno
   : process.versions.node ?? "";
 
+/**
+ * Whether this runtime can load modules from memory: `module.registerHooks` (Deno 2.8+, Node
+ * 22.15+) or `module.register` (Node 20.6+).
+ */
+export function canLoadModules(): boolean {
+  const mod = process.getBuiltinModule("node:module") as {
+    registerHooks?: unknown;
+    register?: unknown;
+  };
+  return typeof mod.registerHooks === "function" || typeof mod.register === "function";
+}
+
 /** The effective user's name, falling back to the uid when it has no passwd entry. */
 export function userName(): string {
   try {

@@ -8,7 +8,14 @@
 
 import { runCallWorker } from "./call_worker.ts";
 import { runRemoteRouter } from "./remote_router.ts";
-import { threads } from "./runtime.ts";
+import { OLD_RUNTIME_MARKER } from "../lib/protocol.ts";
+import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
-if (threads.isMainThread) runRemoteRouter(import.meta.url);
-else runCallWorker();
+if (!threads.isMainThread) runCallWorker();
+else if (canLoadModules()) runRemoteRouter(import.meta.url);
+else {
+  // Before the preamble, so the master reads it as why this stage did not start.
+  const version = `${runtimeName === "node" ? "v" : ""}${runtimeVersion}`;
+  process.getBuiltinModule("node:fs").writeSync(1, `${OLD_RUNTIME_MARKER} ${version}\n`);
+  process.exit(3);
+}

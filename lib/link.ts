@@ -7,7 +7,13 @@
  */
 
 import { MAX_PREAMBLE_NOISE } from "./limits.ts";
-import { NO_RUNTIME_MARKER, PREAMBLE } from "./protocol.ts";
+import {
+  NO_BUILTIN_MODULE_ERROR,
+  NO_RUNTIME_MARKER,
+  OLD_RUNTIME_MARKER,
+  PREAMBLE,
+  RUNTIMES_NEEDED,
+} from "./protocol.ts";
 
 const PREAMBLE_BYTES = new TextEncoder().encode(PREAMBLE);
 
@@ -75,6 +81,23 @@ export function stderrSuffix(stderr: string): string {
   return text ? `: ${text.split("\n").slice(-3).join(" | ")}` : "";
 }
 
+/** Stage 2's line for a runtime too old: `v20.15.1` (Node) or `2.7.14` (Deno). */
+const OLD_RUNTIME_LINE = new RegExp(`${OLD_RUNTIME_MARKER} (v?)(\\d{1,4}\\.\\d{1,4}\\.\\d{1,4})\n`);
+
+/** Node's last line of stderr after an uncaught error. */
+const NODE_VERSION_LINE = /^Node\.js v(\d{1,4}\.\d{1,4}\.\d{1,4})$/m;
+
+/** The runtime a child named as too old, or undefined when it did not say so. */
+function oldRuntime(f: ExitFacts): string | undefined {
+  // What a remote prints is its own word: only a plain version is quoted.
+  const said = OLD_RUNTIME_LINE.exec(f.noise);
+  if (said) return `${said[1] ? "Node" : "Deno"} ${said[2]}`;
+  if (f.noise.includes(OLD_RUNTIME_MARKER)) return "an older one";
+  if (!f.stderr.includes(NO_BUILTIN_MODULE_ERROR)) return undefined;
+  const node = NODE_VERSION_LINE.exec(f.stderr);
+  return node ? `Node ${node[1]}` : "one without process.getBuiltinModule";
+}
+
 /** One sentence on why a child context ended or never started. */
 export function explainExit(f: ExitFacts): string {
   const how = f.signal ? `was killed by ${f.signal}` : `exited with code ${f.code}`;
@@ -83,6 +106,10 @@ export function explainExit(f: ExitFacts): string {
     if (f.noise.includes(NO_RUNTIME_MARKER)) {
       return `Cannot start on "${f.label}": no deno or node found on its PATH ` +
         `(pass --runtime with the path of one)`;
+    }
+    const old = oldRuntime(f);
+    if (old) {
+      return `Cannot start on "${f.label}": its runtime is ${old}; mitoctl needs ${RUNTIMES_NEEDED}`;
     }
     if (f.transport && f.code === 255) {
       return `Cannot connect to "${f.label}": ${f.transport} ${how}${tail}`;

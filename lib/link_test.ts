@@ -4,6 +4,18 @@ import { PREAMBLE } from "./protocol.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
+/** A child that never started: ssh exited 255 with nothing to say. */
+const base = {
+  label: "web1",
+  transport: "ssh",
+  runtime: "auto",
+  started: false,
+  noise: "",
+  stderr: "",
+  code: 255,
+  signal: null,
+};
+
 Deno.test("PreambleScanner keeps banner noise and returns the bytes after the preamble", () => {
   const s = new PreambleScanner();
   assert.equal(s.push(enc("Welcome!\n\u0000mit"), "web1"), undefined);
@@ -20,17 +32,31 @@ Deno.test("PreambleScanner refuses endless output before the preamble", () => {
   });
 });
 
+Deno.test("explainExit() names a runtime too old, quoting only a plain version", () => {
+  const needs = "; mitoctl needs Node 20.16 or later, or Deno 2.8 or later";
+  const cases: [Partial<typeof base>, string][] = [
+    [{ code: 3, noise: "banner\nmitoctl:old-runtime 2.7.14\n" }, "Deno 2.7.14"],
+    [{ code: 3, noise: "mitoctl:old-runtime v20.15.1\n" }, "Node 20.15.1"],
+    [{ code: 3, noise: "mitoctl:old-runtime \u001b[31mevil\n" }, "an older one"],
+    [{ code: 1, stderr: "TypeError: m is not a function\n\nNode.js v18.20.8\n" }, "Node 18.20.8"],
+    [
+      { code: 1, stderr: "error: Uncaught (in promise) TypeError: m is not a function\n" },
+      "one without process.getBuiltinModule",
+    ],
+  ];
+  for (const [facts, runtime] of cases) {
+    assert.equal(
+      explainExit({ ...base, ...facts }),
+      `Cannot start on "web1": its runtime is ${runtime}${needs}`,
+    );
+  }
+  assert.equal(
+    explainExit({ ...base, code: 1, stderr: "Node.js v18.20.8\n" }),
+    'The remote stage on "web1" exited with code 1 before it started: Node.js v18.20.8',
+  );
+});
+
 Deno.test("explainExit() tells unreachable, missing runtime, crash and loss apart", () => {
-  const base = {
-    label: "web1",
-    transport: "ssh",
-    runtime: "auto",
-    started: false,
-    noise: "",
-    stderr: "",
-    code: 255,
-    signal: null,
-  };
   assert.equal(
     explainExit({ ...base, stderr: "x\nPermission denied (publickey).\n" }),
     'Cannot connect to "web1": ssh exited with code 255: x | Permission denied (publickey).',

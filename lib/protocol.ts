@@ -19,6 +19,22 @@ export const PREAMBLE = "\u0000mitoctl\u0001";
 /** Printed on stdout by the stage-1 command when no runtime was found. */
 export const NO_RUNTIME_MARKER = "mitoctl:no-runtime";
 
+/**
+ * Printed on stdout by stage 2 before the preamble, followed by a space and the runtime's version
+ * (`v20.15.1` for Node, `2.7.14` for Deno), when the runtime cannot load modules from memory
+ * (neither `module.registerHooks` nor `module.register`).
+ */
+export const OLD_RUNTIME_MARKER = "mitoctl:old-runtime";
+
+/**
+ * What stage 1 dies of on a runtime without `process.getBuiltinModule`, which it calls `m`
+ * (Node before 20.16, early Deno 2); Node's last line of stderr then names its version.
+ */
+export const NO_BUILTIN_MODULE_ERROR = "TypeError: m is not a function";
+
+/** The oldest runtimes a remote stage runs on, as the refusal of an older one names them. */
+export const RUNTIMES_NEEDED = "Node 20.16 or later, or Deno 2.8 or later";
+
 /** A module as the master sends it: JavaScript (types stripped) or JSON text, by master URL. */
 export interface ModuleEntry {
   url: string;

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { checkRuntime, remoteCommand, runtimeKind, STAGE1_JS, stage1Argv } from "./stage1.ts";
 
+Deno.test("STAGE1_JS calls process.getBuiltinModule m, as the old-runtime check expects", () => {
+  assert.match(STAGE1_JS, /^var p=process,m=p\.getBuiltinModule,r=m\("fs"\)/);
+});
+
 Deno.test("STAGE1_JS holds no character a login shell would expand inside single quotes", () => {
   assert.doesNotMatch(STAGE1_JS, /['$\\!`]/);
 });

@@ -28,6 +28,12 @@ export const NODE_RELEASES: Readonly<Record<string, string>> = {
   node24: "24.21.0",
 };
 
+/**
+ * Releases just older than a remote stage needs (it names "Node 20.16 or later, or Deno 2.8 or
+ * later"), installed from npm to check that they are refused clearly.
+ */
+export const OLD_RELEASES = { node: "18.20.8", deno: "2.7.14" } as const;
+
 /** Where a system Node is looked for before npm is asked. */
 export const SYSTEM_NODE = "/usr/bin/node";
 
@@ -111,19 +117,43 @@ async function nodeRuntime(name: string, version: string): Promise<Runtime> {
   return probe(name, "node", await installNode(version));
 }
 
+/**
+ * The runtimes of {@linkcode OLD_RELEASES}, installed from npm when missing: a remote stage must
+ * refuse to start on them.
+ */
+export async function oldRuntimes(): Promise<Runtime[]> {
+  const node = await installNode(OLD_RELEASES.node);
+  const deno = await installRelease(
+    "deno",
+    OLD_RELEASES.deno,
+    `@deno/${Deno.build.os}-${npmArch()}-glibc/deno`,
+  );
+  const runtimes = [await probe("node18", "node", node), await probe("deno2.7", "deno", deno)];
+  for (const runtime of runtimes) await makeTraversable(runtime.path);
+  return runtimes;
+}
+
 /** Installs `node-<os>-<arch>@version` (a package holding only the binary, no install scripts). */
-async function installNode(version: string): Promise<string> {
+function installNode(version: string): Promise<string> {
   const pkg = `node-${Deno.build.os}-${npmArch()}`;
+  return installRelease(pkg, version, `${pkg}/bin/node`);
+}
+
+/**
+ * Installs `pkg@version` without its install scripts under `<repo>/.cache/runtimes`, and returns
+ * the path of `binary` (relative to its `node_modules`) once it reports that version.
+ */
+async function installRelease(pkg: string, version: string, binary: string): Promise<string> {
   const cache = `${repoRoot()}/.cache/runtimes`;
   const target = `${cache}/${pkg}-${version}`;
-  const binary = `${target}/node_modules/${pkg}/bin/node`;
-  if (await runsAs(binary, `v${version}`)) return binary;
+  const installed = `${target}/node_modules/${binary}`;
+  if (await runsAs(installed, version)) return installed;
 
   await Deno.mkdir(cache, { recursive: true });
   // Parallel test processes wait here instead of downloading the same release each.
   using lock = await Deno.open(`${cache}/.install.lock`, { create: true, write: true });
   await lock.lock(true);
-  if (await runsAs(binary, `v${version}`)) return binary;
+  if (await runsAs(installed, version)) return installed;
 
   const staging = await Deno.makeTempDir({ dir: cache, prefix: `.${pkg}-${version}-` });
   try {
@@ -152,15 +182,15 @@ async function installNode(version: string): Promise<string> {
       const output = new TextDecoder().decode(npm.stderr).trim();
       throw new Error(`npm could not install "${pkg}@${version}": ${output}`);
     }
-    const staged = `${staging}/node_modules/${pkg}/bin/node`;
-    if (!await runsAs(staged, `v${version}`)) {
+    const staged = `${staging}/node_modules/${binary}`;
+    if (!await runsAs(staged, version)) {
       throw new Error(`The binary from "${pkg}@${version}" does not run: "${staged}"`);
     }
     await Deno.chmod(staging, 0o755);
     // A directory left by an interrupted or foreign install: replace it.
     await Deno.remove(target, { recursive: true }).catch(() => {});
     await Deno.rename(staging, target);
-    return binary;
+    return installed;
   } finally {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
   }
@@ -184,11 +214,11 @@ async function probe(name: string, kind: Runtime["kind"], path: string): Promise
   return { name, kind, path, version };
 }
 
-async function runsAs(path: string, expected: string): Promise<boolean> {
+/** Whether `path` runs and reports `version` ("v22.23.3" from Node, "deno 2.9.6 …" from Deno). */
+async function runsAs(path: string, version: string): Promise<boolean> {
   if (!isFile(path)) return false;
   try {
-    const output = await new Deno.Command(path, { args: ["--version"], stdin: "null" }).output();
-    return output.success && new TextDecoder().decode(output.stdout).trim() === expected;
+    return (await probe("", "node", path)).version === version;
   } catch {
     return false;
   }
