@@ -19,6 +19,7 @@ export interface ChannelLink {
  * back, so keep exchanges request-sized or pace them (a stream is the tool for bulk data).
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * const chat = new Channel<string, string>();
  * const done = ctx.call(new URL("./echo.ts", import.meta.url), "serve", chat);

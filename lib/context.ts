@@ -172,6 +172,7 @@ export class Context implements AsyncDisposable {
    * Calls `fn` exported by module `mod` on the remote with `args` and returns its result.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const host = await ctx.call("node:os", "hostname");
    * ```
@@ -291,6 +292,7 @@ export class Context implements AsyncDisposable {
    * value is this one's.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * for await (const line of web1.stream(new URL("./tail.ts", import.meta.url), "follow", "/var/log/syslog")) {
    *   console.log(line);
@@ -378,6 +380,7 @@ export class Context implements AsyncDisposable {
    * differ travel; modes, mtimes and symlinks are kept; each file is replaced atomically.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const summary = await web1.push("./dist", "/srv/app", { delete: true });
    * ```
@@ -396,8 +399,11 @@ export class Context implements AsyncDisposable {
    * in this context.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
-   * const tasks = web1.module<typeof import("./tasks.ts")>(new URL("./tasks.ts", import.meta.url));
+   * const tasks = web1.module<typeof import("./examples/tasks.ts")>(
+   *   new URL("./examples/tasks.ts", import.meta.url),
+   * );
    * const bytes = await tasks.diskUsage("/var/log");
    * ```
    */
@@ -417,6 +423,7 @@ export class Context implements AsyncDisposable {
    * function that does is refused before sending, naming them; this never throws synchronously.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const sum = await ctx.eval((a: number, b: number) => a + b, 1, 2);
    * ```
@@ -431,6 +438,7 @@ export class Context implements AsyncDisposable {
    * comes, use `runProcess`.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const { stdout, code } = await ctx.exec(["df", "-h"]);
    * await ctx.exec(["systemctl", "restart", "nginx"], { check: true });

@@ -46,6 +46,7 @@ export interface ExecResult {
  * Runs `argv` in `ctx` to its end and returns its output and how it ended.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * const { stdout, code } = await exec(web1, ["df", "-h"]);
  * await exec(web1, ["systemctl", "restart", "nginx"], { check: true });

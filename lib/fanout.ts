@@ -5,6 +5,7 @@
  *
  * A command built on it (sketch):
  *
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * const hosts = await planFleet(["@web"], { inventory: "hosts.ini", connect: {} });
  * const code = await runFleet(router, hosts, (ctx) => ctx.call("node:os", "uptime"), {

@@ -32,6 +32,7 @@ export const EXIT_WAIT_MS = 3000;
  * Leaving the loop early (or aborting `signal`) sends the process SIGINT, then SIGKILL.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * for await (const e of runProcess(web1, ["journalctl", "-f", "-u", "nginx"])) {
  *   if (e.t === "out") await Deno.stdout.write(e.data);

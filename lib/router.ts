@@ -165,6 +165,7 @@ export class Router implements AsyncDisposable {
    * its remote stage is up. Throws a ConnectionError saying why it could not.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * await using router = new Router();
    * const web1 = await router.connect("web1", { sshConfig: "/home/me/.ssh/config" });
@@ -272,6 +273,7 @@ export class Router implements AsyncDisposable {
    * then runs its own ssh client with its own configuration).
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const bastion = await router.ssh({ host: "jump.example.com" });
    * const web1 = await router.ssh({ host: "web1.internal", via: bastion });
@@ -304,6 +306,7 @@ export class Router implements AsyncDisposable {
    * {@linkcode AuthenticationError}.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const pg = await router.sudo({ via: web1, user: "postgres", password });
    * ```
@@ -333,6 +336,7 @@ export class Router implements AsyncDisposable {
    * that starts the work for one of them, called at most `concurrency` at a time.
    *
    * @example
+   * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
    * ```ts ignore
    * const hosts = await Promise.all(["web1", "web2"].map((t) => router.connect(t)));
    * for await (const r of router.gather(hosts, (h) => h.call<number[]>("node:os", "loadavg"))) {

@@ -4,6 +4,7 @@
  * for their status, logs and stopping. What `mitoctl up|status|logs|down` do.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * import { Router } from "../../mod.ts";
  * import { down, loadConfig, status, up } from "./mod.ts";

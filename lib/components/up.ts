@@ -71,7 +71,10 @@ async function all<T>(promises: Promise<T>[]): Promise<T[]> {
  * start indices are then not started (`skipped`). Connection failures throw.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
+ * import { loadConfig } from "./mod.ts";
+ *
  * await using router = new Router();
  * const config = await loadConfig("deploy.ts", { args: { version: "1.2" } });
  * const { ok } = await up(router, config, { onEvent: (e) => console.log(e.t) });

@@ -4,6 +4,7 @@
  * file lives, large files streamed in chunks, every file replaced atomically.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * import { Router } from "../../mod.ts";
  * import { pull, pushAll } from "./mod.ts";

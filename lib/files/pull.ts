@@ -17,6 +17,7 @@ export type PullOptions = SyncOptions;
  * RemoteError naming it.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * const s = await pull(web1, "/etc/nginx", "./backup/web1");
  * console.log(`${s.sent} files, ${s.bytes} bytes`);

@@ -19,6 +19,7 @@ export type PushOptions = SyncOptions;
  * carries the error. A missing or unreadable source is a {@linkcode UsageError}.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * const results = await pushAll([web1, web2], "./dist", "/srv/app", { delete: true });
  * for (const r of results) console.log(r.summary.target, r.error?.message ?? "ok");
@@ -49,6 +50,7 @@ export async function pushAll(
  * Copies local `source` to `dest` in `ctx` and returns what moved; throws what failed there.
  *
  * @example
+ * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
  * ```ts ignore
  * const s = await push(web1, "./dist", "/srv/app");
  * console.log(`${s.sent} sent, ${s.skipped} up to date, ${s.bytes} bytes`);
