@@ -1,8 +1,8 @@
-import { ok, strictEqual } from "node:assert/strict";
+import { match, ok, rejects, strictEqual } from "node:assert/strict";
 import { runCli } from "./_fixtures/cli.ts";
 import { startSshd } from "./_fixtures/sshd.ts";
 
-Deno.test("push -n names the files it would send; pull's line names the target", async (t) => {
+Deno.test("push -n, --always, --fast and --delete from the CLI; pull's line names the target", async (t) => {
   await using sshd = await startSshd();
   const cfg = ["-F", sshd.sshConfig];
   const src = await Deno.makeTempDir({ prefix: "mitoctl-src-" });
@@ -21,6 +21,39 @@ Deno.test("push -n names the files it would send; pull's line names the target",
       ok(/^mito: 2 to send \(3 B\), 0 up to date, 0 to delete/.test(lines[2]!), r.stdout);
       strictEqual(lines.length, 3, r.stdout);
       ok(![...Deno.readDirSync(dest)].length, "a dry run wrote something");
+    });
+
+    await t.step(
+      "push sends what differs; --always all, --fast trusts size and mtime",
+      async () => {
+        const push = async (...flags: string[]) => {
+          const r = await runCli(["push", ...cfg, ...flags, "mito", src, `${dest}/real`]);
+          strictEqual(r.code, 0, r.stderr);
+          return r.stdout;
+        };
+        match(await push(), /^mito: 2 sent \(3 B\), 0 up to date/);
+        match(await push(), /^mito: 0 sent \(0 B\), 2 up to date/);
+        match(await push("--always"), /^mito: 2 sent \(3 B\), 0 up to date/);
+        // Same size, same mtime, other bytes: only a hash tells them apart.
+        const { mtime } = await Deno.stat(`${src}/a.txt`);
+        await Deno.writeTextFile(`${src}/a.txt`, "A");
+        await Deno.utime(`${src}/a.txt`, mtime!, mtime!);
+        match(await push("--fast"), /^mito: 0 sent \(0 B\), 2 up to date/);
+        strictEqual(await Deno.readTextFile(`${dest}/real/a.txt`), "a");
+        match(await push(), /^mito: 1 sent \(1 B\), 1 up to date/);
+        strictEqual(await Deno.readTextFile(`${dest}/real/a.txt`), "A");
+      },
+    );
+
+    await t.step("push --delete removes what the source lacks; without it, it stays", async () => {
+      await Deno.writeTextFile(`${dest}/real/sub/extra.txt`, "x");
+      const keep = await runCli(["push", ...cfg, "mito", src, `${dest}/real`]);
+      strictEqual(keep.code, 0, keep.stderr);
+      strictEqual(await Deno.readTextFile(`${dest}/real/sub/extra.txt`), "x");
+      const r = await runCli(["push", ...cfg, "--delete", "mito", src, `${dest}/real`]);
+      strictEqual(r.code, 0, r.stderr);
+      match(r.stdout, /^mito: 0 sent \(0 B\), 2 up to date, 1 deleted/);
+      await rejects(Deno.lstat(`${dest}/real/sub/extra.txt`), { name: "NotFound" });
     });
 
     await t.step("pull's summary line names the target it copied from", async () => {
