@@ -7,7 +7,8 @@ import {
   RemoteError,
   Router,
 } from "../mod.ts";
-import { runCli, startCli } from "./_fixtures/cli.ts";
+import { runCli, startCli, typeOnTerminal } from "./_fixtures/cli.ts";
+import { allProcesses, processesShowing } from "./_fixtures/proc_scan.ts";
 import { namespacesUnavailableReason, startTestNetwork } from "./_fixtures/netns.ts";
 import { commandLine, isAlive, waitGone } from "./_fixtures/processes.ts";
 
@@ -62,6 +63,49 @@ Deno.test({
     ]);
     strictEqual(result.code, ExitCode.ok, result.stderr);
     strictEqual(result.stdout.trim(), "0");
+  });
+
+  await t.step(
+    "--ask-sudo-password reads the password from the terminal, without echo",
+    async () => {
+      const shown = await typeOnTerminal(
+        ["call", ...cli, "--ask-sudo-password", "bastion/web1/sudo", "node:process#getuid"],
+        "sudo password: ",
+        `${net.sudoPassword}\r`,
+      );
+      match(shown, /^0\r?$/m);
+      ok(!shown.includes(net.sudoPassword), "the password was echoed");
+    },
+  );
+
+  await t.step("the sudo password shows in no command line, environment or log", async () => {
+    const logs: string[] = [];
+    await using router = new Router({ debug: true, onLog: (l) => logs.push(l.text) });
+    const root = await router.connect("bastion/web1/sudo", {
+      ...connect,
+      sudoPassword: net.sudoPassword,
+    });
+    strictEqual(await root.call("node:process", "getuid"), 0);
+    // The processes meant to be looked at are there to be looked at: the sudo hop's own stage.
+    const seen = await allProcesses();
+    ok(seen.some((p) => p.pid === root.info!.pid), `pid ${root.info!.pid} was not seen`);
+    strictEqual((await processesShowing(net.sudoPassword)).join("\n"), "");
+    ok(logs.some((l) => l.includes("sudo")), "no debug line named sudo");
+    ok(!logs.some((l) => l.includes(net.sudoPassword)), "a log line holds the password");
+    const pw = `${net.dir}/pw-v.txt`;
+    await Deno.writeTextFile(pw, `${net.sudoPassword}\n`);
+    const verbose = await runCli([
+      "call",
+      "-v",
+      ...cli,
+      "--sudo-password-file",
+      pw,
+      "bastion/web1/sudo",
+      "node:process#getuid",
+    ]);
+    strictEqual(verbose.code, ExitCode.ok, verbose.stderr);
+    match(verbose.stderr, /sudo/);
+    ok(!verbose.stderr.includes(net.sudoPassword), "-v printed the password");
   });
 
   await t.step(

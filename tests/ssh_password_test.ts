@@ -7,7 +7,7 @@
 
 import { doesNotMatch, match, ok, strictEqual } from "node:assert/strict";
 import { Router } from "../mod.ts";
-import { mitoctlArgv, runCli } from "./_fixtures/cli.ts";
+import { runCli, typeOnTerminal } from "./_fixtures/cli.ts";
 import { allProcesses, processesShowing } from "./_fixtures/proc_scan.ts";
 import { startSshd, TEST_USERS } from "./_fixtures/sshd.ts";
 import { ensurePassword } from "./_fixtures/_test_users.ts";
@@ -121,7 +121,7 @@ Deno.test("ssh password logins on the first hop", async (t) => {
     });
 
     await t.step("--ask-pass reads the password from a terminal, without echo", async () => {
-      const out = await onTerminal(
+      const out = await typeOnTerminal(
         ["call", ...base, "--ask-pass", "mito", "node:os#userInfo"],
         "ssh password: ",
         `${password}\r`,
@@ -176,35 +176,3 @@ Deno.test("a keyboard-interactive question is refused with exit 5, not answered"
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/**
- * Runs the CLI on a pseudo-terminal (util-linux `script`), types `input` once `prompt` shows,
- * and returns everything the terminal showed.
- */
-async function onTerminal(args: string[], prompt: string, input: string): Promise<string> {
-  const command = [...mitoctlArgv(), ...args]
-    .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-  const child = new Deno.Command("script", {
-    args: ["-qfec", command, "/dev/null"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  let shown = "";
-  let typed = false;
-  const decoder = new TextDecoder();
-  for await (const chunk of child.stdout) {
-    shown += decoder.decode(chunk, { stream: true });
-    if (!typed && shown.includes(prompt)) {
-      typed = true;
-      await writer.write(new TextEncoder().encode(input));
-    }
-  }
-  await writer.close().catch(() => {});
-  const status = await child.status;
-  await child.stderr.cancel();
-  strictEqual(status.code, 0, shown);
-  return shown;
-}

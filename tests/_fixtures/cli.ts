@@ -101,3 +101,38 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), types `input` once `prompt` shows,
+ * and returns everything the terminal showed. Throws when the CLI exits with a code other than 0.
+ */
+export async function typeOnTerminal(
+  args: string[],
+  prompt: string,
+  input: string,
+): Promise<string> {
+  const command = [...mitoctlArgv(), ...args].map(shellQuote).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qfec", command, "/dev/null"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  let shown = "";
+  let typed = false;
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    shown += decoder.decode(chunk, { stream: true });
+    if (!typed && shown.includes(prompt)) {
+      typed = true;
+      await writer.write(new TextEncoder().encode(input));
+    }
+  }
+  await writer.close().catch(() => {});
+  const status = await child.status;
+  await child.stderr.cancel();
+  if (status.code !== 0) throw new Error(`mitoctl exited with code ${status.code}: ${shown}`);
+  return shown;
+}
