@@ -35,6 +35,14 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     strictEqual(r.stderr, "err\n");
   });
 
+  await t.step("a command killed by signal n exits 128 + n", async () => {
+    for (const [signal, n] of [["TERM", 15], ["KILL", 9]] as const) {
+      const r = await runCli(["run", ...cfg, "mito", "--", "sh", "-c", `kill -${signal} $$`]);
+      strictEqual(r.code, 128 + n, `SIG${signal}: ${r.stderr}`);
+      strictEqual(r.stdout, "");
+    }
+  });
+
   await t.step("arguments travel as an argv, never through a shell", async () => {
     const r = await runCli(["run", ...cfg, "mito", "--", "printf", "%s|", "a b", "$HOME", "'q'"]);
     strictEqual(r.code, 0, r.stderr);
