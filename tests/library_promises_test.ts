@@ -122,26 +122,25 @@ Deno.test("a stream runs at most 64 items ahead of its consumer by default", asy
   await items.return?.(undefined);
 });
 
-Deno.test("a timed-out call in a busy loop stops using the CPU, on Deno and on Node", async () => {
+Deno.test("on Node, a timed-out call in a busy loop stops using the CPU", async () => {
   await using router = new Router();
-  for (const runtime of ["deno", "node"]) {
-    const ctx = await router.local({ runtime });
-    const pid = ctx.info!.pid;
-    /** CPU time of the context's process so far, in clock ticks (1/100 s). */
-    const ticks = async () => {
-      const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
-      return Number(fields[11]) + Number(fields[12]);
-    };
-    await rejects(ctx.callWith({ timeout: 200 }, targets, "spin", 5000), {
-      name: "TimeoutError",
-      message: `Call ${targets.href}#spin on "local" timed out after 0.2 s`,
-    });
-    strictEqual(await ctx.call("node:path", "join", "a", "b"), "a/b");
-    const before = await ticks();
-    // A second of wall time, counted by the remote's own clock: a loop still spinning would
-    // take all of it on one core.
-    await ctx.call("node:timers/promises", "setTimeout", 1000);
-    const used = await ticks() - before;
-    ok(used < 50, `${runtime}: ${used} ticks of CPU in the second after the timeout`);
-  }
+  // Deno may keep such a loop running (the README says so, and mitoctl warns): Node only.
+  const ctx = await router.local({ runtime: "node" });
+  const pid = ctx.info!.pid;
+  /** CPU time of the context's process so far, in clock ticks (1/100 s). */
+  const ticks = async () => {
+    const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  await rejects(ctx.callWith({ timeout: 200 }, targets, "spin", 5000), {
+    name: "TimeoutError",
+    message: `Call ${targets.href}#spin on "local" timed out after 0.2 s`,
+  });
+  strictEqual(await ctx.call("node:path", "join", "a", "b"), "a/b");
+  const before = await ticks();
+  // A second of wall time, counted by the remote's own clock: a loop still spinning would
+  // take all of it on one core.
+  await ctx.call("node:timers/promises", "setTimeout", 1000);
+  const used = await ticks() - before;
+  ok(used < 50, `${used} ticks of CPU in the second after the timeout`);
 });
