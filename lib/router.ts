@@ -179,8 +179,8 @@ export class Router implements AsyncDisposable {
   }
 
   /**
-   * Like {@linkcode Router.connect} but returns at once: the first call travels in the same write
-   * as the bootstrap, saving a round trip. A failed start surfaces on `ready` and on each call.
+   * Like {@linkcode Router.connect} but returns at once: the first call is written right behind
+   * the bootstrap, before the remote answers, saving a round trip. A failed start surfaces on `ready` and on each call.
    *
    * In a multi-hop target (`bastion/web1/sudo:postgres`) each hop is started from the one before
    * it. Leading hops are shared: a target whose prefix names a context this router opened by
