@@ -4,12 +4,12 @@ import { type CliResult, runCli } from "./_fixtures/cli.ts";
 import { startSshd, TEST_USERS } from "./_fixtures/sshd.ts";
 
 /**
- * A call that says which process ran it, and when. It first holds until another host's call is in
- * flight too (or every host has started), so two in flight is an event, not a race; then it
- * sleeps `ms` so that more at once, had the limit failed, would overlap.
+ * A call that says which process ran it, and when. It first holds until `together` hosts' calls are
+ * in flight (or every one of `hosts` has started), so that many at once is an event, not a race;
+ * then it sleeps `ms` so that more at once, had the limit failed, would overlap.
  */
 const NAP = `import { readdir, rm, writeFile } from "node:fs/promises";
-export async function nap(ms, dir, hosts) {
+export async function nap(ms, dir, hosts, together) {
   const start = Date.now();
   await writeFile(\`\${dir}/started-\${process.pid}\`, "");
   await writeFile(\`\${dir}/live-\${process.pid}\`, "");
@@ -17,7 +17,7 @@ export async function nap(ms, dir, hosts) {
     const names = await readdir(dir);
     const live = names.filter((n) => n.startsWith("live-")).length;
     const started = names.filter((n) => n.startsWith("started-")).length;
-    if (live >= 2 || started === hosts) break;
+    if (live >= together || started === hosts) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,6 +150,7 @@ Deno.test("the CLI fans a call out over many ssh targets", async (t) => {
         "400",
         JSON.stringify(barrier),
         "6",
+        "2",
         "--forks",
         "2",
         "--json",
@@ -161,6 +162,35 @@ Deno.test("the CLI fans a call out over many ssh targets", async (t) => {
       strictEqual(new Set(naps.map((n) => n.pid)).size, 6, "one remote process per host");
       strictEqual(mostAtOnce(naps), 2, JSON.stringify(naps));
       match(result.stderr, /^6 ok, 0 failed, 6 hosts in/);
+    });
+
+    await t.step("without --forks, 20 of 21 hosts are in flight at once", async () => {
+      const barrier = `${dir}/naps-default`;
+      await Deno.mkdir(barrier);
+      const hosts = Array.from({ length: 21 }, (_, i) => `l${i + 1}`);
+      const inventory = `${dir}/local.ini`;
+      await Deno.writeTextFile(
+        inventory,
+        ["[local]", ...hosts.map((h) => `${h} ansible_connection=local`), ""].join("\n"),
+      );
+      const result = await runCli([
+        "call",
+        "--runtime",
+        "node",
+        "-i",
+        inventory,
+        "@local",
+        `${nap}#nap`,
+        "300",
+        JSON.stringify(barrier),
+        "21",
+        "20",
+        "--json",
+      ], { killAfterMs: 60_000 });
+      strictEqual(result.code, ExitCode.ok, describe(result));
+      const naps = lines(result.stdout).map((l) => JSON.parse(l).value as Nap);
+      strictEqual(new Set(naps.map((n) => n.pid)).size, 21, "one process per host");
+      strictEqual(mostAtOnce(naps), 20, JSON.stringify(naps));
     });
 
     await t.step("ping reaches a YAML inventory group through its children", async () => {
