@@ -23,7 +23,7 @@ Deno.test("PreambleScanner refuses endless output before the preamble", () => {
 Deno.test("explainExit() tells unreachable, missing runtime, crash and loss apart", () => {
   const base = {
     label: "web1",
-    transport: "ssh",
+    exits: { program: "ssh", codes: { 255: "" } },
     runtime: "auto",
     started: false,
     noise: "",

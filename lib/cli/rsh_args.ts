@@ -8,7 +8,7 @@
 
 import { UsageError } from "../errors.ts";
 import { parseSshFlags } from "../methods/ssh_flags.ts";
-import { formatHop, type Hop, parseTarget } from "../target.ts";
+import { formatHop, parseTarget } from "../target.ts";
 import type { Parsed } from "./args.ts";
 
 /** The usage line, for messages. */
@@ -113,7 +113,7 @@ export function rshTarget(call: RshCall, hostTarget: string): string {
     if (at < 0) {
       throw new UsageError(`"-l" and "-p" need an ssh hop, and "${call.host}" has none`);
     }
-    const hop = hops[at] as Extract<Hop, { method: "ssh" }>;
+    const hop = hops[at]!;
     for (const key of ["user", "port"] as const) {
       const wanted = call[key];
       if (wanted === undefined) continue;

@@ -1,0 +1,11 @@
+/**
+ * The connection methods built into mitoctl, one line each; the remote stage carries them all.
+ * A new method is a file of its own and one line here.
+ *
+ * @module
+ */
+
+export { local } from "./local.ts";
+export { ssh } from "./ssh.ts";
+export { sudo } from "./sudo.ts";
+export { su } from "./su.ts";

@@ -1,0 +1,101 @@
+/**
+ * Logins that prompt on the child's own streams (sudo, su, doas): what a link does with the
+ * child's output until the login has let the stage start. Pure: the master's Connection and the
+ * remote stage's ChildLink feed it what the child writes and do what it says (type the password
+ * once, fail, or start writing frames after the ready line).
+ *
+ * @module
+ */
+
+/** What a link must do around a login's prompt and start. */
+export interface Prompting {
+  /** Text the login prints when it wants the password. */
+  prompt: string;
+  /** Line printed on stdout once the command runs: then stage 2 may be written. */
+  ready: string;
+  /** Typed once, at the first prompt; a second prompt means it was refused. */
+  password?: string;
+  /** What this login prints when the password is wrong, besides {@linkcode REFUSED}. */
+  refused?: RegExp;
+}
+
+/** What sudo and su print when a password is wrong. */
+export const REFUSED: RegExp = /Sorry, try again|Authentication failure|incorrect password/;
+
+/** What to do after a chunk of the login's output. */
+export type LoginStep =
+  /** Nothing yet. */
+  | { do: "wait" }
+  /** Write `text` (the password and a newline) to the child's stdin. */
+  | { do: "type"; text: string }
+  /** End the child: the login was refused or wants what nobody gave. */
+  | { do: "fail"; message: string }
+  /** The stage runs: write what waited; `rest` is stdout after the ready line (frames). */
+  | { do: "ready"; rest: Uint8Array };
+
+/** Watches one login's output on both streams until its ready line. */
+export class LoginWatch {
+  readonly #prompting: Prompting;
+  readonly #label: string;
+  /** Both streams before the ready line (under a pty, everything comes on stdout). */
+  #before = "";
+  /** stdout alone, one char per byte, to find where the ready line ends. */
+  #out = "";
+  #typed = 0;
+  #done = false;
+  readonly #latin1 = new TextDecoder("latin1");
+  readonly #utf8 = new TextDecoder();
+
+  constructor(prompting: Prompting, label: string) {
+    this.#prompting = prompting;
+    this.#label = label;
+  }
+
+  /** Whether the ready line was seen (or the login failed): the watch is over. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Takes a chunk of stderr. */
+  stderr(chunk: Uint8Array): LoginStep {
+    if (this.#done) return { do: "wait" };
+    this.#before += this.#utf8.decode(chunk, { stream: true });
+    return this.#step();
+  }
+
+  /** Takes a chunk of stdout. */
+  stdout(chunk: Uint8Array): LoginStep {
+    if (this.#done) return { do: "wait" };
+    const start = this.#out.length;
+    const text = this.#latin1.decode(chunk);
+    this.#out += text;
+    this.#before += text;
+    const step = this.#step();
+    if (step.do !== "wait") return step;
+    const line = `${this.#prompting.ready}\n`;
+    const at = this.#out.indexOf(line);
+    if (at < 0) return step;
+    this.#done = true;
+    return { do: "ready", rest: chunk.subarray(Math.max(0, at + line.length - start)) };
+  }
+
+  #step(): LoginStep {
+    const { prompt, password, refused } = this.#prompting;
+    const asked = this.#before.split(prompt).length - 1;
+    if (REFUSED.test(this.#before) || refused?.test(this.#before)) {
+      return this.#fail(`${this.#label} refused the password`);
+    }
+    if (asked <= this.#typed) return { do: "wait" };
+    if (password === undefined) {
+      return this.#fail(`${this.#label} asked for a password and none was given`);
+    }
+    if (this.#typed > 0) return this.#fail(`${this.#label} refused the password`);
+    this.#typed = asked;
+    return { do: "type", text: `${password}\n` };
+  }
+
+  #fail(message: string): LoginStep {
+    this.#done = true;
+    return { do: "fail", message };
+  }
+}
