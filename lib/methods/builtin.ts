@@ -9,3 +9,4 @@ export { local } from "./local.ts";
 export { ssh } from "./ssh.ts";
 export { sudo } from "./sudo.ts";
 export { su } from "./su.ts";
+export { doas } from "./doas.ts";
