@@ -69,7 +69,7 @@ export class ChildLink {
     /** Does what the login watch says; returns stdout bytes after the ready line. */
     const step = (next: LoginStep): Uint8Array | undefined => {
       if (next.do === "type") child.stdin!.write(next.text);
-      else if (next.do === "fail") this.#fail(next.message, "auth");
+      else if (next.do === "fail") this.#fail(next.message, next.auth ? "auth" : undefined);
       else if (next.do === "ready") {
         const queued = this.#pending ?? [];
         this.#pending = undefined;
@@ -112,7 +112,8 @@ export class ChildLink {
           runtime: spec.runtime,
           started: this.#scanner.found,
           noise: this.#scanner.noise,
-          stderr: this.#stderr,
+          // Under a pseudo-terminal a login's refusal came on stdout, before any ready line.
+          stderr: login && !login.done ? login.said : this.#stderr,
           code,
           signal,
         }),

@@ -141,8 +141,10 @@ export class Connection {
   /** Does what the login watch says; returns stdout bytes that follow the ready line. */
   #loginStep(step: LoginStep): Uint8Array | undefined {
     if (step.do === "type") this.#writer.write(new TextEncoder().encode(step.text)).catch(() => {});
-    else if (step.do === "fail") this.#fail(new AuthenticationError(step.message));
-    else if (step.do === "ready") {
+    else if (step.do === "fail") {
+      const message = `Cannot start "${this.#spec.label}": ${step.message}`;
+      this.#fail(step.auth ? new AuthenticationError(message) : new ConnectionError(message));
+    } else if (step.do === "ready") {
       const held = this.#pending ?? [];
       this.#pending = undefined;
       for (const frame of held) this.send(frame);
@@ -280,7 +282,8 @@ export class Connection {
       runtime: this.#spec.runtime,
       started: this.#scanner.found,
       noise: this.#scanner.noise,
-      stderr: this.#stderr,
+      // Under a pseudo-terminal a login's refusal came on stdout, before any ready line.
+      stderr: this.#login && !this.#login.done ? this.#login.said : this.#stderr,
       code: status.code,
       signal: status.signal,
     }));

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { MAX_PREAMBLE_NOISE } from "../limits.ts";
+
 /** What a link must do around a login's prompt and start. */
 export interface Prompting {
   /** Text the login prints when it wants the password. */
@@ -28,8 +30,8 @@ export type LoginStep =
   | { do: "wait" }
   /** Write `text` (the password and a newline) to the child's stdin. */
   | { do: "type"; text: string }
-  /** End the child: the login was refused or wants what nobody gave. */
-  | { do: "fail"; message: string }
+  /** End the child: the login was refused or wants what nobody gave (`auth`), or misbehaved. */
+  | { do: "fail"; message: string; auth: boolean }
   /** The stage runs: write what waited; `rest` is stdout after the ready line (frames). */
   | { do: "ready"; rest: Uint8Array };
 
@@ -49,6 +51,12 @@ export class LoginWatch {
   constructor(prompting: Prompting, label: string) {
     this.#prompting = prompting;
     this.#label = label;
+  }
+
+  /** What the login printed before its ready line (its refusal under a pty), on one line. */
+  get said(): string {
+    // deno-lint-ignore no-control-regex
+    return this.#before.replace(/[\x00-\x08\x0b-\x1f\x7f]+/g, "\n").trim();
   }
 
   /** Whether the ready line was seen (or the login failed): the watch is over. */
@@ -80,6 +88,12 @@ export class LoginWatch {
   }
 
   #step(): LoginStep {
+    if (this.#before.length > MAX_PREAMBLE_NOISE) {
+      return this.#fail(
+        `${this.#label} printed ${this.#before.length} bytes before the remote stage started`,
+        false,
+      );
+    }
     const { prompt, password, refused } = this.#prompting;
     const asked = this.#before.split(prompt).length - 1;
     if (REFUSED.test(this.#before) || refused?.test(this.#before)) {
@@ -94,8 +108,8 @@ export class LoginWatch {
     return { do: "type", text: `${password}\n` };
   }
 
-  #fail(message: string): LoginStep {
+  #fail(message: string, auth = true): LoginStep {
     this.#done = true;
-    return { do: "fail", message };
+    return { do: "fail", message, auth };
   }
 }

@@ -87,15 +87,25 @@ Deno.test("LoginWatch types once, fails on a second prompt, and hands over after
   deepStrictEqual(twice.stderr(enc("P:")), {
     do: "fail",
     message: "sudo:root refused the password",
+    auth: true,
   });
   const none = new LoginWatch({ prompt: "P:", ready: "R" }, "doas:pg");
   deepStrictEqual(none.stderr(enc("P:")), {
     do: "fail",
     message: "doas:pg asked for a password and none was given",
+    auth: true,
   });
   const refused = new LoginWatch({ prompt: "P:", ready: "R", password: "x" }, "su:t1");
   deepStrictEqual(refused.stdout(enc("su: Authentication failure\r\n")), {
     do: "fail",
     message: "su:t1 refused the password",
+    auth: true,
   });
+  const noisy = new LoginWatch({ prompt: "P:", ready: "R" }, "su:t1");
+  deepStrictEqual(noisy.stdout(new Uint8Array(70_000).fill(65)), {
+    do: "fail",
+    message: "su:t1 printed 70000 bytes before the remote stage started",
+    auth: false,
+  });
+  strictEqual(refused.said, "su: Authentication failure");
 });
