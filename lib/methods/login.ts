@@ -11,8 +11,9 @@ import { MAX_PREAMBLE_NOISE } from "../limits.ts";
 
 /** What a link must do around a login's prompt and start. */
 export interface Prompting {
-  /** Text the login prints when it wants the password. */
-  prompt: string;
+  /** Text the login prints when it wants the password; none for a terminal that only needs
+   *  setting up (machinectl). */
+  prompt?: string;
   /** Line printed on stdout once the command runs: then stage 2 may be written. */
   ready: string;
   /** Typed once, at the first prompt; a second prompt means it was refused. */
@@ -95,7 +96,7 @@ export class LoginWatch {
       );
     }
     const { prompt, password, refused } = this.#prompting;
-    const asked = this.#before.split(prompt).length - 1;
+    const asked = prompt === undefined ? 0 : this.#before.split(prompt).length - 1;
     if (REFUSED.test(this.#before) || refused?.test(this.#before)) {
       return this.#fail(`${this.#label} refused the password`);
     }
