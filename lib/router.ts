@@ -204,7 +204,7 @@ export class Router implements AsyncDisposable {
     const hops = parseTarget(target);
     let via = options.via;
     checkHops(hops, target, via !== undefined);
-    checkHopNumbers(options.hops, hops.length, target);
+    checkHopNumbers(options.hops, hops, target);
     let prefix = "";
     // The ssh password is the target host's: only the last hop that logs in with one gets it.
     const lastPassword = hops.findLastIndex((h) => methodNamed(h.method)!.password === true);
@@ -808,17 +808,24 @@ function checkHops(hops: Hop[], target: string, behind: boolean): void {
   }
 }
 
-/** Rejects per-hop ssh settings for hops the target does not have. */
+/** Rejects per-hop ssh settings for hops the target does not have or that run no ssh. */
 function checkHopNumbers(
-  hops: Record<number, HopSshOptions> | undefined,
-  count: number,
+  settings: Record<number, HopSshOptions> | undefined,
+  hops: Hop[],
   target: string,
 ): void {
-  for (const key of Object.keys(hops ?? {})) {
+  for (const key of Object.keys(settings ?? {})) {
     const n = Number(key);
-    if (!Number.isInteger(n) || n < 1 || n > count) {
+    const hop = hops[n - 1];
+    if (!Number.isInteger(n) || hop === undefined) {
       throw new UsageError(
-        `Invalid options for hop ${key} of "${target}": it has ${count} hop${count > 1 ? "s" : ""}`,
+        `Invalid ssh settings for hop ${key} of "${target}": it has ${hops.length} ` +
+          `hop${hops.length > 1 ? "s" : ""}`,
+      );
+    }
+    if (!methodNamed(hop.method)!.sshClient) {
+      throw new UsageError(
+        `Invalid ssh settings for hop ${key} of "${target}": "${formatHop(hop)}" runs no ssh`,
       );
     }
   }

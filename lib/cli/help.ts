@@ -20,6 +20,9 @@ const CONNECT = `Connection flags:
   -F, --ssh-config FILE     ssh_config file passed to ssh
   -o, --ssh-option K=V      extra ssh option (repeatable; wins over mitoctl's defaults)
       --identity FILE       identity file passed to ssh
+                            -F, -o and --identity reach the first hop; "N:" before the
+                            value gives them to hop N instead (-o 2:Port=2222), whose ssh
+                            runs on the hop before it and reads files there
       --runtime R           remote runtime: auto (deno, then node), deno, node, or a path
       --timeout S           fail a call after S seconds and stop its remote work
       --connect-timeout S   give up when a context is not up after S seconds (default 30)
@@ -28,7 +31,7 @@ const CONNECT = `Connection flags:
       --ask-sudo-password   read the sudo password from the terminal, without echo
       --password-file F     ssh password of the target host, for ssh's own password prompt
       --ask-pass            read the ssh password from the terminal, without echo
-  -v, --verbose             show the ssh argv and the remote's stderr
+  -v, --verbose             show every hop's argv and the remote's stderr
       --json                print one JSON object per target`;
 
 const FLEET = `Many targets:

@@ -105,6 +105,8 @@ export interface Method {
   /** It logs in with the target host's own password (`--password-file`): ssh. The last such
    *  hop of a target gets it. */
   readonly password?: boolean;
+  /** It runs an ssh client, so per-hop ssh settings (`-o 2:Port=2222`) apply to it. */
+  readonly sshClient?: boolean;
   /** It switches user on one machine (Ansible's "become"): `--sudo-password-file` types for it. */
   readonly become?: boolean;
   /**

@@ -171,6 +171,7 @@ export const ssh: Method = {
   syntax: "[user@]host[:port]",
   summary: "ssh, the system's OpenSSH client (ssh:host forces it; IPv6: [addr]:port)",
   password: true,
+  sshClient: true,
   parse(text, fail) {
     return text === undefined ? fail("has no host") : parseSsh(text, fail);
   },
