@@ -15,7 +15,7 @@ import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE, MAX_OUTPUT_LINE }
 import { masterFacts } from "./methods/here.ts";
 import type { LocalOptions } from "./methods/local.ts";
 import type { HopSettings, Method, MethodOptions } from "./methods/method.ts";
-import { methodNamed } from "./methods/registry.ts";
+import { isBuiltIn, methodNamed } from "./methods/registry.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
@@ -804,6 +804,12 @@ function checkHops(hops: Hop[], target: string, behind: boolean): void {
   for (const [i, hop] of hops.entries()) {
     if (methodNamed(hop.method)!.firstOnly && (i > 0 || behind)) {
       throw new UsageError(`Invalid target "${target}": "${hop.method}" can only be the first hop`);
+    }
+    if ((i > 0 || behind) && !isBuiltIn(hop.method)) {
+      throw new UsageError(
+        `Invalid target "${target}": "${hop.method}" can only be the first hop: it was ` +
+          "registered here, and a remote stage starts hops with its built-in methods",
+      );
     }
   }
 }

@@ -43,6 +43,11 @@ export function methodNamed(name: string): Method | undefined {
   return methods.get(name);
 }
 
+/** Whether `name` is built in, so that a remote stage can start it too. */
+export function isBuiltIn(name: string): boolean {
+  return Object.values(builtin).some((m) => m.name === name);
+}
+
 /** Every registered method, built-in ones first. */
 export function allMethods(): Method[] {
   return [...methods.values()];
