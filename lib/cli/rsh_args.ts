@@ -8,6 +8,7 @@
 
 import { UsageError } from "../errors.ts";
 import { parseSshFlags } from "../methods/ssh_flags.ts";
+import { methodNamed } from "../methods/registry.ts";
 import { formatHop, parseTarget } from "../target.ts";
 import type { Parsed } from "./args.ts";
 
@@ -108,7 +109,7 @@ export function parseRshArgs(argv: string[]): RshCall {
  */
 export function rshTarget(call: RshCall, hostTarget: string): string {
   const hops = parseTarget(hostTarget);
-  const at = hops.findLastIndex((h) => h.method === "ssh");
+  const at = hops.findLastIndex((h) => methodNamed(h.method)?.sshClient === true);
   if (call.user !== undefined || call.port !== undefined) {
     if (at < 0) {
       throw new UsageError(`"-l" and "-p" need an ssh hop, and "${call.host}" has none`);
