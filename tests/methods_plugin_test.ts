@@ -58,3 +58,25 @@ Deno.test("the CLI's help lists every built-in method, from the registry", async
     ok(stdout.includes(method.summary), `help lacks ${method.summary}`);
   }
 });
+
+Deno.test(
+  { name: "connect() with via starts a target's hops from that context", ignore },
+  async () => {
+    await ensureUsers();
+    await using router = new Router();
+    const here = await router.local();
+    const ctx = await router.connect(`sudo:${TEST_USERS.bare}`, { via: here });
+    strictEqual(ctx.name, `sudo:${TEST_USERS.bare}`);
+    strictEqual(
+      (await ctx.call<{ username: string }>("node:os", "userInfo")).username,
+      TEST_USERS.bare,
+    );
+    // Started by the local context, so closing it ends this one too.
+    await here.close();
+    await rejects(ctx.call("node:os", "hostname"), ConnectionError);
+    throws(() => router.open("local", { via: ctx }), {
+      name: "UsageError",
+      message: 'Invalid target "local": "local" can only be the first hop',
+    });
+  },
+);
