@@ -22,6 +22,7 @@ export { Router } from "./lib/router.ts";
 export type {
   ConnectOptions,
   ContextOptions,
+  HopSshOptions,
   LogLine,
   RouterOptions,
   SshContextOptions,
@@ -48,6 +49,25 @@ export type { RunEvent, RunOptions } from "./lib/process.ts";
 export type { LocalOptions } from "./lib/methods/local.ts";
 export type { SshOptions } from "./lib/methods/ssh.ts";
 export type { SudoOptions } from "./lib/methods/sudo.ts";
+export type { SuOptions } from "./lib/methods/su.ts";
+export { allMethods, registerMethod } from "./lib/methods/registry.ts";
+export {
+  checkUser,
+  shellQuote,
+  stageCommand,
+  stringOption,
+  userHop,
+} from "./lib/methods/method.ts";
+export type {
+  HopFields,
+  HopSettings,
+  LoginGuard,
+  Method,
+  MethodOptions,
+  SpawnFacts,
+  SpawnSpec,
+} from "./lib/methods/method.ts";
+export type { Prompting } from "./lib/methods/login.ts";
 export type { RuntimeChoice } from "./lib/stage1.ts";
 export type { ContextInfo } from "./lib/context_info.ts";
 export { exec, MAX_EXEC_OUTPUT } from "./lib/exec.ts";

@@ -5,14 +5,11 @@
  * @module
  */
 
-import type { LoginGuard, SpawnSpec } from "../lib/connection.ts";
 import { type Frame, FrameReader } from "../lib/frame.ts";
 import { CLOSE_GRACE, STDERR_TAIL } from "../lib/limits.ts";
 import { explainExit, PreambleScanner } from "../lib/link.ts";
-import type { Prompting } from "../lib/methods/sudo.ts";
-
-/** What sudo and su print when a password is wrong. */
-const REFUSED = /Sorry, try again|Authentication failure|incorrect password/;
+import { type LoginStep, LoginWatch } from "../lib/methods/login.ts";
+import type { LoginGuard, SpawnSpec } from "../lib/methods/method.ts";
 
 /** Options for {@linkcode ChildLink}. */
 export interface ChildLinkOptions {
@@ -38,7 +35,7 @@ export class ChildLink {
 
   /** Spawns `spec` and writes `boot` (stage 2, init) once the child may read it. */
   constructor(
-    spec: SpawnSpec & { prompting?: Prompting },
+    spec: SpawnSpec,
     boot: Uint8Array[],
     options: ChildLinkOptions,
   ) {
@@ -58,62 +55,41 @@ export class ChildLink {
     guard?.started(child.pid ?? -1, (message, kind) => {
       this.#fail(message, kind === "auth" ? "auth" : undefined);
     });
-    const prompting = spec.prompting;
-    // With sudo, nothing may reach stdin before sudo has started the command.
-    this.#pending = prompting ? [] : undefined;
+    // With a login that prompts, nothing may reach stdin before it has started the command.
+    const login = spec.prompting ? new LoginWatch(spec.prompting, spec.label) : undefined;
+    this.#pending = login ? [] : undefined;
     this.#boot = boot.length;
     for (const b of boot) this.send(b);
-    let typed = 0;
-    // What the child printed before its ready line, on both streams: its login's prompts and
-    // messages (under a pty, everything comes on stdout). latin1 keeps one char per byte.
-    let before = "";
-    let out = "";
-    const latin1 = new TextDecoder("latin1");
     const timer = setTimeout(() => {
       this.#fail(
         `Timed out after ${options.connectTimeout / 1000} s waiting for "${spec.label}" to start`,
         "timeout",
       );
     }, options.connectTimeout);
-    /** Answers password prompts; returns where the ready line starts in `out`, or -1. */
-    const watch = (): number => {
-      if (!prompting) return -1;
-      const asked = before.split(prompting.prompt).length - 1;
-      if (REFUSED.test(before)) this.#fail(`${spec.label} refused the password`, "auth");
-      else if (asked > typed) {
-        if (prompting.password === undefined) {
-          this.#fail(`${spec.label} asked for a password and none was given`, "auth");
-        } else if (typed > 0) this.#fail(`${spec.label} refused the password`, "auth");
-        else {
-          typed = asked;
-          child.stdin!.write(`${prompting.password}\n`);
-        }
+    /** Does what the login watch says; returns stdout bytes after the ready line. */
+    const step = (next: LoginStep): Uint8Array | undefined => {
+      if (next.do === "type") child.stdin!.write(next.text);
+      else if (next.do === "fail") this.#fail(next.message, next.auth ? "auth" : undefined);
+      else if (next.do === "ready") {
+        const queued = this.#pending ?? [];
+        this.#pending = undefined;
+        for (const b of queued) child.stdin!.write(b);
+        return next.rest;
       }
-      return out.indexOf(`${prompting.ready}\n`);
+      return undefined;
     };
     child.stdin!.on("error", () => {});
     child.stderr!.on("data", (d: Uint8Array) => {
       const text = new TextDecoder().decode(d);
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
-      if (this.#pending === undefined) return;
-      before += text;
-      watch();
+      if (login && !login.done) step(login.stderr(d));
     });
     child.stdout!.on("data", (chunk: Uint8Array) => {
       if (this.#error) return;
-      if (this.#pending && prompting) {
-        // Before the ready line, stdout is sudo's or su's business; after it, ours.
-        const start = out.length;
-        const text = latin1.decode(chunk);
-        out += text;
-        before += text;
-        const at = watch();
-        if (at < 0 || this.#error) return;
-        const queued = this.#pending;
-        this.#pending = undefined;
-        for (const b of queued) child.stdin!.write(b);
-        const rest = chunk.subarray(Math.max(0, at + prompting.ready.length + 1 - start));
-        if (rest.length) this.#stdout(rest, spec.label, timer);
+      if (login && !login.done) {
+        // Before the ready line, stdout is the login's business; after it, ours.
+        const rest = step(login.stdout(chunk));
+        if (rest?.length && !this.#error) this.#stdout(rest, spec.label, timer);
         return;
       }
       this.#stdout(chunk, spec.label, timer);
@@ -132,11 +108,12 @@ export class ChildLink {
       options.onGone(
         explainExit({
           label: spec.label,
-          transport: spec.transport,
+          exits: spec.exits,
           runtime: spec.runtime,
           started: this.#scanner.found,
           noise: this.#scanner.noise,
-          stderr: this.#stderr,
+          // Under a pseudo-terminal a login's refusal came on stdout, before any ready line.
+          stderr: login && !login.done ? login.said : this.#stderr,
           code,
           signal,
         }),

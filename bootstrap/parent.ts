@@ -8,8 +8,8 @@
 
 import { decode, encode } from "../lib/codec.ts";
 import { encodeFrame, type Frame } from "../lib/frame.ts";
-import { childSpawn } from "../lib/methods/child.ts";
-import { REQUIRETTY } from "../lib/methods/sudo.ts";
+import { methodNamed } from "../lib/methods/registry.ts";
+import { stage1Argv } from "../lib/stage1.ts";
 import { MASTER_ID, type Message, type ModuleEntry } from "../lib/protocol.ts";
 import { ChildLink } from "./child_link.ts";
 
@@ -70,8 +70,27 @@ export class Parent {
   #start(msg: Extract<Message, { t: "open" }>, pty: boolean, carried: Uint8Array[]): void {
     const host = this.#host;
     const bytes = this.#ownStage2();
-    const nonce = Math.random().toString(36).slice(2, 12);
-    const spec = childSpawn(msg.child, bytes.length, nonce, process.execPath, pty);
+    const method = methodNamed(msg.child.method);
+    if (!method || method.firstOnly) {
+      throw new Error(`The remote stage cannot start a "${msg.child.method}" hop`);
+    }
+    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(36))
+      .join("");
+    const here = process.execPath;
+    const spec = method.spawn(msg.child.options, {
+      size: bytes.length,
+      nonce,
+      pty,
+      self: stage1Argv(here, bytes.length),
+      here,
+    });
+    if (msg.verbose) {
+      host.send(MASTER_ID, {
+        t: "log",
+        level: "debug",
+        msg: `starting "${msg.name}": ${JSON.stringify(spec.argv)}`,
+      });
+    }
     const init: Message = {
       t: "init",
       id: msg.id,
@@ -88,7 +107,7 @@ export class Parent {
         onFrame: (f) => this.#fromChild(link, f),
         onGone: (error, kind) => {
           // A sudo rule with requiretty: once more, on a terminal.
-          if (msg.child.method === "sudo" && !pty && REQUIRETTY.test(error ?? "")) {
+          if (!pty && method.ptyRetry?.test(error ?? "")) {
             return this.#start(msg, true, link.waiting());
           }
           for (const [id, l] of this.#routes) if (l === link) this.#routes.delete(id);

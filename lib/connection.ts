@@ -13,35 +13,11 @@ import { FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
 import { malformed } from "./message_check.ts";
+import { type LoginStep, LoginWatch } from "./methods/login.ts";
+import type { SpawnSpec } from "./methods/method.ts";
 import { type Hello, MASTER_ID, type Message } from "./protocol.ts";
 
-/** What a connection method contributes: the process to start. */
-export interface SpawnSpec {
-  /** argv; `argv[0]` is looked up on PATH. */
-  argv: string[];
-  /** Extra environment variables. */
-  env?: Record<string, string>;
-  /** Human name for errors: `"web1"`. */
-  label: string;
-  /** Which program failed when the child exits with 255 (`"ssh"`), for messages. */
-  transport?: string;
-  /** Runtime name requested, for "not found" messages. */
-  runtime: string;
-  /** Watches the child's login (ssh's password prompt) and may end it early. */
-  guard?: LoginGuard;
-}
-
-/** What a connection method does while its child logs in: answers prompts, explains refusals. */
-export interface LoginGuard {
-  /** Called just before the child starts: environment it needs. May throw why it cannot. */
-  prepare(): Record<string, string>;
-  /** The child runs as `pid`; `fail` ends it with a message (`auth`: the CLI's exit 5). */
-  started(pid: number, fail: (message: string, kind: "auth" | "connect") => void): void;
-  /** Why a child that exited before its stage started did so, when the guard knows better. */
-  explain(stderr: string): { message: string; kind: "auth" | "connect" } | undefined;
-  /** The stage is up, or the child is gone. */
-  close(): void;
-}
+export type { LoginGuard, SpawnSpec } from "./methods/method.ts";
 
 /** The error for a {@linkcode LoginGuard}'s verdict. */
 export function guardError(verdict: { message: string; kind: "auth" | "connect" }): Error {
@@ -75,6 +51,10 @@ export class Connection {
   readonly #reader: FrameReader;
   #stderr = "";
   readonly #scanner = new PreambleScanner();
+  /** A login that prompts (sudo as a first hop): watched until its ready line. */
+  readonly #login: LoginWatch | undefined;
+  /** Frames held back until the login let the stage start. */
+  #pending: Uint8Array[] | undefined;
   #closing = false;
   #closed = false;
   #helloSeen = false;
@@ -120,6 +100,10 @@ export class Connection {
     });
     this.hello.then(() => spec.guard?.close(), () => spec.guard?.close());
     this.#writer = this.#child.stdin.getWriter();
+    if (spec.prompting) {
+      this.#login = new LoginWatch(spec.prompting, spec.label);
+      this.#pending = [];
+    }
     for (const chunk of boot) this.send(chunk);
     this.#exited = this.#child.status;
     const timer = setTimeout(() => {
@@ -150,7 +134,23 @@ export class Connection {
   /** Queues one frame; frames are written in order. Fails silently once closed. */
   send(frame: Uint8Array): void {
     if (this.#closed) return;
-    this.#writer.write(frame).catch(() => {});
+    if (this.#pending) this.#pending.push(frame);
+    else this.#writer.write(frame).catch(() => {});
+  }
+
+  /** Does what the login watch says; returns stdout bytes that follow the ready line. */
+  #loginStep(step: LoginStep): Uint8Array | undefined {
+    if (step.do === "type") this.#writer.write(new TextEncoder().encode(step.text)).catch(() => {});
+    else if (step.do === "fail") {
+      const message = `Cannot start "${this.#spec.label}": ${step.message}`;
+      this.#fail(step.auth ? new AuthenticationError(message) : new ConnectionError(message));
+    } else if (step.do === "ready") {
+      const held = this.#pending ?? [];
+      this.#pending = undefined;
+      for (const frame of held) this.send(frame);
+      return step.rest;
+    }
+    return undefined;
   }
 
   /** Ends the connection: closes stdin (the remote exits), then kills the child if it lingers. */
@@ -184,6 +184,7 @@ export class Connection {
     const dec = new TextDecoder();
     let line = "";
     for await (const chunk of this.#child.stderr) {
+      if (this.#login && !this.#login.done) this.#loginStep(this.#login.stderr(chunk));
       const text = dec.decode(chunk, { stream: true });
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
       if (this.#options.onStderr) {
@@ -198,8 +199,13 @@ export class Connection {
 
   async #pumpStdout(): Promise<void> {
     try {
-      for await (const chunk of this.#child.stdout) {
+      for await (let chunk of this.#child.stdout as AsyncIterable<Uint8Array>) {
         if (this.#error) continue;
+        if (this.#login && !this.#login.done) {
+          const rest = this.#loginStep(this.#login.stdout(chunk));
+          if (!rest?.length) continue;
+          chunk = rest;
+        }
         if (this.#scanner.found) this.#frames(chunk);
         else this.#preamble(chunk);
       }
@@ -272,11 +278,12 @@ export class Connection {
     if (known) return guardError(known);
     return new ConnectionError(explainExit({
       label: this.#spec.label,
-      transport: this.#spec.transport,
+      exits: this.#spec.exits,
       runtime: this.#spec.runtime,
       started: this.#scanner.found,
       noise: this.#scanner.noise,
-      stderr: this.#stderr,
+      // Under a pseudo-terminal a login's refusal came on stdout, before any ready line.
+      stderr: this.#login && !this.#login.done ? this.#login.said : this.#stderr,
       code: status.code,
       signal: status.signal,
     }));

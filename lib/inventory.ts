@@ -12,7 +12,7 @@
  * | `ansible_ssh_args`, `ansible_ssh_common_args`, `ansible_ssh_extra_args` | ssh flags (`-o K=V`, `-J`, `-p`, `-i`, `-F`, `-l`, `-4`, `-6`, `-C`, `-A`, `-a`, `-q`, `-x`, `-T`); any other flag is refused, naming host and variable |
  * | `ansible_password` (`ansible_ssh_pass`, `ansible_ssh_password`) | `password` for ssh, with a warning that it sits in plain text |
  * | `ansible_connection` | `local` for a local context; `ssh` (default) |
- * | `ansible_become`, `ansible_become_user` (`ansible_sudo_user`) | a `sudo[:user]` hop at the end |
+ * | `ansible_become`, `ansible_become_user` (`ansible_sudo_user`), `ansible_become_method` | a `sudo[:user]` hop at the end (`su`, `doas`: what `ansible_become_method` names) |
  * | `ansible_become_password` (`ansible_become_pass`, `ansible_sudo_pass`) | `sudoPassword`, with the same warning |
  * | `mitoctl_via` | hops in front (`bastion`, `admin@jump:2222/inner`); inventory hosts named there are reached as the inventory says |
  * | `mitoctl_runtime` | `runtime` (`auto`, `deno`, `node` or a path) |
@@ -35,6 +35,7 @@ import { inventoryFromDocument, parseYamlInventory } from "./inventory_yaml.ts";
 import type { ConnectOptions } from "./router.ts";
 import { lastSet, SSH_VARIABLES, sshArgVariables } from "./inventory_ssh.ts";
 import { checkRuntime } from "./stage1.ts";
+import { allMethods, DEFAULT_METHOD, methodNamed } from "./methods/registry.ts";
 import { formatHop, type Hop, isHostName, isUserName, parseTarget } from "./target.ts";
 
 /** How to reach one inventory host: a target in CLI syntax and options for that host. */
@@ -254,9 +255,12 @@ export class Inventory {
     const become = str("ansible_become");
     if (become !== undefined && /^(true|yes|on|1)$/i.test(become)) {
       const method = str("ansible_become_method") ?? "sudo";
-      if (method !== "sudo") bad(`uses ansible_become_method "${method}"; only sudo is supported`);
+      if (!methodNamed(method)?.become) {
+        const known = allMethods().filter((m) => m.become).map((m) => m.name).join(", ");
+        bad(`uses ansible_become_method "${method}"; mitoctl becomes users with ${known}`);
+      }
       const user = part(last(SSH_VARIABLES.becomeUser), isUserName, "a user name");
-      hops.push(user === undefined ? "sudo" : `sudo:${user}`);
+      hops.push(user === undefined ? method : `${method}:${user}`);
     }
     // Typed only if a sudo hop asks for it.
     const sudoPassword = last(SSH_VARIABLES.becomePassword);
@@ -359,8 +363,8 @@ export function withHostOptions(command: ConnectOptions, host: ConnectOptions): 
   return out;
 }
 
-function isBareHost(hop: Hop): hop is { method: "ssh"; host: string } {
-  return hop.method === "ssh" && hop.user === undefined && hop.port === undefined;
+function isBareHost(hop: Hop): hop is Hop & { host: string } {
+  return hop.method === DEFAULT_METHOD && hop.user === undefined && hop.port === undefined;
 }
 
 /**

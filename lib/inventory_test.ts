@@ -115,7 +115,15 @@ Deno.test("Inventory.connection() refuses bad host variables, naming the host an
     () => ini("a mitoctl_via=b\nb mitoctl_via=a\n").connection("a"),
     /mitoctl_via loops: a → b → a/,
   );
-  usage(() => ini("h ansible_become=yes ansible_become_method=su\n").connection("h"), /only sudo/);
+  usage(
+    () => ini("h ansible_become=yes ansible_become_method=pbrun\n").connection("h"),
+    /uses ansible_become_method "pbrun"; mitoctl becomes users with (\w+, )*sudo\b/,
+  );
+  strictEqual(
+    ini("h ansible_become=yes ansible_become_method=su ansible_become_user=pg\n").connection("h")
+      .target,
+    "h/su:pg",
+  );
 });
 
 Deno.test("Inventory.connection() lets no variable but mitoctl_via add a hop", () => {
@@ -145,7 +153,10 @@ Deno.test("Inventory.connection() lets no variable but mitoctl_via add a hop", (
   );
   // A host named like a method stays an ssh host.
   deepStrictEqual(ini("h ansible_host=sudo\n").connection("h").target, "ssh:sudo");
-  deepStrictEqual(ini("h ansible_host=local ansible_port=22\n").connection("h").target, "local:22");
+  deepStrictEqual(
+    ini("h ansible_host=local ansible_port=22\n").connection("h").target,
+    "ssh:local:22",
+  );
   deepStrictEqual(ini("h ansible_host=::1 ansible_port=22\n").connection("h").target, "[::1]:22");
   deepStrictEqual(
     ini("h mitoctl_via=jump/sudo ansible_host=10.0.0.5\n").connection("h").target,

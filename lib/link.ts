@@ -64,8 +64,8 @@ export class PreambleScanner {
 /** What is known when a child process has exited. */
 export interface ExitFacts {
   label: string;
-  /** Program whose exit code 255 means "could not connect" (`"ssh"`). */
-  transport?: string | undefined;
+  /** What the program's exit codes mean (ssh: 255 is "could not connect"). */
+  exits?: { program: string; codes: Record<number, string> } | undefined;
   runtime: string;
   /** Whether the remote stage had started (preamble seen). */
   started: boolean;
@@ -111,8 +111,10 @@ export function explainExit(f: ExitFacts): string {
     if (old) {
       return `Cannot start on "${f.label}": its runtime is ${old}; mitoctl needs ${RUNTIMES_NEEDED}`;
     }
-    if (f.transport && f.code === 255) {
-      return `Cannot connect to "${f.label}": ${f.transport} ${how}${tail}`;
+    const meaning = f.code === null ? undefined : f.exits?.codes[f.code];
+    if (meaning !== undefined) {
+      const why = meaning ? ` (${meaning})` : "";
+      return `Cannot connect to "${f.label}": ${f.exits!.program} ${how}${why}${tail}`;
     }
     if (f.code === 127) {
       return `Cannot start on "${f.label}": runtime "${f.runtime}" was not found${tail}`;

@@ -7,7 +7,7 @@ const enc = (s: string) => new TextEncoder().encode(s);
 /** A child that never started: ssh exited 255 with nothing to say. */
 const base = {
   label: "web1",
-  transport: "ssh",
+  exits: { program: "ssh", codes: { 255: "" } },
   runtime: "auto",
   started: false,
   noise: "",

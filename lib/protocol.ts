@@ -66,11 +66,14 @@ export interface Init {
   ancestors: number[];
 }
 
-/** How to start a child context, built into argv by the parent with its own method code. */
-export type ChildMethod =
-  | { method: "ssh"; options: import("./methods/ssh.ts").SshOptions }
-  | { method: "sudo"; options: import("./methods/sudo.ts").SudoOptions }
-  | { method: "su"; options: import("./methods/su.ts").SuOptions };
+/**
+ * How to start a child context: a connection method the parent has built in, by name, and the
+ * options the master made for it. The parent builds the argv with its own method code.
+ */
+export interface ChildMethod {
+  method: string;
+  options: Record<string, unknown>;
+}
 
 /** ancestor → a context: start child context `id` behind you. */
 export interface Open {
@@ -83,6 +86,8 @@ export interface Open {
   connectTimeout: number;
   /** Deflate-raw code that starts children, sent with a context's first open only. */
   code?: Uint8Array;
+  /** Report the child's argv to the master as a debug log line (`mitoctl -v`). */
+  verbose?: true;
 }
 
 /**

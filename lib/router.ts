@@ -12,9 +12,11 @@ import { Context, type ContextHost } from "./context.ts";
 import { AuthenticationError, ConnectionError, TimeoutError, UsageError } from "./errors.ts";
 import { encodeFrame } from "./frame.ts";
 import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE, MAX_OUTPUT_LINE } from "./limits.ts";
-import { type LocalOptions, localSpawn } from "./methods/local.ts";
+import { masterFacts } from "./methods/here.ts";
+import type { LocalOptions } from "./methods/local.ts";
+import type { HopSettings, Method, MethodOptions } from "./methods/method.ts";
+import { isBuiltIn, methodNamed } from "./methods/registry.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
-import type { SuOptions } from "./methods/su.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
 import { ModuleServer } from "./module_server.ts";
@@ -71,17 +73,30 @@ export interface ContextOptions {
   connectTimeout?: number;
 }
 
+/** ssh client settings for one hop of a target, run where that hop's ssh runs. */
+export type HopSshOptions = Pick<SshOptions, "sshConfig" | "sshOptions" | "identity">;
+
 /**
  * Options of {@linkcode Router.connect}: what the CLI flags set. In a multi-hop target the ssh
  * client options (`sshConfig`, `sshOptions`, `identity`, `controlPersist`, `sshPath`) apply to
- * the first hop only: later hops use the ssh client and configuration of the host before them.
- * A `runtime` given as an absolute path applies to the first hop only too. `password` is the last
- * ssh hop's (the target host's), answered where that hop's ssh runs.
+ * the first hop only: later hops use the ssh client and configuration of the host before them,
+ * plus what `hops` gives them. A `runtime` given as an absolute path applies to the first hop
+ * only too. `password` is the last ssh hop's (the target host's), answered where that hop's ssh
+ * runs.
  */
 export interface ConnectOptions extends ContextOptions, Omit<SshOptions, "host" | "user" | "port"> {
-  /** Password for `sudo` and `su` hops (sudo: the login user's; su: the target user's), typed
-   *  only if asked for. */
+  /** Password for `sudo`, `su` and `doas` hops (sudo, doas: the login user's; su: the target
+   *  user's), typed only if asked for. */
   sudoPassword?: string;
+  /**
+   * ssh client settings per hop, by hop number (1 is the first): `{ 2: { sshOptions:
+   * ["Port=2222"] } }`. A hop's own `sshOptions` come before the command's, so they win; its
+   * `identity` and `sshConfig` replace them. Paths name files on the machine that runs that hop's
+   * ssh.
+   */
+  hops?: Record<number, HopSshOptions>;
+  /** Start the target's first hop from this context instead of from this machine. */
+  via?: Context;
 }
 
 /** Options of {@linkcode Router.ssh}. */
@@ -92,8 +107,8 @@ export interface SshContextOptions extends SshOptions, ContextOptions {
 
 /** Options of {@linkcode Router.sudo}. */
 export interface SudoContextOptions extends SudoOptions, ContextOptions {
-  /** The context that runs sudo. */
-  via: Context;
+  /** The context that runs sudo; default: sudo on this machine. */
+  via?: Context;
 }
 
 interface Entry {
@@ -188,25 +203,27 @@ export class Router implements AsyncDisposable {
    */
   open(target: string, options: ConnectOptions = {}): Context {
     const hops = parseTarget(target);
-    checkHops(hops, target);
-    let via: Context | undefined;
+    let via = options.via;
+    checkHops(hops, target, via !== undefined);
+    checkHopNumbers(options.hops, hops, target);
     let prefix = "";
-    // The ssh password is the target host's: only the last ssh hop gets it.
-    const lastSsh = hops.findLastIndex((h) => h.method === "ssh");
+    // The ssh password is the target host's: only the last hop that logs in with one gets it.
+    const lastPassword = hops.findLastIndex((h) => methodNamed(h.method)!.password === true);
     for (const [i, hop] of hops.entries()) {
       prefix = i === 0 ? formatHop(hop) : `${prefix}/${formatHop(hop)}`;
       const last = i === hops.length - 1;
-      const shared = last ? undefined : this.#shared.get(prefix);
+      // Leading hops are shared by target; a target started from a context is not.
+      const shared = last || options.via ? undefined : this.#shared.get(prefix);
       if (shared && !shared.closed) {
         via = shared;
         continue;
       }
       const name = last ? options.name ?? target : prefix;
-      const hopOptions = { ...options, name };
-      if (i !== lastSsh) delete hopOptions.password;
-      via = this.#startHop(hop, via, target, hopOptions);
+      const settings = hopSettings(options, i, i === lastPassword);
+      via = this.#startHop(hop, via, { ...options, name }, settings);
       // Later targets that start with this one go through it (the last hop too:
       // "bastion/web1" then "bastion/web1/sudo" share web1).
+      if (options.via) continue;
       if (!this.#shared.get(prefix) || this.#shared.get(prefix)!.closed) {
         this.#shared.set(prefix, via);
       }
@@ -217,52 +234,45 @@ export class Router implements AsyncDisposable {
   #startHop(
     hop: Hop,
     via: Context | undefined,
-    target: string,
     options: ConnectOptions & { name: string },
+    settings: HopSettings,
   ): Context {
-    const size = stage2Bytes().length;
-    const hopOptions: ContextOptions = { name: options.name };
-    if (options.connectTimeout !== undefined) hopOptions.connectTimeout = options.connectTimeout;
-    if (options.timeout !== undefined) hopOptions.timeout = options.timeout;
-    switch (hop.method) {
-      case "local":
-        return this.#start(localSpawn(options, size), options.name, options);
-      case "ssh": {
-        if (!via) return this.#start(sshSpawn({ ...options, ...hop }, size), options.name, options);
-        const ssh: SshOptions = { ...hop };
-        if (hopRuntime(options.runtime)) ssh.runtime = options.runtime!;
-        if (options.password !== undefined) ssh.password = options.password;
-        return this.#startChild(via, { method: "ssh", options: ssh }, options.name, hopOptions);
-      }
-      case "sudo": {
-        const sudo: SudoOptions = {};
-        if (hop.user !== undefined) sudo.user = hop.user;
-        if (options.sudoPassword !== undefined) sudo.password = options.sudoPassword;
-        if (hopRuntime(options.runtime) && options.runtime !== "auto") {
-          sudo.runtime = options.runtime!;
-        }
-        return this.#startChild(via!, { method: "sudo", options: sudo }, options.name, hopOptions);
-      }
-      case "su": {
-        const su: SuOptions = {};
-        if (hop.user !== undefined) su.user = hop.user;
-        if (options.sudoPassword !== undefined) su.password = options.sudoPassword;
-        if (hopRuntime(options.runtime) && options.runtime !== "auto") {
-          su.runtime = options.runtime!;
-        }
-        return this.#startChild(via!, { method: "su", options: su }, options.name, hopOptions);
-      }
-      default:
-        throw new UsageError(`Invalid target "${target}": ${hop.method} is not supported yet`);
+    const { method: name, ...fields } = hop;
+    const method = methodNamed(name)!;
+    const hopOptions = contextOptions(options.name, options.timeout, options.connectTimeout);
+    return this.#startMethod(method, method.options(fields, settings), via, hopOptions);
+  }
+
+  /** Starts a context with `method`: on this machine, or behind `via`. */
+  #startMethod(
+    method: Method,
+    methodOptions: MethodOptions,
+    via: Context | undefined,
+    options: ContextOptions & { name: string },
+  ): Context {
+    if (via) {
+      return this.#startChild(via, { method: method.name, options: methodOptions }, options.name, {
+        ...options,
+      });
     }
+    let spec;
+    try {
+      spec = method.spawn(methodOptions, masterFacts(stage2Bytes().length));
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      throw new UsageError(`Cannot start "${options.name}": ${e.message}`);
+    }
+    return this.#start(spec, options.name, options);
   }
 
   /** Starts a context on this machine. */
   async local(options: LocalOptions & ContextOptions = {}): Promise<Context> {
-    const ctx = this.#start(
-      localSpawn(options, stage2Bytes().length),
-      options.name ?? "local",
-      options,
+    const { name, timeout, connectTimeout, ...local } = options;
+    const ctx = this.#startMethod(
+      methodNamed("local")!,
+      { ...local },
+      undefined,
+      contextOptions(name ?? "local", timeout, connectTimeout),
     );
     await ctx.ready;
     return ctx;
@@ -288,7 +298,7 @@ export class Router implements AsyncDisposable {
       if (connectTimeout !== undefined) child.connectTimeout = connectTimeout;
       ctx = this.#startChild(
         via,
-        { method: "ssh", options: ssh },
+        { method: "ssh", options: { ...ssh } },
         name ?? `${via.name}/${formatHop({ method: "ssh", ...pick(ssh) })}`,
         child,
       );
@@ -301,9 +311,9 @@ export class Router implements AsyncDisposable {
   }
 
   /**
-   * Becomes another user on the machine of `via` with sudo. A password is typed only when sudo
-   * asks for it, at a prompt mitoctl chose; a refused one fails with an
-   * {@linkcode AuthenticationError}.
+   * Becomes another user with sudo, on the machine of `via` or, without it, on this one. A
+   * password is typed only when sudo asks for it, at a prompt mitoctl chose; a refused one fails
+   * with an {@linkcode AuthenticationError}.
    *
    * @example
    * Not run by the doc tests: it needs a remote host; tests/readme_test.ts type-checks it.
@@ -313,14 +323,12 @@ export class Router implements AsyncDisposable {
    */
   async sudo(options: SudoContextOptions): Promise<Context> {
     const { via, name, timeout, connectTimeout, ...sudo } = options;
-    const child: ContextOptions = {};
-    if (timeout !== undefined) child.timeout = timeout;
-    if (connectTimeout !== undefined) child.connectTimeout = connectTimeout;
-    const ctx = this.#startChild(
+    const hop = `sudo${sudo.user ? `:${sudo.user}` : ""}`;
+    const ctx = this.#startMethod(
+      methodNamed("sudo")!,
+      { ...sudo },
       via,
-      { method: "sudo", options: sudo },
-      name ?? `${via.name}/sudo${sudo.user ? `:${sudo.user}` : ""}`,
-      child,
+      contextOptions(name ?? (via ? `${via.name}/${hop}` : hop), timeout, connectTimeout),
     );
     await ctx.ready;
     return ctx;
@@ -469,6 +477,7 @@ export class Router implements AsyncDisposable {
     }
     const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     const open: Message = { t: "open", id, name, title: masterTitle(), child, connectTimeout };
+    if (this.#options.debug) open.verbose = true;
     if (!parent.codeSent) {
       open.code = parentCodeBytes();
       parent.codeSent = true;
@@ -795,25 +804,75 @@ function hopRuntime(runtime: string | undefined): boolean {
 }
 
 /** Rejects targets whose hops cannot follow each other, before anything is started. */
-function checkHops(hops: Hop[], target: string): void {
+function checkHops(hops: Hop[], target: string, behind: boolean): void {
   for (const [i, hop] of hops.entries()) {
-    const where = `hop ${i + 1} ("${formatHop(hop)}")`;
-    if (hop.method === "local" && i > 0) {
-      throw new UsageError(`Invalid target "${target}": "local" can only be the first hop`);
+    if (methodNamed(hop.method)!.firstOnly && (i > 0 || behind)) {
+      throw new UsageError(`Invalid target "${target}": "${hop.method}" can only be the first hop`);
     }
-    if ((hop.method === "sudo" || hop.method === "su") && i === 0) {
+    if ((i > 0 || behind) && !isBuiltIn(hop.method)) {
       throw new UsageError(
-        `Invalid target "${target}": ${hop.method} needs a hop before it (e.g. web1/${hop.method} ` +
-          `or local/${hop.method})`,
-      );
-    }
-    if (hop.method === "doas") {
-      throw new UsageError(
-        `Invalid target "${target}": ${where} uses ${hop.method}, which is not supported yet; ` +
-          `use sudo`,
+        `Invalid target "${target}": "${hop.method}" can only be the first hop: it was ` +
+          "registered here, and a remote stage starts hops with its built-in methods",
       );
     }
   }
+}
+
+/** Rejects per-hop ssh settings for hops the target does not have or that run no ssh. */
+function checkHopNumbers(
+  settings: Record<number, HopSshOptions> | undefined,
+  hops: Hop[],
+  target: string,
+): void {
+  for (const key of Object.keys(settings ?? {})) {
+    const n = Number(key);
+    const hop = hops[n - 1];
+    if (!Number.isInteger(n) || hop === undefined) {
+      throw new UsageError(
+        `Invalid ssh settings for hop ${key} of "${target}": it has ${hops.length} ` +
+          `hop${hops.length > 1 ? "s" : ""}`,
+      );
+    }
+    if (!methodNamed(hop.method)!.sshClient) {
+      throw new UsageError(
+        `Invalid ssh settings for hop ${key} of "${target}": "${formatHop(hop)}" runs no ssh`,
+      );
+    }
+  }
+}
+
+/** What hop `i` (from 0) of a target gets from the connect options. */
+export function hopSettings(options: ConnectOptions, i: number, password: boolean): HopSettings {
+  const out: HopSettings = {};
+  const first = i === 0 && !options.via;
+  if (options.runtime !== undefined && (first || hopRuntime(options.runtime))) {
+    out.runtime = options.runtime;
+  }
+  if (options.sudoPassword !== undefined) out.becomePassword = options.sudoPassword;
+  if (password && options.password !== undefined) out.password = options.password;
+  if (first) {
+    for (const key of ["sshConfig", "identity", "controlPersist", "sshPath"] as const) {
+      if (options[key] !== undefined) (out as Record<string, unknown>)[key] = options[key];
+    }
+    if (options.sshOptions) out.sshOptions = [...options.sshOptions];
+  }
+  const own = options.hops?.[i + 1];
+  if (own?.sshConfig !== undefined) out.sshConfig = own.sshConfig;
+  if (own?.identity !== undefined) out.identity = own.identity;
+  if (own?.sshOptions) out.sshOptions = [...own.sshOptions, ...out.sshOptions ?? []];
+  return out;
+}
+
+/** Context options from their parts, leaving out what is unset. */
+function contextOptions(
+  name: string,
+  timeout: number | undefined,
+  connectTimeout: number | undefined,
+): ContextOptions & { name: string } {
+  const out: ContextOptions & { name: string } = { name };
+  if (timeout !== undefined) out.timeout = timeout;
+  if (connectTimeout !== undefined) out.connectTimeout = connectTimeout;
+  return out;
 }
 
 /** The wire form of a module the server loaded. */

@@ -59,3 +59,58 @@ Deno.test("parseTarget() takes host names in any script, still refusing shell ch
     message: 'Invalid target "příbor;x": hop "příbor;x" has an invalid host name "příbor;x"',
   });
 });
+
+Deno.test("parseTarget() reads container and namespace hops; formatHop() writes them back", () => {
+  assert.deepEqual(parseTarget("web1/kubectl:shop:web-0:container=app:context=prod"), [
+    { method: "ssh", host: "web1" },
+    { method: "kubectl", namespace: "shop", object: "web-0", container: "app", context: "prod" },
+  ]);
+  assert.deepEqual(parseTarget("docker:pg@db"), [{ method: "docker", user: "pg", object: "db" }]);
+  assert.deepEqual(parseTarget("lxc:remote1:c1"), [{ method: "lxc", object: "remote1:c1" }]);
+  assert.deepEqual(parseTarget("setns:42/setns:netns=blue"), [
+    { method: "setns", pid: 42 },
+    { method: "setns", netns: "blue" },
+  ]);
+  for (
+    const t of [
+      "docker:pg@db:context=prod",
+      "podman:app:connection=box",
+      "kubectl:web-0",
+      "kubectl:shop:web-0:container=app",
+      "lxc:1000@remote1:c1",
+      "incus:c1",
+      "machinectl:pg@m1",
+      "setns:42",
+      "setns:netns=blue",
+      "doas:pg",
+      "ssh:docker",
+    ]
+  ) {
+    assert.equal(parseTarget(t).map(formatHop).join("/"), t);
+  }
+});
+
+Deno.test("parseTarget() refuses container hops that name nothing or hold options", () => {
+  const cases: [string, string][] = [
+    ["docker", 'hop "docker" names no container'],
+    ["docker:-it", 'hop "docker:-it" has an invalid container "-it"'],
+    [
+      "docker:app:user=root",
+      'hop "docker:app:user=root" has an unknown option "user" (it takes context)',
+    ],
+    ["kubectl:a:b:c", 'hop "kubectl:a:b:c" has more than "namespace:pod" in "a:b:c"'],
+    ["kubectl:p:context=a:context=b", 'hop "kubectl:p:context=a:context=b" sets "context" twice'],
+    ["incus:c1:x=1", 'hop "incus:c1:x=1" has an unknown option "x" (it takes none)'],
+    ["setns:x", 'hop "setns:x" has "x": expected a process id or netns=<name>'],
+    [
+      "setns:netns=.x",
+      `hop "setns:netns=.x" has "netns=.x": expected a process id or netns=<name>`,
+    ],
+  ];
+  for (const [target, why] of cases) {
+    assert.throws(() => parseTarget(target), {
+      name: "UsageError",
+      message: `Invalid target "${target}": ${why}`,
+    });
+  }
+});

@@ -87,7 +87,10 @@ Deno.test("mitoctl rsh refuses misuse with ssh's exit code 255, nothing on stdou
       ["rsh", "-p", "22", "local", "true"],
       /^mitoctl: "-l" and "-p" need an ssh hop, and "local" has none/,
     ],
-    [["rsh", "--then", "doas", "local", "true"], /doas, which is not supported yet/],
+    [
+      ["rsh", "--then", "docker:app:user=x", "local", "true"],
+      /hop "docker:app:user=x" has an unknown option "user" \(it takes context\)/,
+    ],
     [
       ["rsh", "-s", "local", "netconf"],
       /^mitoctl: Subsystem "netconf" is not supported \(only sftp\)/,

@@ -9,15 +9,15 @@
 
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
-import type { ConnectOptions } from "../router.ts";
+import type { ConnectOptions, HopSshOptions } from "../router.ts";
 import { checkSshOption } from "../methods/ssh.ts";
 import { checkRuntime } from "../stage1.ts";
 
 /** Flags every command that connects accepts. */
 export const CONNECT_FLAGS = {
-  "ssh-config": { type: "string", short: "F" },
+  "ssh-config": { type: "string", short: "F", multiple: true },
   "ssh-option": { type: "string", short: "o", multiple: true },
-  identity: { type: "string" },
+  identity: { type: "string", multiple: true },
   runtime: { type: "string" },
   timeout: { type: "string" },
   "connect-timeout": { type: "string" },
@@ -172,22 +172,51 @@ async function askHidden(prompt: string, flag: string, instead: string): Promise
   return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
+/** A flag value that may name its hop: `2:Port=2222` is hop 2's; without `N:`, the first's. */
+function hopOf(flag: string, text: string): [number | undefined, string] {
+  const m = /^(\d+):(.*)$/s.exec(text);
+  if (!m) return [undefined, text];
+  const hop = Number(m[1]);
+  if (hop < 1) throw new UsageError(`Invalid --${flag} "${text}": hops are numbered from 1`);
+  return [hop, m[2]!];
+}
+
+/** Every value of a flag given any number of times (a string when set by `rsh`). */
+function all(values: Parsed["values"], flag: string): string[] {
+  const value = values[flag];
+  return value === undefined ? [] : (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** `-F`, `-o` and `--identity`, each for the first hop or, with `N:`, for hop N. */
+function sshFlags(values: Parsed["values"], out: ConnectOptions): void {
+  const hop = (n: number): HopSshOptions => {
+    out.hops ??= {};
+    return out.hops[n] ??= {};
+  };
+  for (const text of all(values, "ssh-option")) {
+    const [n, option] = hopOf("ssh-option", text);
+    try {
+      checkSshOption(option);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const into = n === undefined ? out : hop(n);
+    (into.sshOptions ??= []).push(option);
+  }
+  for (const [flag, key] of [["ssh-config", "sshConfig"], ["identity", "identity"]] as const) {
+    for (const text of all(values, flag)) {
+      const [n, path] = hopOf(flag, text);
+      // The last one given for a hop wins, as with any flag given twice.
+      (n === undefined ? out : hop(n))[key] = path;
+    }
+  }
+}
+
 /** Turns connect flags into {@linkcode ConnectOptions} (without the sudo password). */
 export function connectOptions(values: Parsed["values"]): ConnectOptions {
   const out: ConnectOptions = {};
   const str = (k: string) => values[k] as string | undefined;
-  if (str("ssh-config") !== undefined) out.sshConfig = str("ssh-config")!;
-  if (values["ssh-option"]) {
-    out.sshOptions = values["ssh-option"] as string[];
-    for (const o of out.sshOptions) {
-      try {
-        checkSshOption(o);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-    }
-  }
-  if (str("identity") !== undefined) out.identity = str("identity")!;
+  sshFlags(values, out);
   if (str("runtime") !== undefined) {
     try {
       out.runtime = checkRuntime(str("runtime")!);

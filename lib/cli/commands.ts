@@ -8,8 +8,8 @@
 import { cliRouter } from "./log.ts";
 import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
-import { localSpawn } from "../methods/local.ts";
-import { sshSpawn } from "../methods/ssh.ts";
+import { masterFacts } from "../methods/here.ts";
+import { methodNamed } from "../methods/registry.ts";
 import {
   failedLine,
   type HostResult,
@@ -18,6 +18,7 @@ import {
   type RunFleetOptions,
 } from "../fanout.ts";
 import type { ContextInfo } from "../context_info.ts";
+import { hopSettings } from "../router.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { parseTarget } from "../target.ts";
 import {
@@ -174,13 +175,14 @@ export function bootstrap(argv: string[]): number {
   }
   const hops = parseTarget(target);
   if (hops.length !== 1) throw new UsageError(`Invalid target "${target}": one hop expected`);
-  const hop = hops[0]!;
+  const { method: name, ...fields } = hops[0]!;
+  const method = methodNamed(name)!;
   const options = connectOptions(values);
   const size = stage2Bytes().length;
-  let spec;
-  if (hop.method === "local") spec = localSpawn(options, size);
-  else if (hop.method === "ssh") spec = sshSpawn({ ...options, ...hop }, size);
-  else throw new UsageError(`Invalid target "${target}": ${hop.method} needs a hop before it`);
+  const spec = method.spawn(
+    method.options(fields, hopSettings(options, 0, true)),
+    masterFacts(size),
+  );
   const command = spec.argv[spec.argv.length - 1]!;
   if (values.json) {
     printLine(toJson({ argv: spec.argv, stage1Bytes: command.length, stage2Bytes: size }));

@@ -4,10 +4,25 @@
  * @module
  */
 
+import { allMethods } from "../methods/registry.ts";
+
+/** One line per connection method in the registry: its syntax and what it does. */
+function methodLines(): string {
+  const methods = allMethods();
+  const width = Math.min(28, Math.max(...methods.map((m) => m.syntax.length)));
+  return methods.map((m) => {
+    const syntax = m.syntax.length > width ? `${m.syntax}\n  ${" ".repeat(width)}` : m.syntax;
+    return `  ${syntax.padEnd(width)}  ${m.summary}`;
+  }).join("\n");
+}
+
 const CONNECT = `Connection flags:
   -F, --ssh-config FILE     ssh_config file passed to ssh
   -o, --ssh-option K=V      extra ssh option (repeatable; wins over mitoctl's defaults)
       --identity FILE       identity file passed to ssh
+                            -F, -o and --identity reach the first hop; "N:" before the
+                            value gives them to hop N instead (-o 2:Port=2222), whose ssh
+                            runs on the hop before it and reads files there
       --runtime R           remote runtime: auto (deno, then node), deno, node, or a path
       --timeout S           fail a call after S seconds and stop its remote work
       --connect-timeout S   give up when a context is not up after S seconds (default 30)
@@ -16,7 +31,7 @@ const CONNECT = `Connection flags:
       --ask-sudo-password   read the sudo password from the terminal, without echo
       --password-file F     ssh password of the target host, for ssh's own password prompt
       --ask-pass            read the ssh password from the terminal, without echo
-  -v, --verbose             show the ssh argv and the remote's stderr
+  -v, --verbose             show every hop's argv and the remote's stderr
       --json                print one JSON object per target`;
 
 const FLEET = `Many targets:
@@ -46,9 +61,10 @@ Commands:
   rsh        be the ssh of rsync, scp, git: run a command on a target as ssh would
 
 Targets: hops separated by "/", each one of
-  local | [user@]host[:port] | ssh:host | [v6addr]:port | sudo[:user] | su[:user]
+${methodLines()}
 e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
-bastion's ssh client and config), there sudo to postgres.
+bastion's ssh client and config), there sudo to postgres. Each hop starts from
+the one before it; the first from this machine.
 
 Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
 (-i FILE or $MITOCTL_INVENTORY; Ansible INI, YAML or JSON). @all is every host.

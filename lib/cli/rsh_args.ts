@@ -8,7 +8,8 @@
 
 import { UsageError } from "../errors.ts";
 import { parseSshFlags } from "../methods/ssh_flags.ts";
-import { formatHop, type Hop, parseTarget } from "../target.ts";
+import { methodNamed } from "../methods/registry.ts";
+import { formatHop, parseTarget } from "../target.ts";
 import type { Parsed } from "./args.ts";
 
 /** The usage line, for messages. */
@@ -108,12 +109,12 @@ export function parseRshArgs(argv: string[]): RshCall {
  */
 export function rshTarget(call: RshCall, hostTarget: string): string {
   const hops = parseTarget(hostTarget);
-  const at = hops.findLastIndex((h) => h.method === "ssh");
+  const at = hops.findLastIndex((h) => methodNamed(h.method)?.sshClient === true);
   if (call.user !== undefined || call.port !== undefined) {
     if (at < 0) {
       throw new UsageError(`"-l" and "-p" need an ssh hop, and "${call.host}" has none`);
     }
-    const hop = hops[at] as Extract<Hop, { method: "ssh" }>;
+    const hop = hops[at]!;
     for (const key of ["user", "port"] as const) {
       const wanted = call[key];
       if (wanted === undefined) continue;

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { SpawnSpec } from "../connection.ts";
 import { checkRuntime, type RuntimeChoice, stage1Argv } from "../stage1.ts";
+import { type Method, stringOption } from "./method.ts";
 
 /** Options for a local context. */
 export interface LocalOptions {
@@ -22,16 +22,25 @@ export function isCompiled(): boolean {
   return import.meta.url.includes("/deno-compile-");
 }
 
-/** The process that becomes a local context with a stage 2 of `size` bytes. */
-export function localSpawn(options: LocalOptions, size: number): SpawnSpec {
-  const runtime = options.runtime ?? "auto";
-  let argv: string[];
-  if (runtime === "auto") {
-    argv = isCompiled()
-      ? [Deno.execPath(), SELF_STAGE1_FLAG, `${size}`]
-      : stage1Argv(Deno.execPath(), size);
-  } else {
-    argv = stage1Argv(checkRuntime(runtime), size);
-  }
-  return { argv, label: "local", runtime };
-}
+/** The local method. */
+export const local: Method = {
+  name: "local",
+  syntax: "local",
+  summary: "a runtime on this machine (first hop only)",
+  firstOnly: true,
+  parse(text, fail) {
+    if (text !== undefined) fail("takes nothing after local");
+    return {};
+  },
+  format() {
+    return undefined;
+  },
+  options(_fields, settings) {
+    return settings.runtime === undefined ? {} : { runtime: settings.runtime };
+  },
+  spawn(options, facts) {
+    const runtime = stringOption(options, "runtime") ?? "auto";
+    const argv = runtime === "auto" ? facts.self : stage1Argv(checkRuntime(runtime), facts.size);
+    return { argv, label: "local", runtime };
+  },
+};

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { LoginGuard } from "../connection.ts";
+import type { LoginGuard } from "./method.ts";
 import { ASKPASS_ENV } from "./askpass_client.ts";
 import { denoAskpassProgram } from "./askpass_deno.ts";
 import { nodeAskpass } from "./askpass_node.ts";

@@ -1,15 +1,15 @@
 /**
- * The `su` connection method: the parent context runs `su <user>` on its own machine. su reads
- * its password from a terminal, so it runs on a pseudo-terminal (util-linux `script`); the
- * password is typed only when su prompts, and stage 2 is written only after the ready line, once
- * the terminal is raw and silent.
+ * The `su` connection method: run `su <user>` on the machine of the hop before. su reads its
+ * password from a terminal, so it runs on a pseudo-terminal (util-linux `script`); the password
+ * is typed only when su prompts, and stage 2 is written only after the ready line, once the
+ * terminal is raw and silent.
  *
  * @module
  */
 
-import type { SpawnSpec } from "../connection.ts";
-import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
-import { onPty, type Prompting, readyCommand } from "./sudo.ts";
+import type { RuntimeChoice } from "../stage1.ts";
+import { type Method, stringOption, userHop } from "./method.ts";
+import { loginSpawn } from "./sudo.ts";
 
 /** Options for an su context. */
 export interface SuOptions {
@@ -21,19 +21,24 @@ export interface SuOptions {
   runtime?: RuntimeChoice;
 }
 
-/** The su process that becomes a context, with its prompt handling. */
-export function suSpawn(
-  options: SuOptions,
-  size: number,
-  nonce: string,
-  defaultRuntime: string,
-): SpawnSpec & { prompting: Prompting } {
-  const runtime = options.runtime ?? defaultRuntime;
-  const ready = `mitoctl-ready-${nonce}`;
-  const user = options.user ?? "root";
-  // LC_ALL=C: su's prompt and refusal in English, as the link expects them.
-  const argv = onPty(["su", user, "-c", readyCommand(ready, remoteCommand(runtime, size), true)]);
-  const prompting: Prompting = { prompt: "Password:", ready };
-  if (options.password !== undefined) prompting.password = options.password;
-  return { argv, label: `su:${user}`, runtime, prompting, env: { LC_ALL: "C" } };
-}
+/** The su method. */
+export const su: Method = {
+  name: "su",
+  syntax: "su[:user]",
+  summary: "become user (default root) with su, typing that user's password",
+  become: true,
+  ...userHop,
+  spawn(options, facts) {
+    const user = stringOption(options, "user") ?? "root";
+    return loginSpawn(
+      {
+        argv: (command) => ["su", user, "-c", command],
+        prompt: "Password:",
+        label: `su:${user}`,
+        pty: true,
+      },
+      options,
+      facts,
+    );
+  },
+};

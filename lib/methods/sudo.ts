@@ -1,14 +1,25 @@
 /**
- * The `sudo` connection method: the parent context runs `sudo -u <user>` on its own machine. A
- * password, when one is given, is typed only when sudo shows our prompt (a fresh nonce passed with
- * `-p`), on sudo's stdin, never on a command line or in the environment. Stage 2 is written only
- * after sudo has let the command start, so it can never be read as a password.
+ * The `sudo` connection method: run `sudo -u <user>` on the machine of the hop before (the
+ * master's own as a first hop). A password, when one is given, is typed only when sudo shows our
+ * prompt (a fresh nonce passed with `-p`), on sudo's stdin, never on a command line or in the
+ * environment. Stage 2 is written only after sudo has let the command start, so it can never be
+ * read as a password.
  *
  * @module
  */
 
-import type { SpawnSpec } from "../connection.ts";
-import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
+import type { RuntimeChoice } from "../stage1.ts";
+import type { Prompting } from "./login.ts";
+import {
+  type Method,
+  type MethodOptions,
+  shellQuote,
+  type SpawnFacts,
+  type SpawnSpec,
+  stageCommand,
+  stringOption,
+  userHop,
+} from "./method.ts";
 
 /** Options for a sudo context. */
 export interface SudoOptions {
@@ -22,24 +33,10 @@ export interface SudoOptions {
   sudoPath?: string;
 }
 
-/** What a link must do around sudo's prompt and start. */
-export interface Prompting {
-  /** Text sudo prints on stderr when it wants the password. */
-  prompt: string;
-  /** Line printed on stdout once the command runs: then stage 2 may be written. */
-  ready: string;
-  password?: string;
-}
-
-/** Quotes `text` as one word for a POSIX shell. */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
- * The shell command that starts the stage once a login (sudo, su) let it run: it prints the ready
- * line, then becomes the runtime. Under a pseudo-terminal it first puts the terminal in raw mode
- * without echo, so frames cross it byte for byte.
+ * The shell command that starts the stage once a login (sudo, su, doas) let it run: it prints the
+ * ready line, then becomes the runtime. Under a pseudo-terminal it first puts the terminal in raw
+ * mode without echo, so frames cross it byte for byte.
  */
 export function readyCommand(ready: string, command: string, pty: boolean): string {
   // On a terminal the stage still reads and writes pipes, through cat: Deno stalls reading a
@@ -58,37 +55,32 @@ export function onPty(argv: string[]): string[] {
   return ["script", "-qfec", argv.map(shellQuote).join(" "), "/dev/null"];
 }
 
-/** The sudo process that becomes a context, with its prompt handling. */
-export function sudoSpawn(
-  options: SudoOptions & { pty?: boolean },
-  size: number,
-  nonce: string,
-  defaultRuntime: string,
+/**
+ * A login that prompts on its own streams (sudo, su, doas): `argv` runs `sh -c <command>` as the
+ * new user, on a terminal when `pty`; the password typed at `prompt`; output in English.
+ */
+export function loginSpawn(
+  login: {
+    argv: (command: string) => string[];
+    prompt: string;
+    label: string;
+    pty: boolean;
+    refused?: RegExp;
+  },
+  options: MethodOptions,
+  facts: SpawnFacts,
 ): SpawnSpec & { prompting: Prompting } {
-  const runtime = options.runtime ?? defaultRuntime;
-  const prompt = `mitoctl-sudo-${nonce}:`;
-  const ready = `mitoctl-ready-${nonce}`;
-  const user = options.user ?? "root";
-  const pty = options.pty === true;
-  const argv = [
-    options.sudoPath ?? "sudo",
-    "-S",
-    "-p",
-    prompt,
-    "-u",
-    user,
-    "-H",
-    "--",
-    "sh",
-    "-c",
-    readyCommand(ready, remoteCommand(runtime, size), pty),
-  ];
-  const prompting: Prompting = { prompt, ready };
-  if (options.password !== undefined) prompting.password = options.password;
+  const runtime = stringOption(options, "runtime");
+  const ready = `mitoctl-ready-${facts.nonce}`;
+  const argv = login.argv(readyCommand(ready, stageCommand(runtime, facts), login.pty));
+  const prompting: Prompting = { prompt: login.prompt, ready };
+  if (login.refused) prompting.refused = login.refused;
+  const password = stringOption(options, "password");
+  if (password !== undefined) prompting.password = password;
   return {
-    argv: pty ? onPty(argv) : argv,
-    label: `sudo:${user}`,
-    runtime,
+    argv: login.pty ? onPty(argv) : argv,
+    label: login.label,
+    runtime: runtime ?? facts.here,
     prompting,
     // Its messages in English, as the link reads them (a refusal, requiretty).
     env: { LC_ALL: "C" },
@@ -97,3 +89,30 @@ export function sudoSpawn(
 
 /** What sudo says when a rule demands a terminal (`Defaults requiretty`). */
 export const REQUIRETTY = /you must have a tty to run sudo/;
+
+/** The sudo method. */
+export const sudo: Method = {
+  name: "sudo",
+  syntax: "sudo[:user]",
+  summary: "become user (default root) with sudo",
+  become: true,
+  ...userHop,
+  ptyRetry: REQUIRETTY,
+  spawn(options, facts) {
+    const user = stringOption(options, "user") ?? "root";
+    const prompt = `mitoctl-sudo-${facts.nonce}:`;
+    const sudoPath = stringOption(options, "sudoPath") ?? "sudo";
+    return loginSpawn(
+      {
+        argv: (
+          command,
+        ) => [sudoPath, "-S", "-p", prompt, "-u", user, "-H", "--", "sh", "-c", command],
+        prompt,
+        label: `sudo:${user}`,
+        pty: facts.pty,
+      },
+      options,
+      facts,
+    );
+  },
+};
