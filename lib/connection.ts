@@ -7,13 +7,11 @@
  * @module
  */
 
-import { decode } from "./codec.ts";
 import { AuthenticationError, ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
-import { FrameReader } from "./frame.ts";
+import { type Frame, FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
-import { malformed } from "./message_check.ts";
-import { type Hello, MASTER_ID, type Message } from "./protocol.ts";
+import type { Hello } from "./protocol.ts";
 
 /** What a connection method contributes: the process to start. */
 export interface SpawnSpec {
@@ -52,8 +50,11 @@ export function guardError(verdict: { message: string; kind: "auth" | "connect" 
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
-  /** Called with every other message that arrives (from it or the contexts behind it). */
-  onMessage: (src: number, dst: number, msg: Message, size: number) => void;
+  /**
+   * Called with every frame that arrives (from it or the contexts behind it). What it throws
+   * closes the connection as a protocol error: the frame was bad.
+   */
+  onFrame: (frame: Frame) => void;
   /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
   onClose: (error?: Error) => void;
   /** Live stderr lines of the child, when the user asked to see them. */
@@ -77,7 +78,6 @@ export class Connection {
   readonly #scanner = new PreambleScanner();
   #closing = false;
   #closed = false;
-  #helloSeen = false;
   #error: Error | undefined;
   #resolveHello!: (h: Hello) => void;
   #rejectHello!: (e: Error) => void;
@@ -135,6 +135,11 @@ export class Connection {
     this.hello.then(() => clearTimeout(timer), () => clearTimeout(timer));
     void this.#pumpStderr();
     void this.#pumpStdout().then(() => this.#onExit());
+  }
+
+  /** The remote said hello: it is up. */
+  up(hello: Hello): void {
+    this.#resolveHello(hello);
   }
 
   /** Process id of the local child (ssh, or the runtime for local contexts). */
@@ -220,24 +225,7 @@ export class Connection {
 
   #frames(chunk: Uint8Array): void {
     try {
-      this.#reader.push(chunk, (frame) => {
-        let msg: Message;
-        try {
-          msg = decode(frame.body) as Message;
-        } catch (e) {
-          throw new ProtocolError(`Undecodable frame: ${(e as Error).message}`);
-        }
-        if (msg === null || typeof msg !== "object" || typeof msg.t !== "string") {
-          throw new ProtocolError("Frame does not hold a message");
-        }
-        const bad = frame.dst === MASTER_ID ? malformed(msg) : undefined;
-        if (bad) throw new ProtocolError(bad);
-        // The first hello is the remote's own: contexts behind it can only start later.
-        if (msg.t === "hello" && !this.#helloSeen) {
-          this.#helloSeen = true;
-          this.#resolveHello(msg);
-        } else this.#options.onMessage(frame.src, frame.dst, msg, frame.bytes.length);
-      });
+      this.#reader.push(chunk, this.#options.onFrame);
     } catch (e) {
       this.#fail(
         new ProtocolError(
