@@ -1,6 +1,7 @@
 /**
  * A remote stage's link to a context it started (ssh to the next host, sudo): the remote side's
- * counterpart of the master's Connection, on Node APIs. Frames pass through undecoded.
+ * counterpart of the master's Connection, over a Node child-process transport. Frames pass
+ * through undecoded.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import { type Frame, FrameReader } from "../lib/frame.ts";
 import { CLOSE_GRACE, STDERR_TAIL } from "../lib/limits.ts";
 import { explainExit, PreambleScanner } from "../lib/link.ts";
 import type { Prompting } from "../lib/methods/sudo.ts";
+import { spawnNodeChild } from "../lib/transport/node_child.ts";
+import type { ChildTransport } from "../lib/transport/transport.ts";
 
 /** What sudo and su print when a password is wrong. */
 const REFUSED = /Sorry, try again|Authentication failure|incorrect password/;
@@ -25,7 +28,7 @@ export interface ChildLinkOptions {
 
 /** A child process speaking frames, started by a remote stage. */
 export class ChildLink {
-  readonly #child: import("node:child_process").ChildProcess;
+  readonly #child: ChildTransport;
   readonly #guard: LoginGuard | undefined;
   readonly #reader = new FrameReader();
   readonly #scanner = new PreambleScanner();
@@ -42,8 +45,7 @@ export class ChildLink {
     boot: Uint8Array[],
     options: ChildLinkOptions,
   ) {
-    const { spawn } = process.getBuiltinModule("node:child_process");
-    const [cmd, ...args] = spec.argv;
+    const cmd = spec.argv[0];
     const guard = this.#guard = spec.guard;
     let guardEnv: Record<string, string> = {};
     try {
@@ -51,18 +53,10 @@ export class ChildLink {
     } catch (e) {
       throw new Error(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
     }
-    const child = this.#child = spawn(cmd!, args, {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, ...spec.env, ...guardEnv },
-    });
-    guard?.started(child.pid ?? -1, (message, kind) => {
-      this.#fail(message, kind === "auth" ? "auth" : undefined);
-    });
     const prompting = spec.prompting;
     // With sudo, nothing may reach stdin before sudo has started the command.
     this.#pending = prompting ? [] : undefined;
     this.#boot = boot.length;
-    for (const b of boot) this.send(b);
     let typed = 0;
     // What the child printed before its ready line, on both streams: its login's prompts and
     // messages (under a pty, everything comes on stdout). latin1 keeps one char per byte.
@@ -86,20 +80,19 @@ export class ChildLink {
         } else if (typed > 0) this.#fail(`${spec.label} refused the password`, "auth");
         else {
           typed = asked;
-          child.stdin!.write(`${prompting.password}\n`);
+          child.send(new TextEncoder().encode(`${prompting.password}\n`));
         }
       }
       return out.indexOf(`${prompting.ready}\n`);
     };
-    child.stdin!.on("error", () => {});
-    child.stderr!.on("data", (d: Uint8Array) => {
+    const stderr = (d: Uint8Array) => {
       const text = new TextDecoder().decode(d);
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
       if (this.#pending === undefined) return;
       before += text;
       watch();
-    });
-    child.stdout!.on("data", (chunk: Uint8Array) => {
+    };
+    const receive = (chunk: Uint8Array) => {
       if (this.#error) return;
       if (this.#pending && prompting) {
         // Before the ready line, stdout is sudo's or su's business; after it, ours.
@@ -111,18 +104,16 @@ export class ChildLink {
         if (at < 0 || this.#error) return;
         const queued = this.#pending;
         this.#pending = undefined;
-        for (const b of queued) child.stdin!.write(b);
+        for (const b of queued) child.send(b);
         const rest = chunk.subarray(Math.max(0, at + prompting.ready.length + 1 - start));
         if (rest.length) this.#stdout(rest, spec.label, timer);
         return;
       }
       this.#stdout(chunk, spec.label, timer);
-    });
-    child.on(
-      "error",
-      (e: Error) => this.#fail(`Cannot start "${cmd}" for "${spec.label}": ${e.message}`),
-    );
-    child.on("close", (code: number | null, signal: string | null) => {
+    };
+    const error = (e: Error) =>
+      this.#fail(`Cannot start "${cmd}" for "${spec.label}": ${e.message}`);
+    const closed = (code: number | null, signal: string | null) => {
       clearTimeout(timer);
       guard?.close();
       if (this.#error) return options.onGone(this.#error, this.#kind);
@@ -141,8 +132,16 @@ export class ChildLink {
           signal,
         }),
       );
-    });
+    };
     this.#onFrame = options.onFrame;
+    const child = this.#child = spawnNodeChild(
+      { argv: spec.argv, env: { ...spec.env, ...guardEnv } },
+      { receive, stderr, error, closed },
+    );
+    guard?.started(child.pid, (message, kind) => {
+      this.#fail(message, kind === "auth" ? "auth" : undefined);
+    });
+    for (const b of boot) this.send(b);
   }
 
   readonly #onFrame: (frame: Frame) => void;
@@ -170,21 +169,21 @@ export class ChildLink {
   /** Writes one frame (queued until sudo lets the command start). */
   send(frame: Uint8Array): void {
     if (this.#pending) this.#pending.push(frame);
-    else if (!this.#closing) this.#child.stdin!.write(frame);
+    else if (!this.#closing) this.#child.send(frame);
   }
 
   #fail(error: string, kind?: "auth" | "timeout"): void {
     if (this.#error) return;
     this.#error = error;
     if (kind) this.#kind = kind;
-    this.#child.kill("SIGKILL");
+    this.#child.kill();
   }
 
   /** Ends the child: closes its stdin, kills it if it lingers. */
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#child.stdin!.end();
-    setTimeout(() => this.#child.kill("SIGKILL"), CLOSE_GRACE).unref();
+    this.#child.close();
+    setTimeout(() => this.#child.kill(), CLOSE_GRACE).unref();
   }
 }

@@ -9,6 +9,7 @@
 import { encode } from "../lib/codec.ts";
 import { type FrameSink, RouterCore } from "../lib/core/router.ts";
 import { encodeFrame, type Frame, FrameReader } from "../lib/frame.ts";
+import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { serveModuleRequests } from "./loader.ts";
 import { post, received } from "./transfer.ts";
@@ -35,14 +36,34 @@ type Parent = import("./parent.ts").Parent;
 
 /** Runs the router loop of a remote stage whose code was loaded from `selfUrl`. */
 export function runRemoteRouter(selfUrl: string): void {
-  const stdout = process.stdout;
-  const writeOut = stdout.write.bind(stdout);
-  // Anything else that writes to stdout (a library, a stray console.log) goes to stderr instead.
-  stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
+  const reader = new FrameReader();
+  // The master is gone, or wants us gone (bye): stop at once, even if user code is still
+  // running in the worker. process.exit() would wait for a call worker blocked in native code
+  // (execSync) to reach a safe point, which may be never. The whole process group goes, so
+  // processes user code started do not outlive us (those meant to, such as supervisors, start
+  // their own session).
+  const quit = () => {
+    try {
+      process.kill(-process.pid, "SIGKILL");
+    } catch {
+      // Not a group leader (under sudo): just this process.
+    }
+    process.kill(process.pid, "SIGKILL");
+  };
+  const up = stageStdio({
+    receive(chunk) {
+      try {
+        reader.push(chunk, (f) => arrive(up, f));
+      } catch (e) {
+        process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
+        process.exit(2);
+      }
+    },
+    closed: quit,
+  });
 
-  const up: FrameSink = { send: writeOut };
   // Routes, source checks, trust and grants; its id is set by the first frame (init).
-  const core = new RouterCore(-1, up);
+  const core = new RouterCore<FrameSink>(-1, up);
   let parentId = MASTER_ID;
   // Loaded with the first open: starts the contexts behind this one.
   let parent: Parent | undefined;
@@ -326,30 +347,5 @@ export function runRemoteRouter(selfUrl: string): void {
     }
   }
 
-  const reader = new FrameReader();
-  process.stdin.on("data", (chunk: Uint8Array) => {
-    try {
-      reader.push(chunk, (f) => arrive(up, f));
-    } catch (e) {
-      process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
-      process.exit(2);
-    }
-  });
-  // The master is gone: stop at once, even if user code is still running in the worker.
-  // The parent is gone or wants us gone: end now. process.exit() would wait for a call worker
-  // blocked in native code (execSync) to reach a safe point, which may be never.
-  // The whole process group goes, so processes user code started do not outlive us (those
-  // meant to, such as supervisors, start their own session).
-  const quit = () => {
-    try {
-      process.kill(-process.pid, "SIGKILL");
-    } catch {
-      // Not a group leader (under sudo): just this process.
-    }
-    process.kill(process.pid, "SIGKILL");
-  };
-  process.stdin.on("end", quit);
-  process.stdin.on("error", quit);
-
-  writeOut(PREAMBLE);
+  up.send(new TextEncoder().encode(PREAMBLE));
 }

@@ -1,6 +1,6 @@
 /**
  * A connection: one child process (ssh, a local runtime, sudo …) whose stdin and stdout carry
- * frames to and from a remote stage. It boots the remote (stage 2 plus the first frames in one
+ * frames to and from a remote stage, over a Deno child-process transport. It boots the remote (stage 2 plus the first frames in one
  * write), skips shell noise before the preamble, turns the byte stream into messages, and turns
  * every way the child can fail into one clear {@linkcode ConnectionError}.
  *
@@ -12,6 +12,8 @@ import { type Frame, FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
 import type { Hello } from "./protocol.ts";
+import { spawnDenoChild } from "./transport/deno_child.ts";
+import type { ChildTransport } from "./transport/transport.ts";
 
 /** What a connection method contributes: the process to start. */
 export interface SpawnSpec {
@@ -71,8 +73,7 @@ export class Connection {
   readonly hello: Promise<Hello>;
   readonly #spec: SpawnSpec;
   readonly #options: ConnectionOptions;
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #child: ChildTransport;
   readonly #reader: FrameReader;
   #stderr = "";
   readonly #scanner = new PreambleScanner();
@@ -81,7 +82,7 @@ export class Connection {
   #error: Error | undefined;
   #resolveHello!: (h: Hello) => void;
   #rejectHello!: (e: Error) => void;
-  readonly #exited: Promise<Deno.CommandStatus>;
+  readonly #exited = Promise.withResolvers<void>();
 
   /** Starts `spec`'s process and writes `boot` (stage 2 and the first frames) to it at once. */
   constructor(spec: SpawnSpec, boot: Uint8Array[], options: ConnectionOptions) {
@@ -93,23 +94,38 @@ export class Connection {
       this.#rejectHello = reject;
     });
     this.hello.catch(() => {});
-    const [cmd, ...args] = spec.argv;
+    const cmd = spec.argv[0];
     let env = spec.env ?? {};
     try {
       if (spec.guard) env = { ...env, ...spec.guard.prepare() };
     } catch (e) {
       throw new ConnectionError(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
     }
+    const stderr = new TextDecoder();
+    let line = "";
     try {
-      this.#child = new Deno.Command(cmd!, {
-        args,
-        env,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        // Own session: Ctrl-C reaches the master only, which then closes contexts in order.
-        detached: true,
-      }).spawn();
+      this.#child = spawnDenoChild({ argv: spec.argv, env }, {
+        receive: (chunk) => {
+          if (this.#error) return;
+          if (this.#scanner.found) this.#frames(chunk);
+          else this.#preamble(chunk);
+        },
+        stderr: (chunk) => {
+          const text = stderr.decode(chunk, { stream: true });
+          this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+          if (!options.onStderr) return;
+          const lines = (line + text).split("\n");
+          line = lines.pop()!;
+          for (const l of lines) options.onStderr(l);
+        },
+        error: (e) => {
+          this.#fail(new ConnectionError(`Reading from "${this.#spec.label}" failed: ${e}`));
+        },
+        closed: (code, signal) => {
+          if (line && options.onStderr) options.onStderr(line);
+          this.#onExit(code, signal);
+        },
+      });
     } catch (e) {
       spec.guard?.close();
       const why = e instanceof Deno.errors.NotFound ? `"${cmd}" was not found` : String(e);
@@ -119,9 +135,7 @@ export class Connection {
       this.#fail(guardError({ message, kind }));
     });
     this.hello.then(() => spec.guard?.close(), () => spec.guard?.close());
-    this.#writer = this.#child.stdin.getWriter();
     for (const chunk of boot) this.send(chunk);
-    this.#exited = this.#child.status;
     const timer = setTimeout(() => {
       this.#fail(
         new TimeoutError(
@@ -133,8 +147,6 @@ export class Connection {
       );
     }, options.connectTimeout);
     this.hello.then(() => clearTimeout(timer), () => clearTimeout(timer));
-    void this.#pumpStderr();
-    void this.#pumpStdout().then(() => this.#onExit());
   }
 
   /** The remote said hello: it is up. */
@@ -154,26 +166,19 @@ export class Connection {
 
   /** Queues one frame; frames are written in order. Fails silently once closed. */
   send(frame: Uint8Array): void {
-    if (this.#closed) return;
-    this.#writer.write(frame).catch(() => {});
+    if (!this.#closed) this.#child.send(frame);
   }
 
   /** Ends the connection: closes stdin (the remote exits), then kills the child if it lingers. */
   async close(): Promise<void> {
     if (!this.#closing) {
       this.#closing = true;
-      this.#writer.close().catch(() => {});
-      const timer = setTimeout(() => this.#kill(), CLOSE_GRACE);
-      await this.#exited.catch(() => {});
+      this.#child.close();
+      const timer = setTimeout(() => this.#child.kill(), CLOSE_GRACE);
+      await this.#exited.promise;
       clearTimeout(timer);
     }
-    await this.#exited.catch(() => {});
-  }
-
-  #kill(): void {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch { /* already gone */ }
+    await this.#exited.promise;
   }
 
   /** Ends the connection with `error`: rejects hello, reports once, kills the child. */
@@ -182,35 +187,7 @@ export class Connection {
     this.#error = error;
     this.#rejectHello(error);
     this.#closing = true;
-    this.#kill();
-  }
-
-  async #pumpStderr(): Promise<void> {
-    const dec = new TextDecoder();
-    let line = "";
-    for await (const chunk of this.#child.stderr) {
-      const text = dec.decode(chunk, { stream: true });
-      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
-      if (this.#options.onStderr) {
-        line += text;
-        const lines = line.split("\n");
-        line = lines.pop()!;
-        for (const l of lines) this.#options.onStderr(l);
-      }
-    }
-    if (line && this.#options.onStderr) this.#options.onStderr(line);
-  }
-
-  async #pumpStdout(): Promise<void> {
-    try {
-      for await (const chunk of this.#child.stdout) {
-        if (this.#error) continue;
-        if (this.#scanner.found) this.#frames(chunk);
-        else this.#preamble(chunk);
-      }
-    } catch (e) {
-      this.#fail(new ConnectionError(`Reading from "${this.#spec.label}" failed: ${e}`));
-    }
+    this.#child.kill();
   }
 
   /** Skips what a login shell printed before the remote stage's preamble. */
@@ -238,9 +215,7 @@ export class Connection {
   }
 
   /** The child exited: explain why, unless we asked for it. */
-  async #onExit(): Promise<void> {
-    const status = await this.#exited;
-    await new Promise((r) => setTimeout(r, 0));
+  #onExit(code: number | null, signal: string | null): void {
     this.#closed = true;
     let error = this.#error;
     if (!error && this.#reader.pending > 0) {
@@ -249,13 +224,13 @@ export class Connection {
           `(${this.#reader.pending} bytes of it arrived)`,
       );
     }
-    if (!error && !this.#closing) error = this.#explain(status);
-    if (!error && !this.#scanner.found) error = this.#explain(status);
+    if (!error && (!this.#closing || !this.#scanner.found)) error = this.#explain(code, signal);
     if (error) this.#rejectHello(error);
+    this.#exited.resolve();
     this.#options.onClose(error);
   }
 
-  #explain(status: Deno.CommandStatus): Error {
+  #explain(code: number | null, signal: string | null): Error {
     const known = this.#scanner.found ? undefined : this.#spec.guard?.explain(this.#stderr);
     if (known) return guardError(known);
     return new ConnectionError(explainExit({
@@ -265,8 +240,8 @@ export class Connection {
       started: this.#scanner.found,
       noise: this.#scanner.noise,
       stderr: this.#stderr,
-      code: status.code,
-      signal: status.signal,
+      code,
+      signal,
     }));
   }
 }
