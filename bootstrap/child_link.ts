@@ -1,6 +1,7 @@
 /**
  * A remote stage's link to a context it started (ssh to the next host, sudo): the remote side's
- * counterpart of the master's Connection, on Node APIs. Frames pass through undecoded.
+ * counterpart of the master's Connection, over a Node child-process transport. Frames pass
+ * through undecoded.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import { CLOSE_GRACE, STDERR_TAIL } from "../lib/limits.ts";
 import { explainExit, PreambleScanner } from "../lib/link.ts";
 import { type LoginStep, LoginWatch } from "../lib/methods/login.ts";
 import type { LoginGuard, SpawnSpec } from "../lib/methods/method.ts";
+import { spawnNodeChild } from "../lib/transport/node_child.ts";
+import type { ChildTransport } from "../lib/transport/transport.ts";
 
 /** Options for {@linkcode ChildLink}. */
 export interface ChildLinkOptions {
@@ -22,7 +25,7 @@ export interface ChildLinkOptions {
 
 /** A child process speaking frames, started by a remote stage. */
 export class ChildLink {
-  readonly #child: import("node:child_process").ChildProcess;
+  readonly #child: ChildTransport;
   readonly #guard: LoginGuard | undefined;
   readonly #reader = new FrameReader();
   readonly #scanner = new PreambleScanner();
@@ -39,8 +42,7 @@ export class ChildLink {
     boot: Uint8Array[],
     options: ChildLinkOptions,
   ) {
-    const { spawn } = process.getBuiltinModule("node:child_process");
-    const [cmd, ...args] = spec.argv;
+    const cmd = spec.argv[0];
     const guard = this.#guard = spec.guard;
     let guardEnv: Record<string, string> = {};
     try {
@@ -48,18 +50,10 @@ export class ChildLink {
     } catch (e) {
       throw new Error(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
     }
-    const child = this.#child = spawn(cmd!, args, {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, ...spec.env, ...guardEnv },
-    });
-    guard?.started(child.pid ?? -1, (message, kind) => {
-      this.#fail(message, kind === "auth" ? "auth" : undefined);
-    });
     // With a login that prompts, nothing may reach stdin before it has started the command.
     const login = spec.prompting ? new LoginWatch(spec.prompting, spec.label) : undefined;
     this.#pending = login ? [] : undefined;
     this.#boot = boot.length;
-    for (const b of boot) this.send(b);
     const timer = setTimeout(() => {
       this.#fail(
         `Timed out after ${options.connectTimeout / 1000} s waiting for "${spec.label}" to start`,
@@ -68,23 +62,22 @@ export class ChildLink {
     }, options.connectTimeout);
     /** Does what the login watch says; returns stdout bytes after the ready line. */
     const step = (next: LoginStep): Uint8Array | undefined => {
-      if (next.do === "type") child.stdin!.write(next.text);
+      if (next.do === "type") child.send(new TextEncoder().encode(next.text));
       else if (next.do === "fail") this.#fail(next.message, next.auth ? "auth" : undefined);
       else if (next.do === "ready") {
         const queued = this.#pending ?? [];
         this.#pending = undefined;
-        for (const b of queued) child.stdin!.write(b);
+        for (const b of queued) child.send(b);
         return next.rest;
       }
       return undefined;
     };
-    child.stdin!.on("error", () => {});
-    child.stderr!.on("data", (d: Uint8Array) => {
+    const stderr = (d: Uint8Array) => {
       const text = new TextDecoder().decode(d);
       this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
       if (login && !login.done) step(login.stderr(d));
-    });
-    child.stdout!.on("data", (chunk: Uint8Array) => {
+    };
+    const receive = (chunk: Uint8Array) => {
       if (this.#error) return;
       if (login && !login.done) {
         // Before the ready line, stdout is the login's business; after it, ours.
@@ -93,12 +86,10 @@ export class ChildLink {
         return;
       }
       this.#stdout(chunk, spec.label, timer);
-    });
-    child.on(
-      "error",
-      (e: Error) => this.#fail(`Cannot start "${cmd}" for "${spec.label}": ${e.message}`),
-    );
-    child.on("close", (code: number | null, signal: string | null) => {
+    };
+    const error = (e: Error) =>
+      this.#fail(`Cannot start "${cmd}" for "${spec.label}": ${e.message}`);
+    const closed = (code: number | null, signal: string | null) => {
       clearTimeout(timer);
       guard?.close();
       if (this.#error) return options.onGone(this.#error, this.#kind);
@@ -118,8 +109,16 @@ export class ChildLink {
           signal,
         }),
       );
-    });
+    };
     this.#onFrame = options.onFrame;
+    const child = this.#child = spawnNodeChild(
+      { argv: spec.argv, env: { ...spec.env, ...guardEnv } },
+      { receive, stderr, error, closed },
+    );
+    guard?.started(child.pid, (message, kind) => {
+      this.#fail(message, kind === "auth" ? "auth" : undefined);
+    });
+    for (const b of boot) this.send(b);
   }
 
   readonly #onFrame: (frame: Frame) => void;
@@ -147,21 +146,21 @@ export class ChildLink {
   /** Writes one frame (queued until sudo lets the command start). */
   send(frame: Uint8Array): void {
     if (this.#pending) this.#pending.push(frame);
-    else if (!this.#closing) this.#child.stdin!.write(frame);
+    else if (!this.#closing) this.#child.send(frame);
   }
 
   #fail(error: string, kind?: "auth" | "timeout"): void {
     if (this.#error) return;
     this.#error = error;
     if (kind) this.#kind = kind;
-    this.#child.kill("SIGKILL");
+    this.#child.kill();
   }
 
   /** Ends the child: closes its stdin, kills it if it lingers. */
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#child.stdin!.end();
-    setTimeout(() => this.#child.kill("SIGKILL"), CLOSE_GRACE).unref();
+    this.#child.close();
+    setTimeout(() => this.#child.kill(), CLOSE_GRACE).unref();
   }
 }

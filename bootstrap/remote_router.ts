@@ -6,8 +6,10 @@
  * @module
  */
 
-import { decode, encode } from "../lib/codec.ts";
-import { encodeFrame, FrameReader } from "../lib/frame.ts";
+import { encode } from "../lib/codec.ts";
+import { type FrameSink, RouterCore } from "../lib/core/router.ts";
+import { encodeFrame, type Frame, FrameReader } from "../lib/frame.ts";
+import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { serveModuleRequests } from "./loader.ts";
 import { post, received } from "./transfer.ts";
@@ -34,26 +36,45 @@ type Parent = import("./parent.ts").Parent;
 
 /** Runs the router loop of a remote stage whose code was loaded from `selfUrl`. */
 export function runRemoteRouter(selfUrl: string): void {
-  const stdout = process.stdout;
-  const writeOut = stdout.write.bind(stdout);
-  // Anything else that writes to stdout (a library, a stray console.log) goes to stderr instead.
-  stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
+  const reader = new FrameReader();
+  // The master is gone, or wants us gone (bye): stop at once, even if user code is still
+  // running in the worker. process.exit() would wait for a call worker blocked in native code
+  // (execSync) to reach a safe point, which may be never. The whole process group goes, so
+  // processes user code started do not outlive us (those meant to, such as supervisors, start
+  // their own session).
+  const quit = () => {
+    try {
+      process.kill(-process.pid, "SIGKILL");
+    } catch {
+      // Not a group leader (under sudo): just this process.
+    }
+    process.kill(process.pid, "SIGKILL");
+  };
+  const up = stageStdio({
+    receive(chunk) {
+      try {
+        reader.push(chunk, (f) => arrive(up, f));
+      } catch (e) {
+        process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
+        process.exit(2);
+      }
+    },
+    closed: quit,
+  });
 
-  let myId = -1;
+  // Routes, source checks, trust and grants; its id is set by the first frame (init).
+  const core = new RouterCore<FrameSink>(-1, up);
   let parentId = MASTER_ID;
-  // Only these may call into this context: the master and the contexts on the way to it.
-  let ancestors = new Set<number>([MASTER_ID]);
-  // Loaded with the first open: starts and routes to the contexts behind this one.
-  let parent: Promise<Parent> | undefined;
+  // Loaded with the first open: starts the contexts behind this one.
+  let parent: Parent | undefined;
+  // What arrived while that code loads, in order.
+  let held: (() => void)[] | undefined;
   // Modules to fetch from the parent rather than the master (they were stashed there for us).
   const fromParent = new Set<string>();
   // Calls in the worker by worker id; callers pick their own ids, so they may clash.
   const inFlight = new Map<number, InFlight>();
   const byCaller = new Map<string, number>();
   let nextWid = 1;
-  // Contexts the master handed this one to, with how many of their calls carry it: they may
-  // call into it while one of those calls runs.
-  const granted = new Map<number, number>();
   // Calls user code makes into other contexts: our id → the worker's id and the callee.
   const outgoing = new Map<number, { wid: number; dst: number }>();
   let nextOut = 1;
@@ -98,7 +119,7 @@ export function runRemoteRouter(selfUrl: string): void {
   let worker = startWorker();
 
   const send = (dst: number, msg: Message): void => {
-    writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
+    (core.linkOf(dst) ?? up).send(encodeFrame(dst, core.id < 0 ? 0 : core.id, encode(msg)));
   };
 
   function startWorker(): Worker {
@@ -181,15 +202,48 @@ export function runRemoteRouter(selfUrl: string): void {
     }, 300);
   }
 
-  /** Runs `fn` with the parent half once its code is loaded, in the order asked. */
+  /** Runs `fn` with the code that starts contexts, once it was sent. */
   function withParent(fn: (p: Parent) => void): void {
-    const fail = (why: string) =>
-      send(MASTER_ID, { t: "log", level: "error", msg: `cannot start contexts: ${why}` });
-    if (!parent) fail("no code sent");
-    else parent.then(fn, (e: Error) => fail(e.message));
+    if (parent) fn(parent);
+    else send(MASTER_ID, { t: "log", level: "error", msg: "cannot start contexts: no code sent" });
   }
 
-  function handle(src: number, msg: Message): void {
+  /** Loads the code that starts contexts; frames wait meanwhile, so none overtakes another. */
+  function loadParent(code: Uint8Array): void {
+    held = [];
+    const js = process.getBuiltinModule("node:zlib").brotliDecompressSync(code);
+    import(`data:text/javascript;base64,${js.toString("base64")}`).then(
+      (m: typeof import("./parent.ts")) => {
+        parent = new m.Parent({ core, store, send, arrive, selfUrl });
+      },
+      (e: Error) => {
+        send(MASTER_ID, { t: "log", level: "error", msg: `cannot start contexts: ${e.message}` });
+      },
+    ).finally(() => {
+      const waited = held!;
+      held = undefined;
+      // Whatever these pass on is handled now, after them: nothing more is held.
+      for (const next of waited) next();
+    });
+  }
+
+  /** A frame from `link` (the master's side, or a context this one started). */
+  function arrive(link: FrameSink, frame: Frame): void {
+    if (held) return void held.push(() => arrive(link, frame));
+    const a = core.receive(link, frame);
+    if (a.t === "forged") {
+      send(MASTER_ID, {
+        t: "log",
+        level: "warn",
+        msg: `dropped a frame claiming to come from context ${a.src}: it arrived from another link`,
+      });
+    } else if (a.t === "refused") {
+      send(a.src, { t: "err", id: (a.msg as { id: number }).id, error: encode(new Error(a.why)) });
+    } else if (a.t === "local") handle(a.src, a.msg, a.below);
+  }
+
+  /** A message for this context that the core's trust rules let in. */
+  function handle(src: number, msg: Message, below: boolean): void {
     // Answers to calls user code made into other contexts.
     const out = outgoing.get((msg as { id: number }).id);
     if ((msg.t === "ok" || msg.t === "err") && out?.dst === src) {
@@ -199,23 +253,11 @@ export function runRemoteRouter(selfUrl: string): void {
       post(worker, { t: "odone", id: out.wid, ok, data });
       return;
     }
-    // Granted contexts may call, and steer their own calls; only ancestors may do the rest.
-    const callerOnly = msg.t === "call" || msg.t === "cancel" || msg.t === "credit" ||
-      msg.t === "stop";
-    if (msg.t !== "init" && !ancestors.has(src) && !(callerOnly && granted.has(src))) {
-      if (msg.t === "call") {
-        const why = `Context ${src} may not call into context ${myId}: no grant, or it ended ` +
-          `with the call that handed it over`;
-        send(src, { t: "err", id: msg.id, error: encode(new Error(why)) });
-      }
-      return;
-    }
+    // A context below may only ask for what was stashed here for it.
+    if (below) return msg.t === "mreq" ? withParent((p) => p.serve(src, msg)) : undefined;
     switch (msg.t) {
       case "init":
-        if (myId >= 0) return;
-        myId = msg.id;
         parentId = msg.parent;
-        ancestors = new Set(msg.ancestors);
         try {
           process.title = msg.title;
         } catch { /* some platforms refuse: not fatal */ }
@@ -229,39 +271,17 @@ export function runRemoteRouter(selfUrl: string): void {
         });
         return;
       case "open":
-        if (msg.code && !parent) {
-          const js = process.getBuiltinModule("node:zlib").brotliDecompressSync(msg.code);
-          parent = import(`data:text/javascript;base64,${js.toString("base64")}`).then((
-            m: typeof import("./parent.ts"),
-          ) =>
-            new m.Parent({
-              id: myId,
-              ancestors: [...ancestors],
-              store,
-              send,
-              up: writeOut,
-              deliver: handle,
-              selfUrl,
-            })
-          );
+        if (msg.code && !parent && !held) {
+          loadParent(msg.code);
+          return void held!.push(() => withParent((p) => p.open(msg)));
         }
         return withParent((p) => p.open(msg));
       case "route":
-        return withParent((p) => p.route(msg));
+        return void core.follow(msg.id, msg.via);
       case "close":
         return withParent((p) => p.close(msg.id));
       case "stash":
-        return withParent((p) => p.stash(msg));
-      case "grant":
-        if (src === MASTER_ID) granted.set(msg.from, (granted.get(msg.from) ?? 0) + 1);
-        return;
-      case "revoke": {
-        const left = (granted.get(msg.from) ?? 0) - 1;
-        if (src !== MASTER_ID) return;
-        if (left > 0) granted.set(msg.from, left);
-        else granted.delete(msg.from);
-        return;
-      }
+        return withParent((p) => p.stash.keep(msg));
       case "chan":
         if (src === MASTER_ID) post(worker, msg);
         return;
@@ -277,10 +297,10 @@ export function runRemoteRouter(selfUrl: string): void {
         if (msg.credit !== undefined) call.credit = msg.credit;
         // Only ancestors bring modules: a granted caller may not replace what the master sent,
         // nor make this context ask the master for modules on its behalf.
-        if (!ancestors.has(src)) {
+        if (!core.ancestors.has(src)) {
           delete msg.modules, delete msg.need;
           if (msg.mod.startsWith("file:") && !store.has(msg.mod)) {
-            const error = new Error(`Context ${myId} does not hold "${msg.mod}"`);
+            const error = new Error(`Context ${core.id} does not hold "${msg.mod}"`);
             return send(src, { t: "err", id: msg.id, error: encode(error) });
           }
         }
@@ -327,34 +347,5 @@ export function runRemoteRouter(selfUrl: string): void {
     }
   }
 
-  const reader = new FrameReader();
-  process.stdin.on("data", (chunk: Uint8Array) => {
-    try {
-      reader.push(chunk, (f) => {
-        if (f.dst === myId || myId < 0) return handle(f.src, decode(f.body) as Message);
-        // The frame owns its bytes (lib/frame.ts), so it may wait for the parent code.
-        withParent((p) => p.forward(f.dst, f.bytes));
-      });
-    } catch (e) {
-      process.stderr.write(`mitoctl remote: ${(e as Error).message}; exiting\n`);
-      process.exit(2);
-    }
-  });
-  // The master is gone: stop at once, even if user code is still running in the worker.
-  // The parent is gone or wants us gone: end now. process.exit() would wait for a call worker
-  // blocked in native code (execSync) to reach a safe point, which may be never.
-  // The whole process group goes, so processes user code started do not outlive us (those
-  // meant to, such as supervisors, start their own session).
-  const quit = () => {
-    try {
-      process.kill(-process.pid, "SIGKILL");
-    } catch {
-      // Not a group leader (under sudo): just this process.
-    }
-    process.kill(process.pid, "SIGKILL");
-  };
-  process.stdin.on("end", quit);
-  process.stdin.on("error", quit);
-
-  writeOut(PREAMBLE);
+  up.send(new TextEncoder().encode(PREAMBLE));
 }

@@ -1,21 +1,21 @@
 /**
  * A connection: one child process (ssh, a local runtime, sudo …) whose stdin and stdout carry
- * frames to and from a remote stage. It boots the remote (stage 2 plus the first frames in one
+ * frames to and from a remote stage, over a Deno child-process transport. It boots the remote (stage 2 plus the first frames in one
  * write), skips shell noise before the preamble, turns the byte stream into messages, and turns
  * every way the child can fail into one clear {@linkcode ConnectionError}.
  *
  * @module
  */
 
-import { decode } from "./codec.ts";
 import { AuthenticationError, ConnectionError, ProtocolError, TimeoutError } from "./errors.ts";
-import { FrameReader } from "./frame.ts";
+import { type Frame, FrameReader } from "./frame.ts";
 import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "./limits.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./link.ts";
-import { malformed } from "./message_check.ts";
 import { type LoginStep, LoginWatch } from "./methods/login.ts";
 import type { SpawnSpec } from "./methods/method.ts";
-import { type Hello, MASTER_ID, type Message } from "./protocol.ts";
+import type { Hello } from "./protocol.ts";
+import { spawnDenoChild } from "./transport/deno_child.ts";
+import type { ChildTransport } from "./transport/transport.ts";
 
 export type { LoginGuard, SpawnSpec } from "./methods/method.ts";
 
@@ -28,8 +28,11 @@ export function guardError(verdict: { message: string; kind: "auth" | "connect" 
 
 /** Options for {@linkcode Connection}. */
 export interface ConnectionOptions {
-  /** Called with every other message that arrives (from it or the contexts behind it). */
-  onMessage: (src: number, dst: number, msg: Message, size: number) => void;
+  /**
+   * Called with every frame that arrives (from it or the contexts behind it). What it throws
+   * closes the connection as a protocol error: the frame was bad.
+   */
+  onFrame: (frame: Frame) => void;
   /** Called once when the connection ends; `error` is set unless it was closed on purpose. */
   onClose: (error?: Error) => void;
   /** Live stderr lines of the child, when the user asked to see them. */
@@ -46,8 +49,7 @@ export class Connection {
   readonly hello: Promise<Hello>;
   readonly #spec: SpawnSpec;
   readonly #options: ConnectionOptions;
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #child: ChildTransport;
   readonly #reader: FrameReader;
   #stderr = "";
   readonly #scanner = new PreambleScanner();
@@ -57,11 +59,10 @@ export class Connection {
   #pending: Uint8Array[] | undefined;
   #closing = false;
   #closed = false;
-  #helloSeen = false;
   #error: Error | undefined;
   #resolveHello!: (h: Hello) => void;
   #rejectHello!: (e: Error) => void;
-  readonly #exited: Promise<Deno.CommandStatus>;
+  readonly #exited = Promise.withResolvers<void>();
 
   /** Starts `spec`'s process and writes `boot` (stage 2 and the first frames) to it at once. */
   constructor(spec: SpawnSpec, boot: Uint8Array[], options: ConnectionOptions) {
@@ -73,23 +74,49 @@ export class Connection {
       this.#rejectHello = reject;
     });
     this.hello.catch(() => {});
-    const [cmd, ...args] = spec.argv;
+    const cmd = spec.argv[0];
     let env = spec.env ?? {};
     try {
       if (spec.guard) env = { ...env, ...spec.guard.prepare() };
     } catch (e) {
       throw new ConnectionError(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
     }
+    if (spec.prompting) {
+      this.#login = new LoginWatch(spec.prompting, spec.label);
+      this.#pending = [];
+    }
+    const stderr = new TextDecoder();
+    let line = "";
     try {
-      this.#child = new Deno.Command(cmd!, {
-        args,
-        env,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        // Own session: Ctrl-C reaches the master only, which then closes contexts in order.
-        detached: true,
-      }).spawn();
+      this.#child = spawnDenoChild({ argv: spec.argv, env }, {
+        receive: (chunk) => {
+          if (this.#error) return;
+          if (this.#login && !this.#login.done) {
+            // Before the ready line, stdout is the login's business; after it, ours.
+            const rest = this.#loginStep(this.#login.stdout(chunk));
+            if (!rest?.length || this.#error) return;
+            chunk = rest;
+          }
+          if (this.#scanner.found) this.#frames(chunk);
+          else this.#preamble(chunk);
+        },
+        stderr: (chunk) => {
+          if (this.#login && !this.#login.done) this.#loginStep(this.#login.stderr(chunk));
+          const text = stderr.decode(chunk, { stream: true });
+          this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
+          if (!options.onStderr) return;
+          const lines = (line + text).split("\n");
+          line = lines.pop()!;
+          for (const l of lines) options.onStderr(l);
+        },
+        error: (e) => {
+          this.#fail(new ConnectionError(`Reading from "${this.#spec.label}" failed: ${e}`));
+        },
+        closed: (code, signal) => {
+          if (line && options.onStderr) options.onStderr(line);
+          this.#onExit(code, signal);
+        },
+      });
     } catch (e) {
       spec.guard?.close();
       const why = e instanceof Deno.errors.NotFound ? `"${cmd}" was not found` : String(e);
@@ -99,13 +126,7 @@ export class Connection {
       this.#fail(guardError({ message, kind }));
     });
     this.hello.then(() => spec.guard?.close(), () => spec.guard?.close());
-    this.#writer = this.#child.stdin.getWriter();
-    if (spec.prompting) {
-      this.#login = new LoginWatch(spec.prompting, spec.label);
-      this.#pending = [];
-    }
     for (const chunk of boot) this.send(chunk);
-    this.#exited = this.#child.status;
     const timer = setTimeout(() => {
       this.#fail(
         new TimeoutError(
@@ -117,8 +138,11 @@ export class Connection {
       );
     }, options.connectTimeout);
     this.hello.then(() => clearTimeout(timer), () => clearTimeout(timer));
-    void this.#pumpStderr();
-    void this.#pumpStdout().then(() => this.#onExit());
+  }
+
+  /** The remote said hello: it is up. */
+  up(hello: Hello): void {
+    this.#resolveHello(hello);
   }
 
   /** Process id of the local child (ssh, or the runtime for local contexts). */
@@ -135,12 +159,12 @@ export class Connection {
   send(frame: Uint8Array): void {
     if (this.#closed) return;
     if (this.#pending) this.#pending.push(frame);
-    else this.#writer.write(frame).catch(() => {});
+    else this.#child.send(frame);
   }
 
   /** Does what the login watch says; returns stdout bytes that follow the ready line. */
   #loginStep(step: LoginStep): Uint8Array | undefined {
-    if (step.do === "type") this.#writer.write(new TextEncoder().encode(step.text)).catch(() => {});
+    if (step.do === "type") this.#child.send(new TextEncoder().encode(step.text));
     else if (step.do === "fail") {
       const message = `Cannot start "${this.#spec.label}": ${step.message}`;
       this.#fail(step.auth ? new AuthenticationError(message) : new ConnectionError(message));
@@ -157,18 +181,12 @@ export class Connection {
   async close(): Promise<void> {
     if (!this.#closing) {
       this.#closing = true;
-      this.#writer.close().catch(() => {});
-      const timer = setTimeout(() => this.#kill(), CLOSE_GRACE);
-      await this.#exited.catch(() => {});
+      this.#child.close();
+      const timer = setTimeout(() => this.#child.kill(), CLOSE_GRACE);
+      await this.#exited.promise;
       clearTimeout(timer);
     }
-    await this.#exited.catch(() => {});
-  }
-
-  #kill(): void {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch { /* already gone */ }
+    await this.#exited.promise;
   }
 
   /** Ends the connection with `error`: rejects hello, reports once, kills the child. */
@@ -177,41 +195,7 @@ export class Connection {
     this.#error = error;
     this.#rejectHello(error);
     this.#closing = true;
-    this.#kill();
-  }
-
-  async #pumpStderr(): Promise<void> {
-    const dec = new TextDecoder();
-    let line = "";
-    for await (const chunk of this.#child.stderr) {
-      if (this.#login && !this.#login.done) this.#loginStep(this.#login.stderr(chunk));
-      const text = dec.decode(chunk, { stream: true });
-      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL);
-      if (this.#options.onStderr) {
-        line += text;
-        const lines = line.split("\n");
-        line = lines.pop()!;
-        for (const l of lines) this.#options.onStderr(l);
-      }
-    }
-    if (line && this.#options.onStderr) this.#options.onStderr(line);
-  }
-
-  async #pumpStdout(): Promise<void> {
-    try {
-      for await (let chunk of this.#child.stdout as AsyncIterable<Uint8Array>) {
-        if (this.#error) continue;
-        if (this.#login && !this.#login.done) {
-          const rest = this.#loginStep(this.#login.stdout(chunk));
-          if (!rest?.length) continue;
-          chunk = rest;
-        }
-        if (this.#scanner.found) this.#frames(chunk);
-        else this.#preamble(chunk);
-      }
-    } catch (e) {
-      this.#fail(new ConnectionError(`Reading from "${this.#spec.label}" failed: ${e}`));
-    }
+    this.#child.kill();
   }
 
   /** Skips what a login shell printed before the remote stage's preamble. */
@@ -226,24 +210,7 @@ export class Connection {
 
   #frames(chunk: Uint8Array): void {
     try {
-      this.#reader.push(chunk, (frame) => {
-        let msg: Message;
-        try {
-          msg = decode(frame.body) as Message;
-        } catch (e) {
-          throw new ProtocolError(`Undecodable frame: ${(e as Error).message}`);
-        }
-        if (msg === null || typeof msg !== "object" || typeof msg.t !== "string") {
-          throw new ProtocolError("Frame does not hold a message");
-        }
-        const bad = frame.dst === MASTER_ID ? malformed(msg) : undefined;
-        if (bad) throw new ProtocolError(bad);
-        // The first hello is the remote's own: contexts behind it can only start later.
-        if (msg.t === "hello" && !this.#helloSeen) {
-          this.#helloSeen = true;
-          this.#resolveHello(msg);
-        } else this.#options.onMessage(frame.src, frame.dst, msg, frame.bytes.length);
-      });
+      this.#reader.push(chunk, this.#options.onFrame);
     } catch (e) {
       this.#fail(
         new ProtocolError(
@@ -256,9 +223,7 @@ export class Connection {
   }
 
   /** The child exited: explain why, unless we asked for it. */
-  async #onExit(): Promise<void> {
-    const status = await this.#exited;
-    await new Promise((r) => setTimeout(r, 0));
+  #onExit(code: number | null, signal: string | null): void {
     this.#closed = true;
     let error = this.#error;
     if (!error && this.#reader.pending > 0) {
@@ -267,13 +232,13 @@ export class Connection {
           `(${this.#reader.pending} bytes of it arrived)`,
       );
     }
-    if (!error && !this.#closing) error = this.#explain(status);
-    if (!error && !this.#scanner.found) error = this.#explain(status);
+    if (!error && (!this.#closing || !this.#scanner.found)) error = this.#explain(code, signal);
     if (error) this.#rejectHello(error);
+    this.#exited.resolve();
     this.#options.onClose(error);
   }
 
-  #explain(status: Deno.CommandStatus): Error {
+  #explain(code: number | null, signal: string | null): Error {
     const known = this.#scanner.found ? undefined : this.#spec.guard?.explain(this.#stderr);
     if (known) return guardError(known);
     return new ConnectionError(explainExit({
@@ -284,8 +249,8 @@ export class Connection {
       noise: this.#scanner.noise,
       // Under a pseudo-terminal a login's refusal came on stdout, before any ready line.
       stderr: this.#login && !this.#login.done ? this.#login.said : this.#stderr,
-      code: status.code,
-      signal: status.signal,
+      code,
+      signal,
     }));
   }
 }

@@ -9,8 +9,15 @@ import { encode } from "./codec.ts";
 import type { Channel } from "./channel.ts";
 import { Connection, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
-import { AuthenticationError, ConnectionError, TimeoutError, UsageError } from "./errors.ts";
-import { encodeFrame } from "./frame.ts";
+import { RouterCore } from "./core/router.ts";
+import {
+  AuthenticationError,
+  ConnectionError,
+  ProtocolError,
+  TimeoutError,
+  UsageError,
+} from "./errors.ts";
+import { encodeFrame, type Frame } from "./frame.ts";
 import { CLOSE_GRACE, DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE, MAX_OUTPUT_LINE } from "./limits.ts";
 import { masterFacts } from "./methods/here.ts";
 import type { LocalOptions } from "./methods/local.ts";
@@ -19,6 +26,7 @@ import { isBuiltIn, methodNamed } from "./methods/registry.ts";
 import { type SshOptions, sshSpawn } from "./methods/ssh.ts";
 import type { SudoOptions } from "./methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
+import { malformed } from "./message_check.ts";
 import { ModuleServer } from "./module_server.ts";
 import { UnissuedHandle } from "./handle.ts";
 import {
@@ -143,6 +151,8 @@ interface Entry {
 export class Router implements AsyncDisposable {
   readonly #options: RouterOptions;
   readonly #entries = new Map<number, Entry>();
+  /** Routes, the source check, forwarding and the trust rules, as in every remote stage. */
+  readonly #core = new RouterCore<Connection>(MASTER_ID);
   readonly #host: ContextHost;
   readonly #modules: ModuleServer;
   /** Contexts of the leading hops of multi-hop targets, by target prefix. */
@@ -412,7 +422,7 @@ export class Router implements AsyncDisposable {
       {
         connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
         maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
-        onMessage: (src, dst, msg, size) => this.#dispatch(conn, src, dst, msg, size),
+        onFrame: (frame) => this.#arrive(conn, frame),
         onClose: (error) => {
           if (error) this.#log(name, "error", error.message);
           this.#lose(id, error ?? new ConnectionError(`Context "${name}" was closed`));
@@ -424,6 +434,7 @@ export class Router implements AsyncDisposable {
     );
     const ctx = new Context(this.#host, id, name, conn.hello, options.timeout);
     this.#entries.set(id, this.#entry(ctx, conn, MASTER_ID));
+    this.#core.add(id, conn);
     return ctx;
   }
 
@@ -468,6 +479,7 @@ export class Router implements AsyncDisposable {
     const entry = this.#entry(ctx, parent.conn, via.id);
     entry.up = up;
     this.#entries.set(id, entry);
+    this.#core.add(id, parent.conn);
     parent.children.add(id);
     this.#log(name, "debug", `starting from "${via.name}": ${child.method}`);
     // Every router on the way learns where frames for the new id go; the parent starts it.
@@ -585,6 +597,7 @@ export class Router implements AsyncDisposable {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#entries.delete(id);
+    this.#core.drop(id);
     for (const stream of ["stdout", "stderr"] as const) {
       const held = entry.output[stream];
       clearTimeout(held.timer);
@@ -635,29 +648,33 @@ export class Router implements AsyncDisposable {
     const entry = this.#entries.get(dst);
     if (!entry) return;
     const frame = encodeFrame(dst, MASTER_ID, encode(msg), this.#options.maxFrameSize);
-    entry.conn.send(frame);
+    this.#core.linkOf(dst)?.send(frame);
     entry.ctx.stats.framesSent++;
     entry.ctx.stats.bytesSent += frame.length;
   }
 
-  #dispatch(conn: Connection, src: number, dst: number, msg: Message, size: number): void {
-    const entry = this.#entries.get(src);
-    // The master's own id, or one it never gave out, can only be forged.
-    if (src === MASTER_ID || src >= this.#nextContext) {
-      return this.#forged(conn, src === MASTER_ID ? "the master" : `context ${src}`);
+  /** A frame from `conn`: the core checks and forwards it; what is for the master is handled. */
+  #arrive(conn: Connection, frame: Frame): void {
+    const a = this.#core.receive(conn, frame);
+    const { src } = frame;
+    if (a.t === "forged") {
+      // A context already forgotten: its late frames are dropped.
+      if (!a.known && src !== MASTER_ID && src < this.#nextContext) return;
+      const claimed = a.known
+        ? `"${this.#entries.get(src)!.ctx.name}"`
+        : src === MASTER_ID
+        ? "the master"
+        : `context ${src}`;
+      return this.#forged(conn, claimed);
     }
-    if (!entry) return; // A context already forgotten: late frames are dropped.
-    // Only the contexts behind a connection may send on it: anything else is forged.
-    if (entry.conn !== conn) return this.#forged(conn, `"${entry.ctx.name}"`);
+    const entry = this.#entries.get(src)!;
     entry.ctx.stats.framesReceived++;
-    entry.ctx.stats.bytesReceived += size;
-    if (dst !== MASTER_ID) {
-      // Between two contexts with no common ancestor but the master: pass it on. The callee
-      // checks that the caller was granted it.
-      const to = this.#entries.get(dst);
-      if (to) to.conn.send(encodeFrame(dst, src, encode(msg), this.#options.maxFrameSize));
-      return;
-    }
+    entry.ctx.stats.bytesReceived += frame.bytes.length;
+    // The master runs no calls: a call into it is dropped like anything it does not take.
+    if (a.t !== "local") return;
+    const msg = a.msg;
+    const bad = malformed(msg);
+    if (bad) throw new ProtocolError(bad);
     switch (msg.t) {
       case "log":
         if (msg.stream) return this.#output(entry, msg.stream, msg.msg);
@@ -665,7 +682,7 @@ export class Router implements AsyncDisposable {
       case "mreq":
         return void this.#serveModule(entry, msg);
       case "hello":
-        return entry.up?.resolve(msg);
+        return entry.up ? entry.up.resolve(msg) : entry.conn.up(msg);
       case "chan": {
         const bound = this.#channels.get(msg.ch);
         if (bound?.ctx !== src) return;

@@ -513,56 +513,62 @@ Deno.test("frames over the limit and broken remotes fail one context, not the ro
     await stillGood();
   });
 
-  const hostile: [string, string, Parameters<FakeRuntimes["add"]>[1], RegExp][] = [
+  // The master takes frames only from the contexts behind a connection, so a fake addresses its
+  // frames from the id the router gives its context, as a real stage does: good is 1, big 2, and
+  // each fake below takes the next.
+  let nextId = 3;
+  const hostile: [string, string, (id: number) => Parameters<FakeRuntimes["add"]>[1], RegExp][] = [
     [
       "a length shorter than the header",
       "short",
-      { output: [PREAMBLE_BYTES, u32(3), u32(0), u32(0)] },
+      () => ({ output: [PREAMBLE_BYTES, u32(3), u32(0), u32(0)] }),
       /^Closed the connection to "local": it sent a bad frame \(Frame length 3 is shorter than its header\)$/,
     ],
     [
       "a body that is not msgpack",
       "garbage",
-      { output: [PREAMBLE_BYTES, encodeFrame(0, 1, new Uint8Array([0xc1, 0xff, 0x00]))] },
+      (id) => ({
+        output: [PREAMBLE_BYTES, encodeFrame(0, id, new Uint8Array([0xc1, 0xff, 0x00]))],
+      }),
       /^Closed the connection to "local": it sent a bad frame \(Undecodable frame: Invalid msgpack type byte 0xc1 at offset 0\)$/,
     ],
     [
       "a body that is not a message",
       "number",
-      { output: [PREAMBLE_BYTES, encodeFrame(0, 1, new Uint8Array([0x2a]))] },
+      (id) => ({ output: [PREAMBLE_BYTES, encodeFrame(0, id, new Uint8Array([0x2a]))] }),
       /^Closed the connection to "local": it sent a bad frame \(Frame does not hold a message\)$/,
     ],
     [
       "a length header of almost 4 GiB",
       "huge",
-      { output: [PREAMBLE_BYTES, u32(0xfffffff0), u32(0), u32(1)] },
+      () => ({ output: [PREAMBLE_BYTES, u32(0xfffffff0), u32(0), u32(1)] }),
       /^Closed the connection to "local": it sent a bad frame \(Frame of 4294967272 bytes exceeds the frame limit of 1024 bytes\)$/,
     ],
     [
       "a frame over the limit",
       "over",
-      { output: [PREAMBLE_BYTES, encodeFrame(0, 1, new Uint8Array(2000))] },
+      (id) => ({ output: [PREAMBLE_BYTES, encodeFrame(0, id, new Uint8Array(2000))] }),
       /^Closed the connection to "local": it sent a bad frame \(Frame of 2000 bytes exceeds the frame limit of 1024 bytes\)$/,
     ],
     [
       "a truncated frame and an exit",
       "truncated",
-      {
+      () => ({
         output: [PREAMBLE_BYTES, encodeFrame(0, 1, new Uint8Array(100)).subarray(0, 30)],
         then: "exit",
-      },
+      }),
       /^Closed the connection to "local": .*\b(truncated|middle of a frame|incomplete)\b/,
     ],
     [
       `${MAX_PREAMBLE_NOISE + 1} bytes of noise before the preamble`,
       "noisy",
-      { output: [new Uint8Array(MAX_PREAMBLE_NOISE + 1).fill(0x41)] },
+      () => ({ output: [new Uint8Array(MAX_PREAMBLE_NOISE + 1).fill(0x41)] }),
       /^"local" printed \d+ bytes of output before the remote stage started; is a login script writing to stdout\?$/,
     ],
   ];
   for (const [what, name, options, message] of hostile) {
     await t.step(`a remote that sends ${what} fails with a ProtocolError`, async () => {
-      const runtime = await fakes.add(`${name}-node`, options);
+      const runtime = await fakes.add(`${name}-node`, options(nextId++));
       await rejects(router.local({ runtime, connectTimeout: 5000 }), (e) => {
         ok(e instanceof ProtocolError, `${e}`);
         match(e.message, message);
@@ -575,7 +581,7 @@ Deno.test("frames over the limit and broken remotes fail one context, not the ro
 
   await t.step("garbage after hello fails the pending call with a ProtocolError", async () => {
     const runtime = await fakes.add("late-garbage-node", {
-      output: [PREAMBLE_BYTES, helloFrame(4242)],
+      output: [PREAMBLE_BYTES, helloFrame(4242, nextId++)],
       pause: 0.5,
       more: [u32(1), u32(0), u32(0)],
     });

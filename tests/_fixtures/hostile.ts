@@ -35,8 +35,11 @@ export interface FakeRuntimeOptions {
   then?: "wait" | "exit" | string;
 }
 
-/** A frame holding a `hello` from a remote that claims to be Node. */
-export function helloFrame(pid: number = 1): Uint8Array {
+/**
+ * A frame holding a `hello` from a remote that claims to be Node, sent as context `src` (the id
+ * the router gave the fake's context: the master drops frames from any other).
+ */
+export function helloFrame(pid: number = 1, src: number = 1): Uint8Array {
   const hello: Hello = {
     t: "hello",
     runtime: "node",
@@ -45,7 +48,7 @@ export function helloFrame(pid: number = 1): Uint8Array {
     host: "fake",
     user: "fake",
   };
-  return encodeFrame(MASTER_ID, 1, encode(hello));
+  return encodeFrame(MASTER_ID, src, encode(hello));
 }
 
 /** A directory of fake runtimes; `await using` removes it. */
