@@ -9,9 +9,9 @@
 import { decode, encode } from "../lib/codec.ts";
 import { encodeFrame, FrameReader } from "../lib/frame.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
-import { serveModuleRequests } from "./loader.ts";
+import { type CallWorker, startCallWorker } from "./call_host.ts";
 import { post, received } from "./transfer.ts";
-import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
+import { os, runtimeName, runtimeVersion, userName } from "./runtime.ts";
 import type {
   WorkerCall,
   WorkerChan,
@@ -20,8 +20,6 @@ import type {
   WorkerOutCall,
   WorkerOutput,
 } from "./worker_messages.ts";
-
-type Worker = InstanceType<typeof threads.Worker>;
 
 /** Where a call came from, to address its reply: the caller and the caller's id for it. */
 interface InFlight {
@@ -101,17 +99,8 @@ export function runRemoteRouter(selfUrl: string): void {
     writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
   };
 
-  function startWorker(): Worker {
-    const { port1, port2 } = new threads.MessageChannel();
-    serveModuleRequests(port1, fetchModule);
-    const w = new threads.Worker(new URL(selfUrl), {
-      stdout: true,
-      stderr: true,
-      workerData: port2,
-      transferList: [port2],
-    });
-    w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
-    w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
+  function startWorker(): CallWorker {
+    const w = startCallWorker(selfUrl, fetchModule);
     w.on("message", (raw: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
       const m = received(raw);
       // User output travels as log lines (the master splits them), from any depth.
@@ -149,7 +138,7 @@ export function runRemoteRouter(selfUrl: string): void {
   }
 
   /** Fails every call the worker held and starts a fresh one. */
-  function restart(old: Worker, why: string): void {
+  function restart(old: CallWorker, why: string): void {
     if (old !== worker) return;
     worker = startWorker();
     void old.terminate();
@@ -159,26 +148,6 @@ export function runRemoteRouter(selfUrl: string): void {
     inFlight.clear();
     byCaller.clear();
     outgoing.clear();
-  }
-
-  /**
-   * Deno cannot interrupt a worker that never yields: its thread keeps a core busy after
-   * terminate(). Say so, rather than let the user believe the work stopped.
-   */
-  function watchSpin(id: number): void {
-    const start = process.cpuUsage();
-    setTimeout(() => {
-      const used = process.cpuUsage(start);
-      // Most of 300 ms on a CPU after the worker was told to end: it did not.
-      if (used.user + used.system > 200_000) {
-        send(MASTER_ID, {
-          t: "log",
-          level: "warn",
-          msg: `call ${id} was cancelled but keeps running: Deno cannot stop a busy worker; ` +
-            `close the context`,
-        });
-      }
-    }, 300);
   }
 
   /** Runs `fn` with the parent half once its code is loaded, in the order asked. */
@@ -309,7 +278,6 @@ export function runRemoteRouter(selfUrl: string): void {
         finish(wid);
         send(src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
         restart(worker, `call ${msg.id} on the same context was cancelled`);
-        if (runtimeName === "deno") watchSpin(msg.id);
         return;
       }
       case "credit":

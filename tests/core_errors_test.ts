@@ -439,15 +439,12 @@ Deno.test("a timed-out or aborted call stops its remote work and the context liv
     await t.step("a call that spins the CPU is stopped on every runtime", async () => {
       for (const rt of runtimes) {
         const ctx = await router.local({ runtime: rt.path });
-        const started = Date.now();
-        await rejects(ctx.callWith({ timeout: 200 }, targets, "spin", 3000), {
+        await rejects(ctx.callWith({ timeout: 200 }, targets, "spin", 60_000), {
           name: "TimeoutError",
+          message: /timed out after 0.2 s$/,
         });
-        strictEqual(await ctx.callWith({ timeout: 2000 }, "node:path", "join", "a", "b"), "a/b");
-        ok(
-          Date.now() - started < 1500,
-          `${rt.name}: next call answered after ${Date.now() - started} ms`,
-        );
+        // Long before the spin could end: the next call does not wait for it.
+        strictEqual(await ctx.callWith({ timeout: 20_000 }, "node:path", "join", "a", "b"), "a/b");
       }
     });
   } finally {
