@@ -5,7 +5,7 @@
  */
 
 import { decode, encode } from "./codec.ts";
-import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
+import { ConnectionError, RefusedValueError, RemoteError, TimeoutError } from "./errors.ts";
 import { CLOSE_GRACE } from "./limits.ts";
 import { Channel } from "./channel.ts";
 import { type ContextInfo, contextInfo } from "./context_info.ts";
@@ -495,7 +495,12 @@ export class Context implements AsyncDisposable {
       if (msg.t === "ok") p.resolve(this.decodeValue(msg.value));
       else p.reject(new RemoteError(this.name, this.decodeValue(msg.error)));
     } catch (e) {
-      p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));
+      const why = (e as Error).message;
+      p.reject(
+        msg.t === "err"
+          ? new RefusedValueError(`Refused the error ${p.what} failed with: ${why}`)
+          : new ConnectionError(`Undecodable reply to ${p.what}: ${why}`),
+      );
     }
   }
 
