@@ -23,6 +23,16 @@ Deno.test("push -n names the files it would send; pull's line names the target",
       ok(![...Deno.readDirSync(dest)].length, "a dry run wrote something");
     });
 
+    await t.step("pull -n lists each file, writes nothing", async () => {
+      const r = await runCli(["pull", ...cfg, "-n", "mito", src, `${dest}/dry`]);
+      strictEqual(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split("\n");
+      strictEqual(lines.slice(0, 2).sort().join("\n"), "mito: send a.txt\nmito: send sub/b.txt");
+      ok(/^mito: 2 to send \(3 B\), 0 up to date, 0 to delete/.test(lines[2]!), r.stdout);
+      strictEqual(lines.length, 3, r.stdout);
+      ok(![...Deno.readDirSync(dest)].length, "a dry run wrote something");
+    });
+
     await t.step("pull's summary line names the target it copied from", async () => {
       const r = await runCli(["pull", ...cfg, "mito", src, `${dest}/back`]);
       strictEqual(r.code, 0, r.stderr);

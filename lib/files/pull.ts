@@ -7,7 +7,7 @@
 
 import type { Context } from "../context.ts";
 import { localEndpoint, remoteEndpoint } from "./endpoint.ts";
-import { type SyncOptions, syncTrees, type TransferSummary } from "./sync.ts";
+import { type SyncOptions, syncTrees, type TransferResult, type TransferSummary } from "./sync.ts";
 
 /** Options of {@linkcode pull}. */
 export type PullOptions = SyncOptions;
@@ -28,6 +28,21 @@ export async function pull(
   dest: string,
   options: PullOptions = {},
 ): Promise<TransferSummary> {
+  const result = await pullResult(ctx, source, dest, options);
+  if (result.error) throw result.error;
+  return result.summary;
+}
+
+/**
+ * What {@linkcode pull} did, or its error, without throwing it; with `dryRun`, the paths it
+ * would write and delete.
+ */
+export async function pullResult(
+  ctx: Context,
+  source: string,
+  dest: string,
+  options: PullOptions = {},
+): Promise<TransferResult> {
   if (typeof source !== "string" || source === "") throw new TypeError("Source must be a path");
   if (typeof dest !== "string" || dest === "") throw new TypeError("Destination must be a path");
   const [result] = await syncTrees(
@@ -35,6 +50,5 @@ export async function pull(
     [{ endpoint: localEndpoint(), path: dest }],
     options,
   );
-  if (result!.error) throw result!.error;
-  return result!.summary;
+  return result!;
 }
