@@ -791,7 +791,7 @@ function hopRuntime(runtime: string | undefined): boolean {
 }
 
 /** Rejects targets whose hops cannot follow each other, before anything is started. */
-function checkHops(hops: Hop[], target: string): void {
+export function checkHops(hops: Hop[], target: string): void {
   for (const [i, hop] of hops.entries()) {
     const where = `hop ${i + 1} ("${formatHop(hop)}")`;
     if (hop.method === "local" && i > 0) {

@@ -19,7 +19,8 @@ import {
 } from "../fanout.ts";
 import type { ContextInfo } from "../context_info.ts";
 import { stage2Bytes } from "../stage2.ts";
-import { parseTarget } from "../target.ts";
+import { formatHop, type Hop, parseTarget } from "../target.ts";
+import { checkHops } from "../router.ts";
 import {
   callArgument,
   CONNECT_FLAGS,
@@ -173,21 +174,26 @@ export function bootstrap(argv: string[]): number {
     throw new UsageError("Usage: mitoctl bootstrap --print [flags] <target>");
   }
   const hops = parseTarget(target);
-  if (hops.length !== 1) throw new UsageError(`Invalid target "${target}": one hop expected`);
+  checkHops(hops, target);
   const hop = hops[0]!;
   const options = connectOptions(values);
   const size = stage2Bytes().length;
-  let spec;
-  if (hop.method === "local") spec = localSpawn(options, size);
-  else if (hop.method === "ssh") spec = sshSpawn({ ...options, ...hop }, size);
-  else throw new UsageError(`Invalid target "${target}": ${hop.method} needs a hop before it`);
+  const spec = hop.method === "local"
+    ? localSpawn(options, size)
+    : sshSpawn({ ...options, ...(hop as Hop & { method: "ssh" }) }, size);
   const command = spec.argv[spec.argv.length - 1]!;
+  // Later hops are started by the stage of the hop before, with that machine's own client,
+  // configuration and runtime and a one-time prompt nonce: no argv made here would be theirs.
+  const later = hops.slice(1).map((h, i) => ({ hop: formatHop(h), method: h.method, by: i + 1 }));
   if (values.json) {
-    printLine(toJson({ argv: spec.argv, stage1Bytes: command.length, stage2Bytes: size }));
+    printLine(toJson({ argv: spec.argv, stage1Bytes: command.length, stage2Bytes: size, later }));
   } else {
     printLine(`argv:    ${toJson(spec.argv)}`);
     printLine(`stage 1: ${new TextEncoder().encode(command).length} bytes (last argument)`);
     printLine(`stage 2: ${size} bytes brotli, sent on stdin`);
+    for (const { hop, method, by } of later) {
+      printLine(`hop ${by + 1}:   ${hop}: ${method}, run by the stage on hop ${by}, not from here`);
+    }
   }
   return ExitCode.ok;
 }
