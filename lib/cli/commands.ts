@@ -10,13 +10,8 @@ import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { localSpawn } from "../methods/local.ts";
 import { sshSpawn } from "../methods/ssh.ts";
-import {
-  failedLine,
-  type HostResult,
-  isSingleTarget,
-  runFleet,
-  type RunFleetOptions,
-} from "../fanout.ts";
+import { type HostResult, isSingleTarget } from "../fanout.ts";
+import { failedLine, runFleet, type RunFleetOptions } from "./fleet.ts";
 import type { ContextInfo } from "../context_info.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { formatHop, type Hop, parseTarget } from "../target.ts";

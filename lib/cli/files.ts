@@ -15,7 +15,7 @@ import { pushAll } from "../files/push.ts";
 import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../files/sync.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, parse, type Parsed } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
-import { failedLine } from "../fanout.ts";
+import { failedLine } from "./fleet.ts";
 import { oneLine } from "./terminal_text.ts";
 
 const FILE_FLAGS = {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Caller } from "../caller.ts";
 import { localEndpoint, remoteEndpoint } from "./endpoint.ts";
 import { type SyncOptions, syncTrees, type TransferResult, type TransferSummary } from "./sync.ts";
 
@@ -23,7 +23,7 @@ export type PullOptions = SyncOptions;
  * ```
  */
 export async function pull(
-  ctx: Context,
+  ctx: Caller,
   source: string,
   dest: string,
   options: PullOptions = {},
@@ -38,7 +38,7 @@ export async function pull(
  * would write and delete.
  */
 export async function pullResult(
-  ctx: Context,
+  ctx: Caller,
   source: string,
   dest: string,
   options: PullOptions = {},
