@@ -21,13 +21,15 @@ export interface ChildLinkOptions {
   /** The child ended; `error` says why unless it was closed on purpose. */
   onGone: (error?: string, kind?: "auth" | "timeout") => void;
   connectTimeout: number;
+  /** Largest frame body the child may send; default MAX_FRAME_SIZE. */
+  maxFrame?: number | undefined;
 }
 
 /** A child process speaking frames, started by a remote stage. */
 export class ChildLink {
   readonly #child: import("node:child_process").ChildProcess;
   readonly #guard: LoginGuard | undefined;
-  readonly #reader = new FrameReader();
+  readonly #reader: FrameReader;
   readonly #scanner = new PreambleScanner();
   #stderr = "";
   #error: string | undefined;
@@ -42,6 +44,7 @@ export class ChildLink {
     boot: Uint8Array[],
     options: ChildLinkOptions,
   ) {
+    this.#reader = new FrameReader({ maxSize: options.maxFrame });
     const { spawn } = process.getBuiltinModule("node:child_process");
     const [cmd, ...args] = spec.argv;
     const guard = this.#guard = spec.guard;

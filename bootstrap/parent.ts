@@ -34,6 +34,8 @@ export interface ParentHost {
   deliver(src: number, msg: Message): void;
   /** The `data:` URL this stage's code was loaded from. */
   selfUrl: string;
+  /** Largest frame body this context and its children may send, if not the default. */
+  maxFrame?: number;
 }
 
 /** Starts, routes to and ends the contexts behind one remote stage. */
@@ -79,12 +81,14 @@ export class Parent {
       title: msg.title,
       parent: host.id,
       ancestors: [...host.ancestors, host.id],
+      ...(host.maxFrame === undefined ? {} : { maxFrame: host.maxFrame }),
     };
     const link: ChildLink = new ChildLink(
       spec,
       [bytes, encodeFrame(msg.id, host.id, encode(init)), ...carried],
       {
         connectTimeout: msg.connectTimeout,
+        maxFrame: host.maxFrame,
         onFrame: (f) => this.#fromChild(link, f),
         onGone: (error, kind) => {
           // A sudo rule with requiretty: once more, on a terminal.

@@ -38,6 +38,8 @@ export function runRemoteRouter(selfUrl: string): void {
   stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
 
   let myId = -1;
+  // Set by the master: larger messages fail where they are made, never on the way.
+  let maxFrame: number | undefined;
   let parentId = MASTER_ID;
   // Only these may call into this context: the master and the contexts on the way to it.
   let ancestors = new Set<number>([MASTER_ID]);
@@ -96,7 +98,7 @@ export function runRemoteRouter(selfUrl: string): void {
   let worker = startWorker();
 
   const send = (dst: number, msg: Message): void => {
-    writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
+    writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg), maxFrame));
   };
 
   function startWorker(): CallWorker {
@@ -110,8 +112,13 @@ export function runRemoteRouter(selfUrl: string): void {
       if (m.t === "chan") return send(MASTER_ID, m);
       if (m.t === "ocall") {
         const id = nextOut++;
-        outgoing.set(id, { wid: m.id, dst: m.dst });
-        send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
+        try {
+          send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
+          outgoing.set(id, { wid: m.id, dst: m.dst });
+        } catch (e) {
+          // Over the frame limit: the call fails where it was made.
+          post(worker, { t: "odone", id: m.id, ok: false, data: encode(e) });
+        }
         return;
       }
       const entry = m.t === "item" ? inFlight.get(m.id) : finish(m.id);
@@ -185,6 +192,8 @@ export function runRemoteRouter(selfUrl: string): void {
         myId = msg.id;
         parentId = msg.parent;
         ancestors = new Set(msg.ancestors);
+        // The parent sends within it too.
+        if ((maxFrame = msg.maxFrame)) reader.maxSize = maxFrame;
         try {
           process.title = msg.title;
         } catch { /* some platforms refuse: not fatal */ }
@@ -211,6 +220,7 @@ export function runRemoteRouter(selfUrl: string): void {
               up: writeOut,
               deliver: handle,
               selfUrl,
+              ...(maxFrame === undefined ? {} : { maxFrame }),
             })
           );
         }

@@ -392,6 +392,10 @@ export class Router implements AsyncDisposable {
         title: masterTitle(),
         parent: MASTER_ID,
         ancestors: [MASTER_ID],
+        // Every context sends within the master's limit, and passes it on to its children.
+        ...(this.#options.maxFrameSize === undefined
+          ? {}
+          : { maxFrame: this.#options.maxFrameSize }),
       } satisfies Message,
     );
     const conn: Connection = new Connection(
