@@ -73,7 +73,14 @@ export class Parent {
     const host = this.#host;
     const bytes = this.#ownStage2();
     const nonce = Math.random().toString(36).slice(2, 12);
-    const spec = childSpawn(msg.child, bytes.length, nonce, process.execPath, pty);
+    const spec = childSpawn(
+      msg.child,
+      bytes.length,
+      nonce,
+      process.execPath,
+      msg.connectTimeout,
+      pty,
+    );
     const init: Message = {
       t: "init",
       id: msg.id,

@@ -11,20 +11,24 @@ import { sshSpawn } from "./ssh.ts";
 import { suSpawn } from "./su.ts";
 import { type Prompting, sudoSpawn } from "./sudo.ts";
 
-/** The spawn spec of `child` with a stage 2 of `size` bytes; `pty` puts sudo on a terminal. */
+/**
+ * The spawn spec of `child` with a stage 2 of `size` bytes, which may take `connectTimeout` ms to
+ * come up; `pty` puts sudo on a terminal.
+ */
 export function childSpawn(
   child: ChildMethod,
   size: number,
   nonce: string,
   defaultRuntime: string,
+  connectTimeout: number,
   pty = false,
 ): SpawnSpec & { prompting?: Prompting } {
   switch (child.method) {
     case "ssh":
-      return sshSpawn(child.options, size);
+      return sshSpawn({ ...child.options, connectTimeout }, size);
     case "sudo":
-      return sudoSpawn({ ...child.options, pty }, size, nonce, defaultRuntime);
+      return sudoSpawn({ ...child.options, pty, connectTimeout }, size, nonce, defaultRuntime);
     case "su":
-      return suSpawn(child.options, size, nonce, defaultRuntime);
+      return suSpawn({ ...child.options, connectTimeout }, size, nonce, defaultRuntime);
   }
 }

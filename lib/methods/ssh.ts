@@ -9,6 +9,7 @@
  */
 
 import type { SpawnSpec } from "../connection.ts";
+import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
 import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
 import { formatHop } from "../target.ts";
 import { controlDirectory } from "./control_dir.ts";
@@ -30,6 +31,11 @@ export interface SshOptions {
   identity?: string;
   /** Runtime on the remote: `"auto"` (default: deno, then node), `"deno"`, `"node"` or a path. */
   runtime?: RuntimeChoice;
+  /**
+   * How long the context may take to come up, in ms; default 30 s. The remote command's watchdog
+   * ends a runtime that has not started by then.
+   */
+  connectTimeout?: number;
   /** Share one ssh connection between contexts for this many seconds after the last one ends
    *  (ControlMaster/ControlPersist, sockets in a private directory: see control_dir.ts); default
    *  off. */
@@ -74,7 +80,12 @@ export function sshSpawn(options: SshOptions, size: number): SpawnSpec {
   }
   if (options.password === undefined) args.push("-o", "BatchMode=yes");
   else args.push(...PASSWORD_LOGIN);
-  args.push("-T", "--", options.host, remoteCommand(runtime, size));
+  args.push(
+    "-T",
+    "--",
+    options.host,
+    remoteCommand(runtime, size, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
+  );
   const label = formatHop({ method: "ssh", ...options });
   const spec: SpawnSpec = {
     argv: [options.sshPath ?? "ssh", ...args],

@@ -8,6 +8,7 @@
  */
 
 import type { SpawnSpec } from "../connection.ts";
+import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
 import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
 import { onPty, type Prompting, readyCommand } from "./sudo.ts";
 
@@ -19,6 +20,11 @@ export interface SuOptions {
   password?: string;
   /** Runtime to start as that user; default: the runtime running the parent. */
   runtime?: RuntimeChoice;
+  /**
+   * How long the context may take to come up, in ms; default 30 s. The remote command's watchdog
+   * ends a runtime that has not started by then.
+   */
+  connectTimeout?: number;
 }
 
 /** The su process that becomes a context, with its prompt handling. */
@@ -32,7 +38,16 @@ export function suSpawn(
   const ready = `mitoctl-ready-${nonce}`;
   const user = options.user ?? "root";
   // LC_ALL=C: su's prompt and refusal in English, as the link expects them.
-  const argv = onPty(["su", user, "-c", readyCommand(ready, remoteCommand(runtime, size), true)]);
+  const argv = onPty([
+    "su",
+    user,
+    "-c",
+    readyCommand(
+      ready,
+      remoteCommand(runtime, size, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
+      true,
+    ),
+  ]);
   const prompting: Prompting = { prompt: "Password:", ready };
   if (options.password !== undefined) prompting.password = options.password;
   return { argv, label: `su:${user}`, runtime, prompting, env: { LC_ALL: "C" } };

@@ -8,6 +8,7 @@
  */
 
 import type { SpawnSpec } from "../connection.ts";
+import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
 import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
 
 /** Options for a sudo context. */
@@ -18,6 +19,11 @@ export interface SudoOptions {
   password?: string;
   /** Runtime to start as that user; default: the runtime running the parent. */
   runtime?: RuntimeChoice;
+  /**
+   * How long the context may take to come up, in ms; default 30 s. The remote command's watchdog
+   * ends a runtime that has not started by then.
+   */
+  connectTimeout?: number;
   /** sudo to run; default `"sudo"` from PATH. */
   sudoPath?: string;
 }
@@ -81,7 +87,11 @@ export function sudoSpawn(
     "--",
     "sh",
     "-c",
-    readyCommand(ready, remoteCommand(runtime, size), pty),
+    readyCommand(
+      ready,
+      remoteCommand(runtime, size, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
+      pty,
+    ),
   ];
   const prompting: Prompting = { prompt, ready };
   if (options.password !== undefined) prompting.password = options.password;
