@@ -6,7 +6,8 @@
  * the worker kills that process. The host's main thread only relays: worker messages between a
  * pipe and the worker, and the worker's module requests back to the router.
  *
- * On the pipe each message is a frame: two 32-bit little-endian lengths, the JSON of the message
+ * The pipe is the host's fd 3; its stdout is the router's, as a worker thread's would be. On the
+ * pipe each message is a frame: two 32-bit little-endian lengths, the JSON of the message
  * without its binary field, then that field's bytes (worker messages carry at most one).
  *
  * @module
@@ -48,12 +49,10 @@ type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 const BINARY = ["args", "data", "value"];
 
 /** Set on the host's global object by the code that starts it, before the stage loads. */
-const HOST_FLAG = "mitoctlCallHost";
+const HOST_FLAG = "mitoctlHost";
 
-/**
- * Started as `deno eval <HOST_JS> <n>`: reads the stage's `data:` URL (n bytes) from stdin and
- * imports it; the rest of stdin is the pipe from the router.
- */
+/** Started as `deno eval <HOST_JS> <n>`: reads the stage's `data:` URL (n bytes) from stdin and
+ *  imports it. */
 const HOST_JS = `globalThis.${HOST_FLAG}=1;var p=process,r=p.getBuiltinModule("fs").readSync,` +
   "n=+p.argv.at(-1),b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();import(b+'')";
 
@@ -139,14 +138,15 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
     ["eval", "--ext=js", "--no-config", HOST_JS, `${url.length}`],
     // Not its stderr: where that is a terminal (su, sudo with requiretty), Deno would set its
     // mode, and the terminal carries the frames.
-    { stdio: ["pipe", "pipe", "pipe"] },
+    { stdio: ["pipe", "inherit", "pipe", "pipe"] },
   );
-  child.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
+  child.stderr!.on("data", (d: Uint8Array) => process.stderr.write(d));
+  child.stdin!.end(url);
+  const pipe = child.stdio[3] as unknown as Out & In & { on(e: "error", f: () => void): unknown };
   // A host that is gone says so with "exit"; writes to it meanwhile go nowhere.
-  child.stdin.on("error", () => {});
-  child.stdin.write(url);
-  const send = sender(child.stdin);
-  readFrames(child.stdout, (m) => {
+  pipe.on("error", () => {});
+  const send = sender(pipe);
+  readFrames(pipe, (m) => {
     if (m.t === "fail") return events.emit("error", new Error((m as unknown as Fail).message));
     if (m.t !== "ask") return events.emit("message", m);
     const { id, url } = m as unknown as Ask;
@@ -172,12 +172,13 @@ export function startCallWorker(selfUrl: string, fetch: FetchModule): CallWorker
 }
 
 /**
- * Runs a call host: starts the worker thread and relays between it and the router on
- * stdin/stdout. Ends with the worker, and at once when the router goes (stdin closes), even if
- * the worker is still busy.
+ * Runs a call host: starts the worker thread and relays between it and the router on fd 3.
+ * Ends with the worker, and at once when the router goes (the pipe closes), even if the worker
+ * is still busy.
  */
 export function runCallHost(selfUrl: string): void {
-  const send = sender(process.stdout);
+  const pipe = new (process.getBuiltinModule("node:net").Socket)({ fd: 3 });
+  const send = sender(pipe);
   const asked = new Map<number, (answer: Ask) => void>();
   let nextAsk = 1;
   const w = startThread(selfUrl, (url) =>
@@ -189,13 +190,13 @@ export function runCallHost(selfUrl: string): void {
   w.on("message", (m: object) => send(m));
   w.on("error", (e: Error) => send({ t: "fail", message: e.message } satisfies Fail));
   w.on("exit", (code: number) => process.exit(code));
-  readFrames(process.stdin, (m) => {
+  readFrames(pipe, (m) => {
     if (m.t !== "ask") return post(w, received(m));
     const a = m as unknown as Ask;
     asked.get(a.id)?.(a);
     asked.delete(a.id);
   });
   const quit = () => process.kill(process.pid, "SIGKILL");
-  process.stdin.on("end", quit);
-  process.stdin.on("error", quit);
+  pipe.on("end", quit);
+  pipe.on("error", quit);
 }

@@ -114,13 +114,13 @@ Deno.test("call --timeout on a busy call exits 4 and leaves no remote process", 
         const title = `mitoctl:${
           Deno.env.get("USER") ?? Deno.uid()
         }@${Deno.hostname()}:${cli.child.pid}`;
+        // On a busy machine the timeout may come before the stage is up; then none is found.
         const remote = await waitFor(() => pidsWithCommandLine(title)[0], 10_000);
-        ok(remote !== undefined, `no process titled ${title}`);
-        procs = [...childrenOf(cli.child.pid), ...processTree(remote)];
+        procs = [...childrenOf(cli.child.pid), ...remote === undefined ? [] : processTree(remote)];
         const result = await cli.done;
         strictEqual(result.code, 4, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
         match(result.stderr, /^mitoctl: Call .*#spin on "mito" timed out after 2 s\n$/);
-        const left = await waitGone(procs, 2000);
+        const left = await waitGone([...procs, ...pidsWithCommandLine(title)], 2000);
         deepStrictEqual(left, [], `still running after the timeout: ${describePids(left)}`);
       } finally {
         killAll([cli.child.pid, ...procs]);
