@@ -21,13 +21,15 @@ export interface ChildLinkOptions {
   /** The child ended; `error` says why unless it was closed on purpose. */
   onGone: (error?: string, kind?: "auth" | "timeout") => void;
   connectTimeout: number;
+  /** Largest frame body the child may send; default MAX_FRAME_SIZE. */
+  maxFrame?: number | undefined;
 }
 
 /** A child process speaking frames, started by a remote stage. */
 export class ChildLink {
   readonly #child: ChildTransport;
   readonly #guard: LoginGuard | undefined;
-  readonly #reader = new FrameReader();
+  readonly #reader: FrameReader;
   readonly #scanner = new PreambleScanner();
   #stderr = "";
   #error: string | undefined;
@@ -42,6 +44,7 @@ export class ChildLink {
     boot: Uint8Array[],
     options: ChildLinkOptions,
   ) {
+    this.#reader = new FrameReader({ maxSize: options.maxFrame });
     const cmd = spec.argv[0];
     const guard = this.#guard = spec.guard;
     let guardEnv: Record<string, string> = {};

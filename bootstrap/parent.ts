@@ -27,6 +27,8 @@ export interface ParentHost {
   arrive(link: FrameSink, frame: Frame): void;
   /** The `data:` URL this stage's code was loaded from. */
   selfUrl: string;
+  /** Largest frame body this context and its children may send, if not the default. */
+  maxFrame?: number;
 }
 
 /** Starts and ends the contexts behind one remote stage; the router core routes to them. */
@@ -73,6 +75,7 @@ export class Parent {
       pty,
       self: stage1Argv(here, bytes.length),
       here,
+      connectTimeout: msg.connectTimeout,
     });
     if (msg.verbose) {
       send(MASTER_ID, {
@@ -88,12 +91,14 @@ export class Parent {
       title: msg.title,
       parent: core.id,
       ancestors: [...core.ancestors, core.id],
+      ...(this.#host.maxFrame === undefined ? {} : { maxFrame: this.#host.maxFrame }),
     };
     const link: ChildLink = new ChildLink(
       spec,
       [bytes, encodeFrame(msg.id, core.id, encode(init)), ...carried],
       {
         connectTimeout: msg.connectTimeout,
+        maxFrame: this.#host.maxFrame,
         onFrame: (f) => this.#host.arrive(link, f),
         onGone: (error, kind) => {
           // A sudo rule with requiretty: once more, on a terminal.

@@ -11,9 +11,9 @@ import { type FrameSink, RouterCore } from "../lib/core/router.ts";
 import { encodeFrame, type Frame, FrameReader } from "../lib/frame.ts";
 import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
-import { serveModuleRequests } from "./loader.ts";
+import { type CallWorker, startCallWorker } from "./call_host.ts";
 import { post, received } from "./transfer.ts";
-import { os, runtimeName, runtimeVersion, threads, userName } from "./runtime.ts";
+import { os, runtimeName, runtimeVersion, userName } from "./runtime.ts";
 import type {
   WorkerCall,
   WorkerChan,
@@ -22,8 +22,6 @@ import type {
   WorkerOutCall,
   WorkerOutput,
 } from "./worker_messages.ts";
-
-type Worker = InstanceType<typeof threads.Worker>;
 
 /** Where a call came from, to address its reply: the caller and the caller's id for it. */
 interface InFlight {
@@ -64,6 +62,8 @@ export function runRemoteRouter(selfUrl: string): void {
 
   // Routes, source checks, trust and grants; its id is set by the first frame (init).
   const core = new RouterCore<FrameSink>(-1, up);
+  // Set by the master: larger messages fail where they are made, never on the way.
+  let maxFrame: number | undefined;
   let parentId = MASTER_ID;
   // Loaded with the first open: starts the contexts behind this one.
   let parent: Parent | undefined;
@@ -119,20 +119,13 @@ export function runRemoteRouter(selfUrl: string): void {
   let worker = startWorker();
 
   const send = (dst: number, msg: Message): void => {
-    (core.linkOf(dst) ?? up).send(encodeFrame(dst, core.id < 0 ? 0 : core.id, encode(msg)));
+    (core.linkOf(dst) ?? up).send(
+      encodeFrame(dst, core.id < 0 ? 0 : core.id, encode(msg), maxFrame),
+    );
   };
 
-  function startWorker(): Worker {
-    const { port1, port2 } = new threads.MessageChannel();
-    serveModuleRequests(port1, fetchModule);
-    const w = new threads.Worker(new URL(selfUrl), {
-      stdout: true,
-      stderr: true,
-      workerData: port2,
-      transferList: [port2],
-    });
-    w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
-    w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
+  function startWorker(): CallWorker {
+    const w = startCallWorker(selfUrl, fetchModule);
     w.on("message", (raw: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
       const m = received(raw);
       // User output travels as log lines (the master splits them), from any depth.
@@ -142,8 +135,13 @@ export function runRemoteRouter(selfUrl: string): void {
       if (m.t === "chan") return send(MASTER_ID, m);
       if (m.t === "ocall") {
         const id = nextOut++;
-        outgoing.set(id, { wid: m.id, dst: m.dst });
-        send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
+        try {
+          send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
+          outgoing.set(id, { wid: m.id, dst: m.dst });
+        } catch (e) {
+          // Over the frame limit: the call fails where it was made.
+          post(worker, { t: "odone", id: m.id, ok: false, data: encode(e) });
+        }
         return;
       }
       const entry = m.t === "item" ? inFlight.get(m.id) : finish(m.id);
@@ -170,7 +168,7 @@ export function runRemoteRouter(selfUrl: string): void {
   }
 
   /** Fails every call the worker held and starts a fresh one. */
-  function restart(old: Worker, why: string): void {
+  function restart(old: CallWorker, why: string): void {
     if (old !== worker) return;
     worker = startWorker();
     void old.terminate();
@@ -180,26 +178,6 @@ export function runRemoteRouter(selfUrl: string): void {
     inFlight.clear();
     byCaller.clear();
     outgoing.clear();
-  }
-
-  /**
-   * Deno cannot interrupt a worker that never yields: its thread keeps a core busy after
-   * terminate(). Say so, rather than let the user believe the work stopped.
-   */
-  function watchSpin(id: number): void {
-    const start = process.cpuUsage();
-    setTimeout(() => {
-      const used = process.cpuUsage(start);
-      // Most of 300 ms on a CPU after the worker was told to end: it did not.
-      if (used.user + used.system > 200_000) {
-        send(MASTER_ID, {
-          t: "log",
-          level: "warn",
-          msg: `call ${id} was cancelled but keeps running: Deno cannot stop a busy worker; ` +
-            `close the context`,
-        });
-      }
-    }, 300);
   }
 
   /** Runs `fn` with the code that starts contexts, once it was sent. */
@@ -214,7 +192,14 @@ export function runRemoteRouter(selfUrl: string): void {
     const js = process.getBuiltinModule("node:zlib").brotliDecompressSync(code);
     import(`data:text/javascript;base64,${js.toString("base64")}`).then(
       (m: typeof import("./parent.ts")) => {
-        parent = new m.Parent({ core, store, send, arrive, selfUrl });
+        parent = new m.Parent({
+          core,
+          store,
+          send,
+          arrive,
+          selfUrl,
+          ...(maxFrame === undefined ? {} : { maxFrame }),
+        });
       },
       (e: Error) => {
         send(MASTER_ID, { t: "log", level: "error", msg: `cannot start contexts: ${e.message}` });
@@ -258,6 +243,8 @@ export function runRemoteRouter(selfUrl: string): void {
     switch (msg.t) {
       case "init":
         parentId = msg.parent;
+        // The parent sends within it too.
+        if ((maxFrame = msg.maxFrame)) reader.maxSize = maxFrame;
         try {
           process.title = msg.title;
         } catch { /* some platforms refuse: not fatal */ }
@@ -329,7 +316,6 @@ export function runRemoteRouter(selfUrl: string): void {
         finish(wid);
         send(src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
         restart(worker, `call ${msg.id} on the same context was cancelled`);
-        if (runtimeName === "deno") watchSpin(msg.id);
         return;
       }
       case "credit":

@@ -1,17 +1,20 @@
 /**
  * Entry point of the remote stage (stage 2). Bundled, minified and brotli-compressed at build
  * time into `lib/stage2_embedded.ts`; on the remote, stage 1 imports it from a `data:` URL. The
- * same bundle runs as the router thread and, started again as a worker, as the call worker.
+ * same bundle runs as the router thread, as the call worker (started again as a worker) and, on
+ * Deno, as the call host process that holds that worker.
  *
  * @module
  */
 
+import { isCallHost, runCallHost } from "./call_host.ts";
 import { runCallWorker } from "./call_worker.ts";
 import { runRemoteRouter } from "./remote_router.ts";
 import { OLD_RUNTIME_MARKER } from "../lib/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
 if (!threads.isMainThread) runCallWorker();
+else if (isCallHost()) runCallHost(import.meta.url);
 else if (canLoadModules()) runRemoteRouter(import.meta.url);
 else {
   // Before the preamble, so the master reads it as why this stage did not start.

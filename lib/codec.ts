@@ -333,8 +333,14 @@ const ERRORS: Record<string, ErrorConstructor> = {
 };
 
 function reviveError(f: Record<string, unknown>): Error {
-  const message = String(f.message ?? "");
-  const name = String(f.name ?? "Error");
+  for (const k of ["name", "message"]) {
+    // String() of an object would run code the sender chose, or throw.
+    if (f[k] !== undefined && typeof f[k] !== "string") {
+      throw new SerializationError(`the error's "${k}" is not a string`);
+    }
+  }
+  const message = (f.message ?? "") as string;
+  const name = (f.name ?? "Error") as string;
   const e = name === "AggregateError"
     ? new AggregateError(Array.isArray(f.errors) ? f.errors : [], message)
     : new (ERRORS[name] ?? Error)(message);

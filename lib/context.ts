@@ -5,7 +5,7 @@
  */
 
 import { decode, encode } from "./codec.ts";
-import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
+import { ConnectionError, RefusedValueError, RemoteError, TimeoutError } from "./errors.ts";
 import { CLOSE_GRACE } from "./limits.ts";
 import { Channel } from "./channel.ts";
 import { type ContextInfo, contextInfo } from "./context_info.ts";
@@ -19,23 +19,9 @@ import {
   type TransferSummary,
 } from "./files/mod.ts";
 import { type Call, CHANNEL_EXT, CONTEXT_EXT, type Hello, type Message } from "./protocol.ts";
+import type { Caller, CallOptions, StreamOptions } from "./caller.ts";
 
-/** Options of one call. */
-export interface CallOptions {
-  /** Milliseconds before the call fails with a TimeoutError and its remote work is stopped;
-   *  default: the context's `timeout`, else none. */
-  timeout?: number;
-  /** Aborting stops the remote work and rejects the call with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-/** Options of one stream. */
-export interface StreamOptions {
-  /** Items the remote may send ahead of the consumer; default {@linkcode STREAM_WINDOW}. */
-  window?: number;
-  /** Aborting ends the stream: the remote iterator is stopped and the loop throws the reason. */
-  signal?: AbortSignal;
-}
+export type { CallOptions, StreamOptions } from "./caller.ts";
 
 /** Default number of items a remote stream may send before the consumer takes them. */
 export const STREAM_WINDOW = 64;
@@ -117,7 +103,7 @@ export function moduleSpecifier(mod: string | URL): string {
 }
 
 /** A connected context; obtained from `Router.connect()` and friends. */
-export class Context implements AsyncDisposable {
+export class Context implements AsyncDisposable, Caller {
   /** Context id, unique within its router. */
   readonly id: number;
   /** Name used in messages and errors: the target, or the `name` option. */
@@ -503,7 +489,12 @@ export class Context implements AsyncDisposable {
       if (msg.t === "ok") p.resolve(this.decodeValue(msg.value));
       else p.reject(new RemoteError(this.name, this.decodeValue(msg.error)));
     } catch (e) {
-      p.reject(new ConnectionError(`Undecodable reply to ${p.what}: ${(e as Error).message}`));
+      const why = (e as Error).message;
+      p.reject(
+        msg.t === "err"
+          ? new RefusedValueError(`Refused the error ${p.what} failed with: ${why}`)
+          : new ConnectionError(`Undecodable reply to ${p.what}: ${why}`),
+      );
     }
   }
 

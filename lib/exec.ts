@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context } from "./context.ts";
+import type { Caller } from "./caller.ts";
 import { CommandError, TimeoutError } from "./errors.ts";
 import { exitCodeOf, processInput, runProcess } from "./process.ts";
 import type { RunOptions } from "./remote/process.ts";
@@ -53,7 +53,7 @@ export interface ExecResult {
  * ```
  */
 export async function exec(
-  ctx: Context,
+  ctx: Caller,
   argv: string[],
   options: ExecOptions = {},
 ): Promise<ExecResult> {
@@ -107,7 +107,7 @@ export async function exec(
 }
 
 /** Writes `input` to the process's stdin and closes it. */
-async function feed(ctx: Context, handle: number, input: string | Uint8Array): Promise<void> {
+async function feed(ctx: Caller, handle: number, input: string | Uint8Array): Promise<void> {
   try {
     const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
     if (data.length) await processInput(ctx, handle, data);
@@ -122,7 +122,7 @@ function text(chunks: Uint8Array[]): string {
   return chunks.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
 }
 
-function what(argv: string[], ctx: Context): string {
+function what(argv: string[], ctx: Caller): string {
   return `${JSON.stringify(argv.join(" "))} on "${ctx.name}"`;
 }
 

@@ -3,15 +3,13 @@ import type { Context } from "./context.ts";
 import { ConnectionError, RemoteError, TimeoutError } from "./errors.ts";
 import {
   fanOut,
-  type FleetConsole,
   fleetExitCode,
   type FleetHost,
   type HostResult,
   isSingleTarget,
   resolveTargets,
-  runFleet,
-  summaryLines,
 } from "./fanout.ts";
+import { type FleetConsole, runFleet, summaryLines } from "./cli/fleet.ts";
 import { parseInventory } from "./inventory.ts";
 import type { Router } from "./router.ts";
 

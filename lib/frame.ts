@@ -67,7 +67,7 @@ export function frameOf(bytes: Uint8Array): Frame {
 /** Options for {@linkcode FrameReader}. */
 export interface FrameReaderOptions {
   /** Largest body accepted; default {@linkcode MAX_FRAME_SIZE}. */
-  maxSize?: number;
+  maxSize?: number | undefined;
 }
 
 /**
@@ -80,10 +80,11 @@ export class FrameReader {
   /** The frame being filled, once its header arrived. */
   #frame: Uint8Array | undefined;
   #filled = 0;
-  readonly #max: number;
+  /** Largest body accepted from now on; {@linkcode FrameReaderOptions.maxSize} at first. */
+  maxSize: number;
 
   constructor(options: FrameReaderOptions = {}) {
-    this.#max = options.maxSize ?? MAX_FRAME_SIZE;
+    this.maxSize = options.maxSize ?? MAX_FRAME_SIZE;
   }
 
   /** Bytes held that do not yet form a whole frame. */
@@ -123,8 +124,10 @@ export class FrameReader {
     this.#headFilled = 0;
     if (length < 8) throw new FrameError(`Frame length ${length} is shorter than its header`);
     const size = length - 8;
-    if (size > this.#max) {
-      throw new FrameError(`Frame of ${size} bytes exceeds the frame limit of ${this.#max} bytes`);
+    if (size > this.maxSize) {
+      throw new FrameError(
+        `Frame of ${size} bytes exceeds the frame limit of ${this.maxSize} bytes`,
+      );
     }
     this.#frame = new Uint8Array(HEADER_SIZE + size);
     this.#frame.set(this.#head);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "./context.ts";
+import type { Caller } from "./caller.ts";
 import { ProtocolError, TimeoutError } from "./errors.ts";
 import { KILL_AFTER_MS, type RunEvent, type RunOptions } from "./remote/process.ts";
 
@@ -40,7 +40,7 @@ export const EXIT_WAIT_MS = 3000;
  * ```
  */
 export async function* runProcess(
-  ctx: Context,
+  ctx: Caller,
   argv: string[],
   options: RunProcessOptions = {},
 ): AsyncGenerator<RunEvent> {
@@ -119,7 +119,7 @@ export function checkRunEvent(event: unknown, context: string): asserts event is
 }
 
 /** Sends process `handle` SIGINT now and SIGKILL after {@linkcode KILL_AFTER_MS}. */
-function interrupt(ctx: Context, handle: number): ReturnType<typeof setTimeout>[] {
+function interrupt(ctx: Caller, handle: number): ReturnType<typeof setTimeout>[] {
   const send = (name: string) => ctx.call(PROCESS_MODULE, "signal", handle, name).catch(() => {});
   send("SIGINT");
   return [setTimeout(() => send("SIGKILL"), KILL_AFTER_MS)];
@@ -127,7 +127,7 @@ function interrupt(ctx: Context, handle: number): ReturnType<typeof setTimeout>[
 
 /** Writes to the stdin of a process {@linkcode runProcess} started with `stdin: true`; no data
  *  closes it. */
-export function processInput(ctx: Context, handle: number, data?: Uint8Array): Promise<void> {
+export function processInput(ctx: Caller, handle: number, data?: Uint8Array): Promise<void> {
   return data === undefined
     ? ctx.call(PROCESS_MODULE, "input", handle)
     : ctx.call(PROCESS_MODULE, "input", handle, data);

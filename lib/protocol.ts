@@ -64,6 +64,8 @@ export interface Init {
   parent: number;
   /** Ids of every ancestor, master first: the only contexts allowed to call into this one. */
   ancestors: number[];
+  /** Largest frame body this context may send, when the master set one other than the default. */
+  maxFrame?: number;
 }
 
 /**

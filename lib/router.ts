@@ -267,7 +267,10 @@ export class Router implements AsyncDisposable {
     }
     let spec;
     try {
-      spec = method.spawn(methodOptions, masterFacts(stage2Bytes().length));
+      spec = method.spawn(
+        methodOptions,
+        masterFacts(stage2Bytes().length, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
+      );
     } catch (e) {
       if (!(e instanceof TypeError)) throw e;
       throw new UsageError(`Cannot start "${options.name}": ${e.message}`);
@@ -313,7 +316,7 @@ export class Router implements AsyncDisposable {
         child,
       );
     } else {
-      const spec = sshSpawn(ssh, stage2Bytes().length);
+      const spec = sshSpawn(ssh, stage2Bytes().length, connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
       ctx = this.#start(spec, name ?? spec.label, options);
     }
     await ctx.ready;
@@ -414,6 +417,10 @@ export class Router implements AsyncDisposable {
         title: masterTitle(),
         parent: MASTER_ID,
         ancestors: [MASTER_ID],
+        // Every context sends within the master's limit, and passes it on to its children.
+        ...(this.#options.maxFrameSize === undefined
+          ? {}
+          : { maxFrame: this.#options.maxFrameSize }),
       } satisfies Message,
     );
     const conn: Connection = new Connection(
@@ -821,7 +828,7 @@ function hopRuntime(runtime: string | undefined): boolean {
 }
 
 /** Rejects targets whose hops cannot follow each other, before anything is started. */
-function checkHops(hops: Hop[], target: string, behind: boolean): void {
+export function checkHops(hops: Hop[], target: string, behind: boolean): void {
   for (const [i, hop] of hops.entries()) {
     if (methodNamed(hop.method)!.firstOnly && (i > 0 || behind)) {
       throw new UsageError(`Invalid target "${target}": "${hop.method}" can only be the first hop`);

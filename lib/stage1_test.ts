@@ -9,17 +9,22 @@ Deno.test("STAGE1_JS holds no character a login shell would expand inside single
   assert.doesNotMatch(STAGE1_JS, /['$\\!`]/);
 });
 
-Deno.test("remoteCommand() stays within 400 bytes for every runtime choice", () => {
+Deno.test("remoteCommand() stays within 650 bytes for every runtime choice", () => {
   for (const r of ["auto", "deno", "node", "/opt/node-v22/bin/node"]) {
-    const cmd = remoteCommand(r, 8192);
-    assert.ok(cmd.length <= 400, `${r}: ${cmd.length} bytes`);
+    const cmd = remoteCommand(r, 8192, 30_000);
+    assert.ok(cmd.length <= 650, `${r}: ${cmd.length} bytes`);
   }
 });
 
 Deno.test("remoteCommand() for deno disables the cache dir and config discovery", () => {
-  const cmd = remoteCommand("deno", 9);
-  assert.match(cmd, /^env DENO_DIR=\/dev\/null deno eval --ext=js --no-config '/);
+  const cmd = remoteCommand("deno", 9, 30_000);
+  assert.match(cmd, / sh env DENO_DIR=\/dev\/null deno eval --ext=js --no-config '/);
   assert.match(cmd, /' 9$/);
+});
+
+Deno.test("remoteCommand() starts a watchdog for the connect timeout, in whole seconds", () => {
+  assert.match(remoteCommand("node", 9, 2500), /^sh -c '\(trap "kill \\\$s;exit" TERM;i=3;/);
+  assert.match(remoteCommand("auto", 9, 30_000), /;i=30;while kill -0 \$\$&&\[ \$i -gt 0 \];/);
 });
 
 Deno.test("stage1Argv() picks the runtime kind from the file name", () => {

@@ -98,7 +98,7 @@ Deno.test("the CLI refuses bad input with the documented exit codes", async (t) 
       node,
       ExitCode.connection,
       `Cannot start on "mito": runtime "/nope/node" was not found: ` +
-        `bash: line 1: /nope/node: No such file or directory`,
+        `sh: 1: exec: /nope/node: not found`,
     );
     const deno = await runCli([
       "call",
@@ -431,12 +431,12 @@ Deno.test("a timed-out or aborted call stops its remote work and the context liv
     await t.step("a call that spins the CPU is stopped on every runtime", async () => {
       for (const rt of runtimes) {
         const ctx = await router.local({ runtime: rt.path });
-        await rejects(ctx.callWith({ timeout: 200 }, targets, "spin", 3000), {
+        await rejects(ctx.callWith({ timeout: 200 }, targets, "spin", 60_000), {
           name: "TimeoutError",
-          message: `Call ${targets.href}#spin on "local" timed out after 0.2 s`,
+          message: /timed out after 0.2 s$/,
         });
-        // Behind a spin that went on, this call would wait until 3 s and time out first.
-        strictEqual(await ctx.callWith({ timeout: 2000 }, "node:path", "join", "a", "b"), "a/b");
+        // Long before the spin could end: the next call does not wait for it.
+        strictEqual(await ctx.callWith({ timeout: 20_000 }, "node:path", "join", "a", "b"), "a/b");
       }
     });
   } finally {
@@ -497,19 +497,15 @@ Deno.test("frames over the limit and broken remotes fail one context, not the ro
     await stillGood();
   });
 
-  await t.step("an oversized result closes that context with a ProtocolError", async () => {
+  await t.step("an oversized result fails its own call: the context knows the limit", async () => {
     const big = await router.local({ runtime: "node" });
-    const expected = (e: unknown) => {
-      ok(e instanceof ProtocolError, `${e}`);
-      match(
-        e.message,
-        /^Closed the connection to "local": it sent a bad frame \(Frame of \d+ bytes exceeds the frame limit of 1024 bytes\)$/,
-      );
-      return true;
-    };
-    await rejects(big.call("node:crypto", "randomBytes", 4096), expected);
-    ok(big.closed, "the context is still open");
-    await rejects(big.call("node:os", "hostname"), expected);
+    await rejects(big.call("node:crypto", "randomBytes", 4096), {
+      name: "RemoteError",
+      message:
+        /^RangeError on "local": Message of \d+ bytes exceeds the frame limit of 1024 bytes$/,
+    });
+    ok(!big.closed, "the context was closed");
+    ok(await big.call("node:os", "hostname"));
     await stillGood();
   });
 

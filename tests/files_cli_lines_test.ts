@@ -1,6 +1,16 @@
 import { match, ok, rejects, strictEqual } from "node:assert/strict";
-import { runCli } from "./_fixtures/cli.ts";
+import { type CliResult, runCli } from "./_fixtures/cli.ts";
 import { startSshd } from "./_fixtures/sshd.ts";
+
+/** A dry run of the tree a.txt, sub/b.txt named both files, counted them and wrote nothing. */
+function dryRunListed(r: CliResult, dest: string): void {
+  strictEqual(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split("\n");
+  strictEqual(lines.slice(0, 2).sort().join("\n"), "mito: send a.txt\nmito: send sub/b.txt");
+  ok(/^mito: 2 to send \(3 B\), 0 up to date, 0 to delete/.test(lines[2]!), r.stdout);
+  strictEqual(lines.length, 3, r.stdout);
+  ok(![...Deno.readDirSync(dest)].length, "a dry run wrote something");
+}
 
 Deno.test("push -n, --always, --fast and --delete from the CLI; pull's line names the target", async (t) => {
   await using sshd = await startSshd();
@@ -14,13 +24,11 @@ Deno.test("push -n, --always, --fast and --delete from the CLI; pull's line name
   await Deno.writeTextFile(`${src}/sub/b.txt`, "bb");
   try {
     await t.step("push -n lists each file, sends nothing", async () => {
-      const r = await runCli(["push", ...cfg, "-n", "mito", src, `${dest}/tree`]);
-      strictEqual(r.code, 0, r.stderr);
-      const lines = r.stdout.trimEnd().split("\n");
-      strictEqual(lines.slice(0, 2).sort().join("\n"), "mito: send a.txt\nmito: send sub/b.txt");
-      ok(/^mito: 2 to send \(3 B\), 0 up to date, 0 to delete/.test(lines[2]!), r.stdout);
-      strictEqual(lines.length, 3, r.stdout);
-      ok(![...Deno.readDirSync(dest)].length, "a dry run wrote something");
+      dryRunListed(await runCli(["push", ...cfg, "-n", "mito", src, `${dest}/tree`]), dest);
+    });
+
+    await t.step("pull -n lists each file, writes nothing", async () => {
+      dryRunListed(await runCli(["pull", ...cfg, "-n", "mito", src, `${dest}/dry`]), dest);
     });
 
     await t.step(

@@ -88,6 +88,38 @@ Deno.test("what a hostile stage sends is checked before the master acts on it", 
     });
   });
 
+  await t.step("an error whose name or message is not a string is refused", async () => {
+    const script = {
+      replies: {
+        hostname: { errorFields: { name: { toString: "not callable" }, message: "m" } },
+        userInfo: { errorFields: { name: "Error", message: { toString: 1 } } },
+        uptime: { value: 42 },
+      },
+    };
+    await withStage(script, async (runtime) => {
+      const ctx = await router.local({ runtime });
+      await rejects(ctx.call("node:os", "hostname"), {
+        name: "RefusedValueError",
+        message: `Refused the error node:os#hostname on "local" failed with: ` +
+          `the error's "name" is not a string`,
+      });
+      await rejects(ctx.call("node:os", "userInfo"), {
+        name: "RefusedValueError",
+        message:
+          /^Refused the error node:os#userInfo on "local" failed with: the error's "message"/,
+      });
+      // The connection lives on.
+      strictEqual(await ctx.call("node:os", "uptime"), 42);
+      const r = await runCli(["call", "--runtime", runtime, "local", "node:os#hostname"]);
+      strictEqual(r.code, 1, r.stderr);
+      strictEqual(
+        r.stderr,
+        `mitoctl: Refused the error node:os#hostname on "local" failed with: ` +
+          `the error's "name" is not a string\n`,
+      );
+    });
+  });
+
   await t.step("an error's fields are bounded: name, message, stack and code", async () => {
     const script = {
       replies: {

@@ -10,17 +10,13 @@ import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { masterFacts } from "../methods/here.ts";
 import { methodNamed } from "../methods/registry.ts";
-import {
-  failedLine,
-  type HostResult,
-  isSingleTarget,
-  runFleet,
-  type RunFleetOptions,
-} from "../fanout.ts";
+import { type HostResult, isSingleTarget } from "../fanout.ts";
+import { failedLine, runFleet, type RunFleetOptions } from "./fleet.ts";
 import type { ContextInfo } from "../context_info.ts";
-import { hopSettings } from "../router.ts";
+import { checkHops, hopSettings } from "../router.ts";
 import { stage2Bytes } from "../stage2.ts";
-import { parseTarget } from "../target.ts";
+import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
+import { formatHop, type Hop, parseTarget } from "../target.ts";
 import {
   callArgument,
   CONNECT_FLAGS,
@@ -174,22 +170,28 @@ export function bootstrap(argv: string[]): number {
     throw new UsageError("Usage: mitoctl bootstrap --print [flags] <target>");
   }
   const hops = parseTarget(target);
-  if (hops.length !== 1) throw new UsageError(`Invalid target "${target}": one hop expected`);
+  checkHops(hops, target, false);
   const { method: name, ...fields } = hops[0]!;
   const method = methodNamed(name)!;
   const options = connectOptions(values);
   const size = stage2Bytes().length;
   const spec = method.spawn(
     method.options(fields, hopSettings(options, 0, true)),
-    masterFacts(size),
+    masterFacts(size, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
   );
   const command = spec.argv[spec.argv.length - 1]!;
+  // Later hops are started by the stage of the hop before, with that machine's own client,
+  // configuration and runtime and a one-time prompt nonce: no argv made here would be theirs.
+  const later = hops.slice(1).map((h, i) => ({ hop: formatHop(h), method: h.method, by: i + 1 }));
   if (values.json) {
-    printLine(toJson({ argv: spec.argv, stage1Bytes: command.length, stage2Bytes: size }));
+    printLine(toJson({ argv: spec.argv, stage1Bytes: command.length, stage2Bytes: size, later }));
   } else {
     printLine(`argv:    ${toJson(spec.argv)}`);
     printLine(`stage 1: ${new TextEncoder().encode(command).length} bytes (last argument)`);
     printLine(`stage 2: ${size} bytes brotli, sent on stdin`);
+    for (const { hop, method, by } of later) {
+      printLine(`hop ${by + 1}:   ${hop}: ${method}, run by the stage on hop ${by}, not from here`);
+    }
   }
   return ExitCode.ok;
 }

@@ -10,12 +10,12 @@ import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import type { CompareMode } from "../files/plan.ts";
 import { progressLine, summaryLine } from "../files/progress.ts";
-import { pull as pullFiles } from "../files/pull.ts";
+import { pullResult } from "../files/pull.ts";
 import { pushAll } from "../files/push.ts";
 import type { Progress, SyncOptions, TransferResult, TransferSummary } from "../files/sync.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, parse, type Parsed } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
-import { failedLine } from "../fanout.ts";
+import { failedLine } from "./fleet.ts";
 import { oneLine } from "./terminal_text.ts";
 
 const FILE_FLAGS = {
@@ -198,9 +198,10 @@ export async function pull(argv: string[], signal: AbortSignal): Promise<number>
   const meter = progressMeter(!values.json && Deno.stderr.isTerminal());
   let result: TransferResult;
   try {
-    const summary = await pullFiles(ctx, source!, dest!, { ...options, onProgress: meter.update });
+    const got = await pullResult(ctx, source!, dest!, { ...options, onProgress: meter.update });
+    if (got.error) throw got.error;
     // The summary names the destination (this machine); the line names where it came from.
-    result = { summary: { ...summary, target: ctx.name } };
+    result = { ...got, summary: { ...got.summary, target: ctx.name } };
   } catch (e) {
     if (!(e instanceof MitoctlError) || e instanceof UsageError) throw e;
     result = { summary: emptySummary(ctx.name, dest!), error: e };

@@ -125,7 +125,8 @@ ${CONNECT}`,
   bootstrap: `Usage: mitoctl bootstrap --print [flags] <target>
 
 Prints the exact argv mitoctl would spawn for <target>, the stage-1 command size and the
-stage-2 size. Connects nowhere.
+stage-2 size. Connects nowhere. In a multi-hop target only the first hop runs from here; each
+later hop is named, and the stage on the hop before it starts it.
 
 ${CONNECT}`,
 };

@@ -13,8 +13,8 @@ import {
   type FleetHost,
   type HostResult,
   isSingleTarget,
-  summaryLines,
 } from "../fanout.ts";
+import { summaryLines } from "./fleet.ts";
 import { exitCodeOf, processInput, runProcess } from "../process.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { cliRouter } from "./log.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Caller } from "../caller.ts";
 import * as ops from "./remote.ts";
 
 /** The operations an end offers: the functions `remote.ts` exports. */
@@ -38,7 +38,7 @@ export interface Endpoint {
 const OPS_MODULE = new URL("./remote.ts", import.meta.url);
 
 /** The end in context `ctx`: each operation is one call. */
-export function remoteEndpoint(ctx: Context): Endpoint {
+export function remoteEndpoint(ctx: Caller): Endpoint {
   return {
     name: ctx.name,
     trusted: false,

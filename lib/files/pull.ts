@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Caller } from "../caller.ts";
 import { localEndpoint, remoteEndpoint } from "./endpoint.ts";
-import { type SyncOptions, syncTrees, type TransferSummary } from "./sync.ts";
+import { type SyncOptions, syncTrees, type TransferResult, type TransferSummary } from "./sync.ts";
 
 /** Options of {@linkcode pull}. */
 export type PullOptions = SyncOptions;
@@ -24,11 +24,26 @@ export type PullOptions = SyncOptions;
  * ```
  */
 export async function pull(
-  ctx: Context,
+  ctx: Caller,
   source: string,
   dest: string,
   options: PullOptions = {},
 ): Promise<TransferSummary> {
+  const result = await pullResult(ctx, source, dest, options);
+  if (result.error) throw result.error;
+  return result.summary;
+}
+
+/**
+ * What {@linkcode pull} did, or its error, without throwing it; with `dryRun`, the paths it
+ * would write and delete.
+ */
+export async function pullResult(
+  ctx: Caller,
+  source: string,
+  dest: string,
+  options: PullOptions = {},
+): Promise<TransferResult> {
   if (typeof source !== "string" || source === "") throw new TypeError("Source must be a path");
   if (typeof dest !== "string" || dest === "") throw new TypeError("Destination must be a path");
   const [result] = await syncTrees(
@@ -36,6 +51,5 @@ export async function pull(
     [{ endpoint: localEndpoint(), path: dest }],
     options,
   );
-  if (result!.error) throw result!.error;
-  return result!.summary;
+  return result!;
 }

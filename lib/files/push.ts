@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Caller } from "../caller.ts";
 import { UsageError } from "../errors.ts";
 import { localEndpoint, remoteEndpoint } from "./endpoint.ts";
 import { type SyncOptions, syncTrees, type TransferResult, type TransferSummary } from "./sync.ts";
@@ -26,7 +26,7 @@ export type PushOptions = SyncOptions;
  * ```
  */
 export async function pushAll(
-  contexts: readonly Context[],
+  contexts: readonly Caller[],
   source: string,
   dest: string,
   options: PushOptions = {},
@@ -57,7 +57,7 @@ export async function pushAll(
  * ```
  */
 export async function push(
-  ctx: Context,
+  ctx: Caller,
   source: string,
   dest: string,
   options: PushOptions = {},

@@ -16,8 +16,8 @@ export function nonce(): string {
 }
 
 /** Facts for a process the master starts with a stage 2 of `size` bytes. */
-export function masterFacts(size: number, pty = false): SpawnFacts {
+export function masterFacts(size: number, connectTimeout: number, pty = false): SpawnFacts {
   const here = Deno.execPath();
   const self = isCompiled() ? [here, SELF_STAGE1_FLAG, `${size}`] : stage1Argv(here, size);
-  return { size, nonce: nonce(), pty, self, here };
+  return { size, nonce: nonce(), pty, self, here, connectTimeout };
 }

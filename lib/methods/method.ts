@@ -8,7 +8,7 @@
  * @module
  */
 
-import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
+import { remoteCommand, type RuntimeChoice, STAGE1_JS, withWatchdog } from "../stage1.ts";
 import type { Prompting } from "./login.ts";
 
 /** The fields of a hop, as its method reads them from its text. */
@@ -59,6 +59,11 @@ export interface SpawnFacts {
   self: string[];
   /** That runtime's path, for messages. */
   here: string;
+  /**
+   * How long the context may take to come up, in ms: a shell command that starts stage 1 carries
+   * a watchdog that ends the runtime after that long unless stage 1 stopped it.
+   */
+  connectTimeout: number;
 }
 
 /** What a connection method does while its child logs in: answers prompts, explains refusals. */
@@ -135,9 +140,10 @@ export function shellQuote(text: string): string {
 
 /** The shell command that starts stage 1: with `runtime` when given, else the one running here. */
 export function stageCommand(runtime: RuntimeChoice | undefined, facts: SpawnFacts): string {
-  return runtime === undefined
-    ? facts.self.map(shellQuote).join(" ")
-    : remoteCommand(runtime, facts.size);
+  if (runtime !== undefined) return remoteCommand(runtime, facts.size, facts.connectTimeout);
+  const command = facts.self.map(shellQuote).join(" ");
+  // Only the stage-1 program stops the watchdog (a compiled binary starts its stage itself).
+  return facts.self.includes(STAGE1_JS) ? withWatchdog(command, facts.connectTimeout) : command;
 }
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
 import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
 import { controlDirectory } from "./control_dir.ts";
 import {
@@ -59,7 +60,15 @@ export function checkSshOption(option: string): string {
 }
 
 /** The ssh process that becomes a context on `options.host` with a stage 2 of `size` bytes. */
-export function sshSpawn(options: SshOptions, size: number): SpawnSpec {
+/**
+ * The ssh process for `options` with a stage 2 of `size` bytes; the remote command's watchdog
+ * ends a runtime that has not started `within` ms (the connect timeout) later.
+ */
+export function sshSpawn(
+  options: SshOptions,
+  size: number,
+  within: number = DEFAULT_CONNECT_TIMEOUT,
+): SpawnSpec {
   const runtime = options.runtime ?? "auto";
   const args: string[] = [];
   if (options.sshConfig !== undefined) args.push("-F", options.sshConfig);
@@ -79,7 +88,7 @@ export function sshSpawn(options: SshOptions, size: number): SpawnSpec {
   }
   if (options.password === undefined) args.push("-o", "BatchMode=yes");
   else args.push(...PASSWORD_LOGIN);
-  args.push("-T", "--", options.host, remoteCommand(runtime, size));
+  args.push("-T", "--", options.host, remoteCommand(runtime, size, within));
   const label = sshLabel(options);
   const spec: SpawnSpec = {
     argv: [options.sshPath ?? "ssh", ...args],
@@ -198,6 +207,6 @@ export const ssh: Method = {
     if (typeof options.host !== "string" || !isHostName(options.host)) {
       throw new TypeError(`Invalid ssh host ${JSON.stringify(options.host)}`);
     }
-    return sshSpawn(options as unknown as SshOptions, facts.size);
+    return sshSpawn(options as unknown as SshOptions, facts.size, facts.connectTimeout);
   },
 };

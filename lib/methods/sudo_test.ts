@@ -10,6 +10,7 @@ const facts = (pty = false): SpawnFacts => ({
   pty,
   self: ["/usr/bin/node", "-e", "js", "1234"],
   here: "/usr/bin/node",
+  connectTimeout: 30_000,
 });
 const enc = (s: string) => new TextEncoder().encode(s);
 

@@ -43,6 +43,13 @@ export function childrenOf(pid: number): number[] {
   return found;
 }
 
+/** `pid` and every process below it (a remote stage and what its calls started). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...childrenOf(out[i]!));
+  return out;
+}
+
 /** Live pids whose command line (as {@linkcode commandLine} gives it) is exactly `line`. */
 export function pidsWithCommandLine(line: string): number[] {
   const found: number[] = [];
