@@ -16,7 +16,7 @@ import type { ContextInfo } from "../context_info.ts";
 import { checkHops, hopSettings } from "../router.ts";
 import { stage2Bytes } from "../stage2.ts";
 import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
-import { formatHop, type Hop, parseTarget } from "../target.ts";
+import { formatHop, parseTarget } from "../target.ts";
 import {
   callArgument,
   CONNECT_FLAGS,
