@@ -7,7 +7,7 @@
  */
 
 import { decode, encode } from "../lib/codec.ts";
-import { encodeFrame, FrameReader } from "../lib/frame.ts";
+import { frameInPlace, FrameReader, HEADER_SIZE } from "../lib/frame.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { serveModuleRequests } from "./loader.ts";
 import { post, received } from "./transfer.ts";
@@ -98,7 +98,11 @@ export function runRemoteRouter(selfUrl: string): void {
   let worker = startWorker();
 
   const send = (dst: number, msg: Message): void => {
-    writeOut(encodeFrame(dst, myId < 0 ? 0 : myId, encode(msg)));
+    sendEncoded(dst, encode(msg, { room: HEADER_SIZE }));
+  };
+  /** Sends a message encoded after room for the frame header (by the worker too), uncopied. */
+  const sendEncoded = (dst: number, bytes: Uint8Array): void => {
+    writeOut(frameInPlace(bytes, dst, myId < 0 ? 0 : myId));
   };
 
   function startWorker(): Worker {
@@ -129,14 +133,7 @@ export function runRemoteRouter(selfUrl: string): void {
       if (!entry) return;
       const id = entry.id;
       try {
-        send(
-          entry.src,
-          m.t === "item"
-            ? { t: "item", id, value: m.data }
-            : m.ok
-            ? { t: "ok", id, value: m.data }
-            : { t: "err", id, error: m.data },
-        );
+        sendEncoded(entry.src, m.frame);
       } catch (e) {
         // Over the frame limit: this call fails, the link lives on.
         if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });
@@ -270,6 +267,7 @@ export function runRemoteRouter(selfUrl: string): void {
         const call: WorkerCall = {
           t: "call",
           id: wid,
+          cid: msg.id,
           mod: msg.mod,
           fn: msg.fn,
           args: msg.args,

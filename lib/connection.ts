@@ -223,7 +223,8 @@ export class Connection {
       this.#reader.push(chunk, (frame) => {
         let msg: Message;
         try {
-          msg = decode(frame.body) as Message;
+          // The frame owns its bytes: a value in it stays a view until its context decodes it.
+          msg = decode(frame.body, { views: true }) as Message;
         } catch (e) {
           throw new ProtocolError(`Undecodable frame: ${(e as Error).message}`);
         }
