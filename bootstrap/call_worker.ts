@@ -28,6 +28,13 @@ function describe(value: unknown): string {
 
 const imported = new Map<string, Record<string, unknown>>();
 
+let loader: Loader | undefined;
+/**
+ * The module loader, installed before the first import that is not a builtin: a context that
+ * only calls builtins never pays for its hooks (on Node 20, a hooks thread of their own).
+ */
+const moduleLoader = (): Loader => loader ??= installLoader(threads.workerData);
+
 async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown> {
   // With loader hooks installed, Deno hands out an empty module for an unknown builtin.
   if (call.mod.startsWith("node:") && !process.getBuiltinModule(call.mod)) {
@@ -35,7 +42,10 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
   }
   // Import once per module: a repeat import() still runs the loader's hooks on some runtimes.
   let mod = imported.get(call.mod);
-  if (!mod) imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
+  if (!mod) {
+    if (!call.mod.startsWith("node:")) moduleLoader();
+    imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
+  }
   if (!(call.fn in mod) && call.fn.includes(".")) return staticMethod(mod, call);
   if (!(call.fn in mod)) {
     throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
@@ -295,7 +305,6 @@ export function runCallWorker(): void {
   const port = threads.parentPort;
   if (!port) throw new Error("The call worker must run in a worker thread");
   captureOutput(port);
-  const loader: Loader = installLoader(threads.workerData);
   const flows = new Map<number, Flow>();
   outPort = port;
   port.on("message", async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan) => {
@@ -316,7 +325,7 @@ export function runCallWorker(): void {
       : { credit: call.credit, stopped: false };
     if (flow) flows.set(call.id, flow);
     try {
-      if (call.modules) loader.add(call.modules);
+      if (call.modules) moduleLoader().add(call.modules);
       const fn = await target(call);
       const args = decode(call.args, codec) as unknown[];
       let result = await fn(...args);
@@ -330,7 +339,7 @@ export function runCallWorker(): void {
     } catch (e) {
       // Node's compiler errors name no file: say which module, for the target's own import and
       // for the imports its code makes later.
-      loader.locate(e);
+      loader?.locate(e);
       frame = errorReply(call, e);
     }
     flows.delete(call.id);
