@@ -15,7 +15,7 @@ import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { sshArgv } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, runProcess, type Sampler, timeOnce } from "./measure.ts";
-import { type MitogenPeer, startPeer } from "./mitogen.ts";
+import { MITOGEN_CONNECT_TIMEOUT, type MitogenPeer, startPeer } from "./mitogen.ts";
 import { summarize } from "./stats.ts";
 
 /** Ratio to as many concurrent `ssh host true` that the fan-out figure aims for. */
@@ -104,7 +104,9 @@ function fanoutSources(
  */
 async function openAll(settings: BenchSettings, runtime: BenchRuntime, n: number): Promise<number> {
   await using router = new Router();
-  const options = { sshConfig: settings.sshConfig, runtime };
+  // The same time to come up as Mitogen gets: at 100 at once a busy machine needs more than 30 s.
+  const connectTimeout = MITOGEN_CONNECT_TIMEOUT * 1000;
+  const options = { sshConfig: settings.sshConfig, runtime, connectTimeout };
   return await timeOnce(() =>
     Promise.all(
       Array.from(

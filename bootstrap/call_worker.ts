@@ -6,7 +6,8 @@
  * @module
  */
 
-import { decode, encode } from "../lib/codec.ts";
+import { decode, encode, Packed, SerializationError } from "../lib/codec.ts";
+import { HEADER_SIZE } from "../lib/frame.ts";
 import { installLoader, type Loader } from "./loader.ts";
 import { post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
@@ -14,7 +15,6 @@ import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/protocol.ts";
 import type {
   WorkerCall,
   WorkerChan,
-  WorkerDone,
   WorkerFlow,
   WorkerOutDone,
   WorkerOutput,
@@ -28,6 +28,13 @@ function describe(value: unknown): string {
 
 const imported = new Map<string, Record<string, unknown>>();
 
+let loader: Loader | undefined;
+/**
+ * The module loader, installed before the first import that is not a builtin: a context that
+ * only calls builtins never pays for its hooks (on Node 20, a hooks thread of their own).
+ */
+const moduleLoader = (): Loader => loader ??= installLoader(threads.workerData);
+
 async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown> {
   // With loader hooks installed, Deno hands out an empty module for an unknown builtin.
   if (call.mod.startsWith("node:") && !process.getBuiltinModule(call.mod)) {
@@ -35,7 +42,10 @@ async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown
   }
   // Import once per module: a repeat import() still runs the loader's hooks on some runtimes.
   let mod = imported.get(call.mod);
-  if (!mod) imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
+  if (!mod) {
+    if (!call.mod.startsWith("node:")) moduleLoader();
+    imported.set(call.mod, mod = await import(call.mod) as Record<string, unknown>);
+  }
   if (!(call.fn in mod) && call.fn.includes(".")) return staticMethod(mod, call);
   if (!(call.fn in mod)) {
     throw new TypeError(`Module "${call.mod}" has no export named "${call.fn}"`);
@@ -164,26 +174,32 @@ function outDone(m: WorkerOutDone): void {
   }
 }
 
-function encodeResult(call: WorkerCall, value: unknown): Uint8Array {
+/** Leaves room for the frame header before a reply, which the router fills in. */
+const ROOM = { room: HEADER_SIZE };
+
+/** The caller's `ok` or `item` message holding `value`, encoded once (see {@linkcode Packed}). */
+function reply(call: WorkerCall, t: "ok" | "item", value: unknown): Uint8Array {
   try {
-    return encode(value, codec);
+    return encode({ t, id: call.cid, value: new Packed(value, codec) }, ROOM);
   } catch (e) {
-    const why = (e as Error).message.replace(/^Cannot serialise value/, "value");
+    const why = e instanceof SerializationError
+      ? `value${e.path.replace(/^\.value/, "")}: ${e.reason}`
+      : (e as Error).message;
     throw new TypeError(`Cannot serialise the result of ${call.mod}#${call.fn}: ${why}`);
   }
 }
 
-/** What user code threw, as msgpack: the error or value itself, else as much as can travel. */
-function encodeError(e: unknown): Uint8Array {
+/** The caller's `err` message: what user code threw, else as much of it as can travel. */
+function errorReply(call: WorkerCall, e: unknown): Uint8Array {
   try {
-    return encode(e, codec);
+    return encode({ t: "err", id: call.cid, error: new Packed(e, codec) }, ROOM);
   } catch {
     // Something in it cannot be sent (a function, a class instance): keep what always can.
     const err = e instanceof Error ? e : new Error(`Non-error thrown: ${String(e)}`);
     const plain = new Error(err.message);
     plain.name = err.name;
     plain.stack = err.stack ?? "";
-    return encode(plain);
+    return encode({ t: "err", id: call.cid, error: new Packed(plain) }, ROOM);
   }
 }
 
@@ -276,8 +292,7 @@ async function pump(
       const next = await it.next();
       if (next.done) return next.value;
       flow.credit--;
-      const data = encodeResult(call, next.value);
-      post(port, { t: "item", id: call.id, data });
+      post(port, { t: "item", id: call.id, frame: reply(call, "item", next.value) });
     }
   } finally {
     // Runs the generator's finally blocks when the consumer stopped or an item failed.
@@ -290,7 +305,6 @@ export function runCallWorker(): void {
   const port = threads.parentPort;
   if (!port) throw new Error("The call worker must run in a worker thread");
   captureOutput(port);
-  const loader: Loader = installLoader(threads.workerData);
   const flows = new Map<number, Flow>();
   outPort = port;
   port.on("message", async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan) => {
@@ -305,13 +319,13 @@ export function runCallWorker(): void {
       flow.wake?.();
       return;
     }
-    let done: WorkerDone;
+    let frame: Uint8Array;
     const flow: Flow | undefined = call.credit === undefined
       ? undefined
       : { credit: call.credit, stopped: false };
     if (flow) flows.set(call.id, flow);
     try {
-      if (call.modules) loader.add(call.modules);
+      if (call.modules) moduleLoader().add(call.modules);
       const fn = await target(call);
       const args = decode(call.args, codec) as unknown[];
       let result = await fn(...args);
@@ -321,14 +335,14 @@ export function runCallWorker(): void {
           `${call.mod}#${call.fn} returned an async iterable: use stream(), not call()`,
         );
       }
-      done = { t: "done", id: call.id, ok: true, data: encodeResult(call, result) };
+      frame = reply(call, "ok", result);
     } catch (e) {
       // Node's compiler errors name no file: say which module, for the target's own import and
       // for the imports its code makes later.
-      loader.locate(e);
-      done = { t: "done", id: call.id, ok: false, data: encodeError(e) };
+      loader?.locate(e);
+      frame = errorReply(call, e);
     }
     flows.delete(call.id);
-    post(port, done);
+    post(port, { t: "done", id: call.id, frame });
   });
 }

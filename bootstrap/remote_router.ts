@@ -8,7 +8,7 @@
 
 import { encode } from "../lib/codec.ts";
 import { type FrameSink, RouterCore } from "../lib/core/router.ts";
-import { encodeFrame, type Frame, FrameReader } from "../lib/frame.ts";
+import { type Frame, FrameReader, frameInPlace, HEADER_SIZE } from "../lib/frame.ts";
 import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { type CallWorker, startCallWorker } from "./call_host.ts";
@@ -119,9 +119,11 @@ export function runRemoteRouter(selfUrl: string): void {
   let worker = startWorker();
 
   const send = (dst: number, msg: Message): void => {
-    (core.linkOf(dst) ?? up).send(
-      encodeFrame(dst, core.id < 0 ? 0 : core.id, encode(msg), maxFrame),
-    );
+    sendEncoded(dst, encode(msg, { room: HEADER_SIZE }));
+  };
+  /** Sends a message encoded after room for the frame header (by the worker too), uncopied. */
+  const sendEncoded = (dst: number, bytes: Uint8Array): void => {
+    (core.linkOf(dst) ?? up).send(frameInPlace(bytes, dst, core.id < 0 ? 0 : core.id, maxFrame));
   };
 
   function startWorker(): CallWorker {
@@ -148,14 +150,7 @@ export function runRemoteRouter(selfUrl: string): void {
       if (!entry) return;
       const id = entry.id;
       try {
-        send(
-          entry.src,
-          m.t === "item"
-            ? { t: "item", id, value: m.data }
-            : m.ok
-            ? { t: "ok", id, value: m.data }
-            : { t: "err", id, error: m.data },
-        );
+        sendEncoded(entry.src, m.frame);
       } catch (e) {
         // Over the frame limit: this call fails, the link lives on.
         if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });
@@ -277,6 +272,7 @@ export function runRemoteRouter(selfUrl: string): void {
         const call: WorkerCall = {
           t: "call",
           id: wid,
+          cid: msg.id,
           mod: msg.mod,
           fn: msg.fn,
           args: msg.args,

@@ -6,7 +6,7 @@
  * @module
  */
 
-const FIELDS = ["args", "data", "value"] as const;
+const FIELDS = ["args", "data", "value", "frame"] as const;
 
 type Port = { postMessage(message: unknown, transfer: ArrayBuffer[]): void };
 

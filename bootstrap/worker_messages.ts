@@ -10,6 +10,8 @@ import type { ModuleEntry } from "../lib/protocol.ts";
 export interface WorkerCall {
   t: "call";
   id: number;
+  /** The caller's id for the call, which its reply carries. */
+  cid: number;
   mod: string;
   fn: string;
   args: Uint8Array;
@@ -25,19 +27,21 @@ export interface WorkerFlow {
   n?: number;
 }
 
-/** worker → router: one item of stream `id`, msgpack. */
+/**
+ * worker → router: one item of stream `id`. `frame` is the item message for the caller, encoded
+ * after room for the frame header, which the router fills in (`frameInPlace`).
+ */
 export interface WorkerItem {
   t: "item";
   id: number;
-  data: Uint8Array;
+  frame: Uint8Array;
 }
 
-/** worker → router: a call ended; `value` or `error` is msgpack. */
+/** worker → router: call `id` ended; `frame` is its `ok` or `err` reply, as in a WorkerItem. */
 export interface WorkerDone {
   t: "done";
   id: number;
-  ok: boolean;
-  data: Uint8Array;
+  frame: Uint8Array;
 }
 
 /** worker → router: a line written by user code to stdout or the console. */

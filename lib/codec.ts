@@ -24,6 +24,32 @@ export interface CodecOptions {
   replacer?: (value: object) => [number, unknown] | undefined;
   /** Turns an extension of type 16..127 back into a value, given its decoded payload. */
   reviver?: (type: number, payload: unknown) => unknown;
+  /**
+   * {@linkcode decode} returns bin values as views of the bytes it was given instead of copies.
+   * Only for bytes the caller owns and never writes again (a frame from `FrameReader`, see
+   * lib/frame.ts): a view shares their memory and keeps the whole buffer alive.
+   */
+  views?: boolean;
+  /**
+   * {@linkcode encode} leaves this many bytes free before the value (for a frame header, see
+   * `frameInPlace` in lib/frame.ts), so the value never needs copying behind one.
+   */
+  room?: number;
+}
+
+/**
+ * A value encoded in place as a bin that holds the value's own msgpack, the way protocol
+ * messages carry values: one pass into one buffer, rather than encoding the value and copying
+ * its bytes into the message. `options` (replacer, depth) apply to the value; {@linkcode decode}
+ * gives back the bin's bytes.
+ */
+export class Packed {
+  readonly value: unknown;
+  readonly options: CodecOptions;
+  constructor(value: unknown, options: CodecOptions = {}) {
+    this.value = value;
+    this.options = options;
+  }
 }
 
 /** A value that cannot be encoded, or bytes that are not valid msgpack. */
@@ -61,8 +87,9 @@ let limit = MAX_DEPTH;
 
 function ensure(n: number): void {
   if (pos + n <= buf.length) return;
-  let size = buf.length * 2;
-  while (size < pos + n) size *= 2;
+  // Doubling for small growth; a large value gets exactly the room it needs, so a message that
+  // ends with it (a reply around a big byte array) is handed out without another copy.
+  const size = Math.max(buf.length * 2, pos + n);
   const next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
   buf = next;
@@ -169,6 +196,25 @@ function bytes(b: Uint8Array): void {
   pos += b.length;
 }
 
+/** A bin32 whose length is patched in once `p.value` was written into it with its options. */
+function packed(p: Packed): void {
+  ensure(5);
+  buf[pos] = 0xc6;
+  const at = pos + 1;
+  pos += 5;
+  const outer = opts;
+  const outerLimit = limit;
+  opts = p.options;
+  limit = p.options.maxDepth ?? MAX_DEPTH;
+  try {
+    write(p.value, 0);
+  } finally {
+    opts = outer;
+    limit = outerLimit;
+  }
+  view.setUint32(at, pos - at - 4);
+}
+
 function isPlain(v: object): boolean {
   const p = Object.getPrototypeOf(v);
   return p === Object.prototype || p === null;
@@ -243,6 +289,8 @@ function write(v: unknown, depth: number): void {
     }
   } else if (o instanceof Uint8Array) {
     bytes(o);
+  } else if (o instanceof Packed) {
+    packed(o);
   } else if (isPlain(o)) {
     const keys = Object.keys(o);
     sized(keys.length, 0x80, 16, 0, 0xde, 0xdf);
@@ -306,6 +354,8 @@ export function encode(value: unknown, options: CodecOptions = {}): Uint8Array {
   opts = options;
   limit = options.maxDepth ?? MAX_DEPTH;
   pos = 0;
+  ensure(options.room ?? 0);
+  pos = options.room ?? 0;
   try {
     write(value, 0);
   } catch (e) {
@@ -314,12 +364,12 @@ export function encode(value: unknown, options: CodecOptions = {}): Uint8Array {
   } finally {
     opts = {};
   }
-  const out = buf.slice(0, pos);
-  // Do not pin a huge scratch buffer after one large message.
-  if (buf.length > 1 << 20) {
-    buf = new Uint8Array(4096);
-    view = new DataView(buf.buffer);
-  }
+  if (buf.length <= 1 << 20) return buf.slice(0, pos);
+  // A large scratch buffer is not kept after one large message: it goes out as the result,
+  // without a copy when the message fills it (a fresh copy of many MiB costs page faults).
+  const out = pos === buf.length ? buf : buf.slice(0, pos);
+  buf = new Uint8Array(4096);
+  view = new DataView(buf.buffer);
   return out;
 }
 
@@ -510,7 +560,7 @@ class Reader {
       case 0xc6: {
         const n = this.u(1 << (t - 0xc4));
         const at = this.need(n);
-        return this.b.slice(at, at + n);
+        return this.o.views ? this.b.subarray(at, at + n) : this.b.slice(at, at + n);
       }
       case 0xc7:
       case 0xc8:

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as reference from "@msgpack/msgpack";
-import { decode, encode, SerializationError } from "./codec.ts";
+import { decode, encode, Packed, SerializationError } from "./codec.ts";
 
 function roundTrip<T>(value: T): T {
   return decode(encode(value)) as T;
@@ -206,4 +206,56 @@ Deno.test("decode() of random bytes only ever throws SerializationError", () => 
       assert.ok(e instanceof SerializationError, `${e} for ${[...bytes]}`);
     }
   }
+});
+
+Deno.test("decode() with views returns bin as a view of the input", () => {
+  const bytes = encode({ value: new Uint8Array([1, 2, 3]) });
+  const { value } = decode(bytes, { views: true }) as { value: Uint8Array };
+  assert.deepEqual([...value], [1, 2, 3]);
+  assert.equal(value.buffer, bytes.buffer);
+});
+
+Deno.test("a Packed value is a bin holding its own msgpack, encoded with its options", () => {
+  class Handle {
+    constructor(readonly id: number) {}
+  }
+  const options = {
+    replacer: (v: object): [number, unknown] | undefined =>
+      v instanceof Handle ? [20, v.id] : undefined,
+    reviver: (type: number, payload: unknown) => type === 20 ? new Handle(payload as number) : 0,
+  };
+  const value = { h: new Handle(7), list: [1, "two"] };
+  const outer = decode(encode({ t: "ok", value: new Packed(value, options) })) as {
+    t: string;
+    value: Uint8Array;
+  };
+  assert.equal(outer.t, "ok");
+  assert.deepEqual(outer.value, encode(value, options));
+  assert.deepEqual(decode(outer.value, options), value);
+  // The options apply inside the packed value only.
+  assert.throws(() => encode({ h: new Handle(1), value: new Packed(1, options) }), {
+    name: "SerializationError",
+    message: /^Cannot serialise value\.h: a Handle cannot be sent/,
+  });
+  assert.throws(() => encode({ value: new Packed([() => 1]) }), {
+    name: "SerializationError",
+    message: "Cannot serialise value.value[0]: functions cannot be sent",
+  });
+});
+
+Deno.test("encode() with room leaves that many bytes before the message", () => {
+  const bytes = encode({ a: 1 }, { room: 12 });
+  assert.equal(bytes.length, 12 + encode({ a: 1 }).length);
+  assert.deepEqual(decode(bytes.subarray(12)), { a: 1 });
+});
+
+Deno.test("encode() hands out a large message that ends with its big value whole", () => {
+  const big = new Uint8Array(3 << 20).fill(5);
+  const bytes = encode({ t: "ok", value: big });
+  // Sized to the message: the result owns its whole buffer, so it can be transferred as is.
+  assert.equal(bytes.byteLength, bytes.buffer.byteLength);
+  assert.deepEqual(decode(bytes), { t: "ok", value: big });
+  // And the next small message does not share that buffer.
+  const small = encode(1);
+  assert.notEqual(small.buffer, bytes.buffer);
 });

@@ -39,18 +39,35 @@ export function encodeFrame(
   body: Uint8Array,
   maxSize: number = MAX_FRAME_SIZE,
 ): Uint8Array {
-  if (body.length > maxSize) {
-    throw new RangeError(
-      `Message of ${body.length} bytes exceeds the frame limit of ${maxSize} bytes`,
-    );
-  }
+  checkSize(body.length, maxSize);
   const out = new Uint8Array(HEADER_SIZE + body.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, body.length + 8);
+  out.set(body, HEADER_SIZE);
+  return frameInPlace(out, dst, src, maxSize);
+}
+
+/**
+ * Makes a frame of `bytes` without copying them: the body follows {@linkcode HEADER_SIZE} free
+ * bytes (the codec's `room` option leaves them), and the header is written there. Returns
+ * `bytes`. Throws a `RangeError` when the body exceeds `maxSize`.
+ */
+export function frameInPlace(
+  bytes: Uint8Array,
+  dst: number,
+  src: number,
+  maxSize: number = MAX_FRAME_SIZE,
+): Uint8Array {
+  checkSize(bytes.length - HEADER_SIZE, maxSize);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+  view.setUint32(0, bytes.length - HEADER_SIZE + 8);
   view.setUint32(4, dst);
   view.setUint32(8, src);
-  out.set(body, HEADER_SIZE);
-  return out;
+  return bytes;
+}
+
+function checkSize(size: number, maxSize: number): void {
+  if (size > maxSize) {
+    throw new RangeError(`Message of ${size} bytes exceeds the frame limit of ${maxSize} bytes`);
+  }
 }
 
 /** Reads the addresses of a whole frame (as {@linkcode encodeFrame} makes them) without copying. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkFrameOwnership } from "./_frame_property.ts";
-import { encodeFrame, type Frame, FrameReader, HEADER_SIZE } from "./frame.ts";
+import { encodeFrame, type Frame, frameInPlace, FrameReader, HEADER_SIZE } from "./frame.ts";
 
 function collect(reader: FrameReader, ...chunks: Uint8Array[]): Frame[] {
   const out: Frame[] = [];
@@ -16,6 +16,18 @@ Deno.test("encodeFrame() writes length, dst and src big-endian before the body",
 Deno.test("encodeFrame() refuses a body over the limit", () => {
   assert.throws(
     () => encodeFrame(1, 0, new Uint8Array(11), 10),
+    { name: "RangeError", message: "Message of 11 bytes exceeds the frame limit of 10 bytes" },
+  );
+});
+
+Deno.test("frameInPlace() writes the header into the room before the body, uncopied", () => {
+  const bytes = new Uint8Array(HEADER_SIZE + 2);
+  bytes.set([9, 8], HEADER_SIZE);
+  const f = frameInPlace(bytes, 7, 0x01020304);
+  assert.equal(f, bytes);
+  assert.deepEqual(f, encodeFrame(7, 0x01020304, new Uint8Array([9, 8])));
+  assert.throws(
+    () => frameInPlace(new Uint8Array(HEADER_SIZE + 11), 1, 0, 10),
     { name: "RangeError", message: "Message of 11 bytes exceeds the frame limit of 10 bytes" },
   );
 });
