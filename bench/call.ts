@@ -21,7 +21,7 @@ import { interleaved, type Sampler, timed } from "./measure.ts";
 import { startPeer } from "./mitogen.ts";
 import { scaleStats, summarize } from "./stats.ts";
 
-/** Ratio to the ssh ping-pong that call figures aim for (issue 11, Node; Deno 1.2× more). */
+/** Ratio to the ssh ping-pong that call figures aim for (Node; Deno 1.2× more). */
 export const CALL_TARGET = 2;
 
 /** Ratio to Mitogen's no-op call that the call figure aims for. */

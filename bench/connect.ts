@@ -17,13 +17,13 @@ import { startPeer } from "./mitogen.ts";
 import { sessionResidentBytes } from "./proc.ts";
 import { summarize } from "./stats.ts";
 
-/** Ratio to `ssh host true` that connect figures aim for (issue 11, Node; Deno 1.2× more). */
+/** Ratio to `ssh host true` that connect figures aim for (Node; Deno 1.2× more). */
 export const CONNECT_TARGET = 1.3;
 
 /** Ratio to Mitogen's first call that the connect figure aims for. */
 export const CONNECT_PEER_TARGET = 0.9;
 
-/** Resident MB an idle remote may hold (issue 11, Node; Deno 1.2× more). */
+/** Resident MB an idle remote may hold (Node; Deno 1.2× more). */
 export const IDLE_RSS_TARGET = 40;
 
 /** Connect→first-call figures and idle memory for each runtime, beside Mitogen. */

@@ -129,8 +129,8 @@ export function targetMet(figure: Figure, target = figure.target): boolean | und
 }
 
 /**
- * How much further from a target a Deno remote may land than a Node one: issue 11 sets targets
- * for Node and asks Deno to come within 1.2× of them.
+ * How much further from a target a Deno remote may land than a Node one: the targets are set
+ * for Node, and Deno is to come within 1.2× of them.
  */
 export const DENO_SLACK = 1.2;
 

@@ -49,7 +49,7 @@ export function formatRatio(figure: Figure): string {
   return figure.compare === "speedup" ? `${ratio.toFixed(1)}× faster` : `${ratio.toFixed(2)}×`;
 }
 
-/** Order of the runtime columns beside Mitogen: Node first, as issue 11's table has them. */
+/** Order of the runtime columns beside Mitogen: Node first, as the targets have them. */
 const PEER_COLUMNS = ["node", "deno"] as const;
 
 /**
@@ -179,7 +179,7 @@ export function renderText(run: BenchRun): string {
       "each round. Ratios are ours ÷ floor and ours ÷ Mitogen: below 1 is faster for times, " +
       "above 1 is faster for MB/s." +
       (peerTargets
-        ? " ✓/✗: the target on that ratio (issue 11; Deno gets 1.2× more room) is met or not."
+        ? " ✓/✗: the target on that ratio (Deno gets 1.2× more room) is met or not."
         : ""),
       besideMitogen,
       peerNotes.join("\n"),

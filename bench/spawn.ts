@@ -17,7 +17,7 @@ import { each, interleaved, type Sampler, timed, timeOnce } from "./measure.ts";
 import { startPeer } from "./mitogen.ts";
 import { summarize } from "./stats.ts";
 
-/** Ratio to Mitogen's spawning calls that the figure aims for (issue 11, Node; Deno 1.2× more). */
+/** Ratio to Mitogen's spawning calls that the figure aims for (Node; Deno 1.2× more). */
 export const SPAWN_PEER_TARGET = 1;
 
 /** Remote shell that runs `/bin/true` for each line it reads and then answers with a newline. */

@@ -17,7 +17,7 @@ import { each, interleaved, type Sampler } from "./measure.ts";
 import { startPeer } from "./mitogen.ts";
 import { summarize } from "./stats.ts";
 
-/** Share of the one-way ssh stream a bulk transfer aims for (issue 11, Node; Deno 1.2× less). */
+/** Share of the one-way ssh stream a bulk transfer aims for (Node; Deno 1.2× less). */
 export const BULK_TARGET = 0.8;
 
 /** Bytes moved by one transfer: 32 MiB. */

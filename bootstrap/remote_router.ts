@@ -8,7 +8,7 @@
 
 import { encode } from "../lib/codec.ts";
 import { type FrameSink, RouterCore } from "../lib/core/router.ts";
-import { type Frame, FrameReader, frameInPlace, HEADER_SIZE } from "../lib/frame.ts";
+import { type Frame, frameInPlace, FrameReader, HEADER_SIZE } from "../lib/frame.ts";
 import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
 import { type CallWorker, startCallWorker } from "./call_host.ts";
