@@ -14,7 +14,7 @@
  */
 
 import { type FetchModule, serveModuleRequests } from "./loader.ts";
-import { post, received } from "./transfer.ts";
+import { FIELDS, post, received } from "./transfer.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import type { ModuleEntry } from "../lib/protocol.ts";
 
@@ -45,8 +45,6 @@ interface Fail {
 type Out = { write(bytes: Uint8Array): unknown };
 type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 
-/** Message fields that hold bytes, as in `transfer.ts`. */
-const BINARY = ["args", "data", "value"];
 
 /** Set on the host's global object by the code that starts it, before the stage loads. */
 const HOST_FLAG = "mitoctlHost";
@@ -66,7 +64,7 @@ function sender(out: Out): (message: object) => void {
   return (message) => {
     const m: Record<string, unknown> = { ...message };
     let bytes = new Uint8Array(0);
-    for (const f of BINARY) {
+    for (const f of FIELDS) {
       const v = m[f];
       if (!(v instanceof ArrayBuffer || v instanceof Uint8Array)) continue;
       bytes = new Uint8Array(v);

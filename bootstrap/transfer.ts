@@ -6,7 +6,8 @@
  * @module
  */
 
-const FIELDS = ["args", "data", "value", "frame"] as const;
+/** Message fields that hold bytes; a worker message carries at most one. */
+export const FIELDS = ["args", "data", "value", "frame"] as const;
 
 type Port = { postMessage(message: unknown, transfer: ArrayBuffer[]): void };
 
