@@ -45,7 +45,6 @@ interface Fail {
 type Out = { write(bytes: Uint8Array): unknown };
 type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 
-
 /** Set on the host's global object by the code that starts it, before the stage loads. */
 const HOST_FLAG = "mitoctlHost";
 
