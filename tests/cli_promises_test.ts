@@ -123,3 +123,19 @@ Deno.test("--connect-timeout is 30 s unless given", async () => {
     for (const conn of held) conn.close();
   }
 });
+
+Deno.test("-v shows the ssh argv and ssh's own stderr; without it, neither shows", async () => {
+  await using sshd = await startSshd();
+  // LogLevel=VERBOSE makes ssh say "Authenticated to …" on its stderr, which -v passes on.
+  const base = ["-F", sshd.sshConfig, "-o", "LogLevel=VERBOSE", "mito", "node:path#join", "a", "b"];
+  const quiet = await runCli(["call", ...base]);
+  strictEqual(quiet.code, ExitCode.ok, quiet.stderr);
+  strictEqual(quiet.stdout, '"a/b"\n');
+  ok(!quiet.stderr.includes("Authenticated to"), quiet.stderr);
+  ok(!quiet.stderr.includes('"ssh"'), quiet.stderr);
+  const verbose = await runCli(["call", "-v", ...base]);
+  strictEqual(verbose.code, ExitCode.ok, verbose.stderr);
+  strictEqual(verbose.stdout, '"a/b"\n');
+  match(verbose.stderr, /Authenticated to /);
+  match(verbose.stderr, /\["ssh",.*"LogLevel=VERBOSE"/);
+});
