@@ -7,8 +7,10 @@
  * @module
  */
 
-import type { BenchRuntime } from "./group.ts";
 import { exact, type Stats } from "./stats.ts";
+
+/** A remote runtime the figures are taken for; the runtime option of the connection. */
+export type BenchRuntime = "deno" | "node";
 
 /**
  * Unit a figure is measured in; `"MB"` is resident memory in 10⁶ bytes; `"count"` is a plain

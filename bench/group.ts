@@ -6,11 +6,10 @@
  * @module
  */
 
-import type { Figure } from "./figure.ts";
+import type { BenchRuntime, Figure } from "./figure.ts";
 import type { MitogenSetup } from "./mitogen.ts";
 
-/** A remote runtime the figures are taken for; the runtime option of the connection. */
-export type BenchRuntime = "deno" | "node";
+export type { BenchRuntime } from "./figure.ts";
 
 /** How many samples each kind of figure takes. */
 export interface RunCounts {
