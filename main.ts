@@ -18,7 +18,7 @@ import { failureLines } from "./lib/cli/remote_stack.ts";
 import { ExitCode } from "./lib/errors.ts";
 import { ASKPASS_FLAG, runAskpassClient } from "./lib/methods/askpass_client.ts";
 import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
-import { runSelfStage1 } from "./lib/self_stage1.ts";
+import { runSelfStage1 } from "./lib/stage/self_stage1.ts";
 
 /** Version of this build. */
 export const VERSION = "0.1.0";

@@ -18,7 +18,7 @@
  * @module
  */
 
-export { Router } from "./lib/router.ts";
+export { Router } from "./lib/master/router.ts";
 export type {
   ConnectOptions,
   ContextOptions,
@@ -27,10 +27,10 @@ export type {
   RouterOptions,
   SshContextOptions,
   SudoContextOptions,
-} from "./lib/router.ts";
-export { Context } from "./lib/context.ts";
-export { Channel } from "./lib/channel.ts";
-export { UnissuedHandle } from "./lib/handle.ts";
+} from "./lib/master/router.ts";
+export { Context } from "./lib/master/context.ts";
+export { Channel } from "./lib/master/channel.ts";
+export { UnissuedHandle } from "./lib/wire/handle.ts";
 export { pushAll } from "./lib/files/mod.ts";
 export type {
   CompareMode,
@@ -41,11 +41,11 @@ export type {
   TransferResult,
   TransferSummary,
 } from "./lib/files/mod.ts";
-export type { GatherResult, SettleOptions } from "./lib/gather.ts";
-export { STREAM_WINDOW } from "./lib/context.ts";
-export type { CallOptions, ContextStats, Remote, StreamOptions } from "./lib/context.ts";
-export { exitCodeOf, processInput, runProcess } from "./lib/process.ts";
-export type { RunEvent, RunOptions } from "./lib/process.ts";
+export type { GatherResult, SettleOptions } from "./lib/master/gather.ts";
+export { STREAM_WINDOW } from "./lib/master/context.ts";
+export type { CallOptions, ContextStats, Remote, StreamOptions } from "./lib/master/context.ts";
+export { exitCodeOf, processInput, runProcess } from "./lib/master/run_process.ts";
+export type { RunEvent, RunOptions } from "./lib/master/run_process.ts";
 export type { LocalOptions } from "./lib/methods/local.ts";
 export type { SshOptions } from "./lib/methods/ssh.ts";
 export type { SudoOptions } from "./lib/methods/sudo.ts";
@@ -68,10 +68,10 @@ export type {
   SpawnSpec,
 } from "./lib/methods/method.ts";
 export type { Prompting } from "./lib/methods/login.ts";
-export type { RuntimeChoice } from "./lib/stage1.ts";
-export type { ContextInfo } from "./lib/context_info.ts";
-export { exec, MAX_EXEC_OUTPUT } from "./lib/exec.ts";
-export type { ExecOptions, ExecResult } from "./lib/exec.ts";
+export type { RuntimeChoice } from "./lib/stage/stage1.ts";
+export type { ContextInfo } from "./lib/master/context_info.ts";
+export { exec, MAX_EXEC_OUTPUT } from "./lib/master/exec.ts";
+export type { ExecOptions, ExecResult } from "./lib/master/exec.ts";
 export {
   AuthenticationError,
   CommandError,
@@ -85,7 +85,7 @@ export {
   UsageError,
 } from "./lib/errors.ts";
 export { DEFAULT_CONNECT_TIMEOUT, MAX_FRAME_SIZE } from "./lib/limits.ts";
-export { parseTarget } from "./lib/target.ts";
+export { parseTarget } from "./lib/methods/target.ts";
 export { defineComponents } from "./lib/components/config.ts";
 export type {
   ComponentsDefinition,
@@ -93,4 +93,4 @@ export type {
   ComponentsTransform,
   ConfigInput,
 } from "./lib/components/config.ts";
-export type { Hop } from "./lib/target.ts";
+export type { Hop } from "./lib/methods/target.ts";

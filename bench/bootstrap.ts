@@ -8,7 +8,7 @@
 
 import { brotliDecompressSync } from "node:zlib";
 import { sshSpawn } from "../lib/methods/ssh.ts";
-import { stage2Bytes } from "../lib/stage2.ts";
+import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
 import { type Figure, quoted } from "./figure.ts";
 import type { BenchSettings, Group } from "./group.ts";
 import { exact } from "./stats.ts";

@@ -10,9 +10,9 @@
  * @module
  */
 
-import { encode } from "../lib/codec.ts";
-import { encodeFrame } from "../lib/frame.ts";
-import type { Message } from "../lib/protocol.ts";
+import { encode } from "../lib/wire/codec.ts";
+import { encodeFrame } from "../lib/wire/frame.ts";
+import type { Message } from "../lib/wire/protocol.ts";
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { ECHO_JS, PingPong, scriptArgv, shellLine, sshArgv, WORKER_ECHO_JS } from "./floors.ts";

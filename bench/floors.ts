@@ -6,7 +6,7 @@
  * @module
  */
 
-import { STAGE1_JS, stage1Argv } from "../lib/stage1.ts";
+import { STAGE1_JS, stage1Argv } from "../lib/stage/stage1.ts";
 import type { BenchSettings, RunCounts } from "./group.ts";
 import { runProcess } from "./measure.ts";
 import { scaleStats, type Stats, summarize } from "./stats.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { STAGE1_JS, stage1Argv } from "../lib/stage1.ts";
+import { STAGE1_JS, stage1Argv } from "../lib/stage/stage1.ts";
 import { PingPong, scriptArgv, shellLine } from "./floors.ts";
 
 Deno.test("scriptArgv() starts a runtime with stage 1's flags", () => {

@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ModuleServer } from "../lib/module_server.ts";
+import { ModuleServer } from "../lib/modules/module_server.ts";
 import { type ContextStats, Router } from "../mod.ts";
 import { exact, type Stats, summarize } from "./stats.ts";
 import { type Figure, type Floor, measured } from "./figure.ts";

@@ -1,6 +1,6 @@
 /**
  * Builds the remote stage: bundles `bootstrap/stage2.ts`, minifies it, compresses it with
- * deflate-raw and writes `lib/stage2_embedded.ts`, which the master imports like any module (so
+ * deflate-raw and writes `lib/stage/stage2_embedded.ts`, which the master imports like any module (so
  * `deno run` and `deno compile` carry it the same way). With `--check`, fails when the committed
  * file is stale instead of writing it.
  *
@@ -8,12 +8,12 @@
  */
 
 import { brotliCompressSync, constants } from "node:zlib";
-import { encodeBase64 } from "../lib/base64.ts";
+import { encodeBase64 } from "../lib/wire/base64.ts";
 
 const root = new URL("../", import.meta.url);
 const entry = new URL("bootstrap/stage2.ts", root);
 const parentEntry = new URL("bootstrap/parent.ts", root);
-const target = new URL("lib/stage2_embedded.ts", root);
+const target = new URL("lib/stage/stage2_embedded.ts", root);
 
 /** Bundles and minifies stage 2 (or another remote entry point); returns its JavaScript. */
 export async function bundleStage2(from: URL = entry): Promise<string> {
@@ -75,7 +75,7 @@ if (import.meta.main) {
   const current = await Deno.readTextFile(target).catch(() => "");
   if (Deno.args.includes("--check")) {
     if (current !== text) {
-      console.error("lib/stage2_embedded.ts is stale: run `deno task bundle` and commit it");
+      console.error("lib/stage/stage2_embedded.ts is stale: run `deno task bundle` and commit it");
       Deno.exit(1);
     }
   } else if (current !== text) {

@@ -16,7 +16,7 @@
 import { type FetchModule, serveModuleRequests } from "./loader.ts";
 import { FIELDS, post, received } from "./transfer.ts";
 import { runtimeName, threads } from "./runtime.ts";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { decode, encode, Packed, SerializationError } from "../lib/codec.ts";
-import { HEADER_SIZE } from "../lib/frame.ts";
+import { decode, encode, Packed, SerializationError } from "../lib/wire/codec.ts";
+import { HEADER_SIZE } from "../lib/wire/frame.ts";
 import { installLoader, type Loader } from "./loader.ts";
 import { post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
-import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/protocol.ts";
+import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
 import type {
   WorkerCall,
   WorkerChan,

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { type Frame, FrameReader } from "../lib/frame.ts";
+import { type Frame, FrameReader } from "../lib/wire/frame.ts";
 import { CLOSE_GRACE, STDERR_TAIL } from "../lib/limits.ts";
-import { explainExit, PreambleScanner } from "../lib/link.ts";
+import { explainExit, PreambleScanner } from "../lib/core/boot.ts";
 import { type LoginStep, LoginWatch } from "../lib/methods/login.ts";
 import type { LoginGuard, SpawnSpec } from "../lib/methods/method.ts";
 import { spawnNodeChild } from "../lib/transport/node_child.ts";

@@ -12,7 +12,7 @@
  */
 
 import type { MessagePort } from "node:worker_threads";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 import { memoryHooks } from "./loader_hooks.ts";
 import { locateSyntaxError } from "./loader_syntax.ts";
 

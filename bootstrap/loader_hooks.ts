@@ -11,7 +11,7 @@
 
 import type { LoadHookSync, ResolveHookSync } from "node:module";
 import type { MessagePort } from "node:worker_threads";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 
 /** hook thread → serving thread: send the module at `url`, then raise `flag[0]`. */
 export interface ModuleAsk {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { LoadHookContext, ResolveFnOutput, ResolveHookContext } from "node:module";
 import { MessageChannel } from "node:worker_threads";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 import { memoryHooks } from "./loader_hooks.ts";
 
 const PARENT = "file:///master/proj/main.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { MessagePort } from "node:worker_threads";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 import type { ModuleAnswer, ModuleAsk, PortOffer } from "./loader_hooks.ts";
 
 /** How long the master may take to answer for one module, in milliseconds: 60 s. */

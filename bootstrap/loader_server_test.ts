@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from "node:worker_threads";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 import type { ModuleAnswer } from "./loader_hooks.ts";
 import { serveModuleRequests } from "./loader_server.ts";
 

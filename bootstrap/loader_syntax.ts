@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 
 /** How long the child that compiles the candidates may take, in milliseconds. */
 export const LOCATE_TIMEOUT = 10_000;

@@ -6,13 +6,13 @@
  * @module
  */
 
-import { encode } from "../lib/codec.ts";
+import { encode } from "../lib/wire/codec.ts";
 import type { FrameSink, RouterCore } from "../lib/core/router.ts";
 import { ModuleStash } from "../lib/core/stash.ts";
-import { encodeFrame, type Frame } from "../lib/frame.ts";
+import { encodeFrame, type Frame } from "../lib/wire/frame.ts";
 import { methodNamed } from "../lib/methods/registry.ts";
-import { stage1Argv } from "../lib/stage1.ts";
-import { MASTER_ID, type Message, type ModuleEntry } from "../lib/protocol.ts";
+import { stage1Argv } from "../lib/stage/stage1.ts";
+import { MASTER_ID, type Message, type ModuleEntry } from "../lib/wire/protocol.ts";
 import { ChildLink } from "./child_link.ts";
 
 /** What the router thread lends the code that starts contexts. */

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { encode } from "../lib/codec.ts";
+import { encode } from "../lib/wire/codec.ts";
 import { type FrameSink, RouterCore } from "../lib/core/router.ts";
-import { type Frame, frameInPlace, FrameReader, HEADER_SIZE } from "../lib/frame.ts";
+import { type Frame, frameInPlace, FrameReader, HEADER_SIZE } from "../lib/wire/frame.ts";
 import { stageStdio } from "../lib/transport/stage_stdio.ts";
-import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/protocol.ts";
+import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/wire/protocol.ts";
 import { type CallWorker, startCallWorker } from "./call_host.ts";
 import { post, received } from "./transfer.ts";
 import { os, runtimeName, runtimeVersion, userName } from "./runtime.ts";

@@ -1,6 +1,6 @@
 /**
  * Entry point of the remote stage (stage 2). Bundled, minified and brotli-compressed at build
- * time into `lib/stage2_embedded.ts`; on the remote, stage 1 imports it from a `data:` URL. The
+ * time into `lib/stage/stage2_embedded.ts`; on the remote, stage 1 imports it from a `data:` URL. The
  * same bundle runs as the router thread, as the call worker (started again as a worker) and, on
  * Deno, as the call host process that holds that worker.
  *
@@ -10,7 +10,7 @@
 import { isCallHost, runCallHost } from "./call_host.ts";
 import { runCallWorker } from "./call_worker.ts";
 import { runRemoteRouter } from "./remote_router.ts";
-import { OLD_RUNTIME_MARKER } from "../lib/protocol.ts";
+import { OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
 if (!threads.isMainThread) runCallWorker();

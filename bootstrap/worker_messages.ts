@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 
 /** router → worker: run a call. */
 export interface WorkerCall {

@@ -1,9 +1,9 @@
 /** Promises of the README's command-line section that no other test holds to. */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { ExitCode } from "../mod.ts";
-import { PREAMBLE } from "../lib/protocol.ts";
-import { remoteCommand } from "../lib/stage1.ts";
-import { stage2Bytes } from "../lib/stage2.ts";
+import { PREAMBLE } from "../lib/wire/protocol.ts";
+import { remoteCommand } from "../lib/stage/stage1.ts";
+import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
 import { runCli } from "./_fixtures/cli.ts";
 import { startSshd, UNKNOWN_HOST } from "./_fixtures/sshd.ts";
 

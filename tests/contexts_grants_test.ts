@@ -1,8 +1,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Channel, type LogLine, Router, UnissuedHandle } from "../mod.ts";
-import { encode } from "../lib/codec.ts";
-import { encodeFrame } from "../lib/frame.ts";
-import { MASTER_ID } from "../lib/protocol.ts";
+import { encode } from "../lib/wire/codec.ts";
+import { encodeFrame } from "../lib/wire/frame.ts";
+import { MASTER_ID } from "../lib/wire/protocol.ts";
 import { testRuntimes } from "./_fixtures/runtimes.ts";
 
 /** What remote code sees of a context handle it was passed. */

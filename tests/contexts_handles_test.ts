@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Router } from "../mod.ts";
-import { encode } from "../lib/codec.ts";
-import { encodeFrame } from "../lib/frame.ts";
+import { encode } from "../lib/wire/codec.ts";
+import { encodeFrame } from "../lib/wire/frame.ts";
 import { testNode } from "./_fixtures/runtimes.ts";
 
 /** What remote code sees of a handle it was passed. */
@@ -62,7 +62,7 @@ Deno.test("a context handed to another as an argument can be called from there",
   });
 
   await t.step("a context handed another cannot push modules into it", async () => {
-    const victim = new URL("../tests/_fixtures/handles/victim.ts", import.meta.url).href;
+    const victim = new URL("./_fixtures/handles/victim.ts", import.meta.url).href;
     // What hostile code in `a` can write on its own stdout: a call carrying its own version.
     const raw = encodeFrame(
       b.id,

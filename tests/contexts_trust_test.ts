@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { ConnectionError, type Context, type LogLine, RemoteError, Router } from "../mod.ts";
-import type { Message } from "../lib/protocol.ts";
-import { decode, encode } from "../lib/codec.ts";
+import type { Message } from "../lib/wire/protocol.ts";
+import { decode, encode } from "../lib/wire/codec.ts";
 import { type HostileFrame, type Received, writeHostileSsh } from "./_fixtures/hostile_child.ts";
 
 /** How long the hostile child waits for answers to what it sent, in ms. */

@@ -1,6 +1,6 @@
 import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
 import { ExitCode, ProtocolError, RemoteError, Router, TimeoutError } from "../mod.ts";
-import { encodeFrame } from "../lib/frame.ts";
+import { encodeFrame } from "../lib/wire/frame.ts";
 import { remoteLines } from "../lib/cli/terminal_text.ts";
 import { MAX_PREAMBLE_NOISE } from "../lib/limits.ts";
 import { type CliResult, runCli } from "./_fixtures/cli.ts";

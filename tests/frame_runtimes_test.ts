@@ -10,7 +10,7 @@ Deno.test("FrameReader keeps held frames intact on every remote runtime", async 
     await Deno.writeTextFile(
       entry,
       `import { checkFrameOwnership } from ${
-        JSON.stringify(`${repoRoot()}/lib/_frame_property.ts`)
+        JSON.stringify(`${repoRoot()}/lib/wire/_frame_property.ts`)
       };\nawait checkFrameOwnership(100);\nconsole.log("frames intact");\n`,
     );
     const bundle = `${dir}/property.mjs`;

@@ -7,8 +7,8 @@
  */
 
 import { deepStrictEqual, match, ok, strictEqual, throws } from "node:assert/strict";
-import { type HostConnection, type Inventory, parseInventory } from "../lib/inventory.ts";
-import { inventoryGraph, inventoryList } from "../lib/inventory_view.ts";
+import { type HostConnection, type Inventory, parseInventory } from "../lib/inventory/inventory.ts";
+import { inventoryGraph, inventoryList } from "../lib/inventory/inventory_view.ts";
 import {
   ansibleInventory,
   type AnsibleReading,

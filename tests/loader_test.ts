@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { ModuleEntry } from "../lib/protocol.ts";
+import type { ModuleEntry } from "../lib/wire/protocol.ts";
 import type { Outcome, Report, Scenario } from "./_fixtures/loader_harness.ts";
 import { denoPath, repoRoot, type Runtime, testRuntimes } from "./_fixtures/runtimes.ts";
 

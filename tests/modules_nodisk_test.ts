@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { type Context, Router } from "../mod.ts";
-import { ModuleServer } from "../lib/module_server.ts";
+import { ModuleServer } from "../lib/modules/module_server.ts";
 import { copyModGraph } from "./_fixtures/modgraph/_copy.ts";
 import {
   diskWrites,

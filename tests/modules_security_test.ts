@@ -130,7 +130,7 @@ Deno.test("module requests a hostile stage makes itself are refused and leak not
     secret,
     `${graph.url("plugins").href}/../secret.ts`,
     `${graph.url("plugins").href}/%2e%2e/secret.ts`,
-    new URL("../lib/router.ts", import.meta.url).href,
+    new URL("../lib/master/router.ts", import.meta.url).href,
     "/etc/passwd",
     "../secret.ts",
     "http://127.0.0.1:9/tasks.ts",

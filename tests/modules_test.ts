@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { type Context, type ContextStats, RemoteError, Router } from "../mod.ts";
-import { ModuleError } from "../lib/module_server.ts";
+import { ModuleError } from "../lib/modules/module_server.ts";
 import { copyModGraph, type ModGraphCopy } from "./_fixtures/modgraph/_copy.ts";
 import { type Runtime, testRuntimes } from "./_fixtures/runtimes.ts";
 import { startSshd } from "./_fixtures/sshd.ts";

@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { ExitCode, Router } from "../mod.ts";
-import { runProcess } from "../lib/process.ts";
+import { runProcess } from "../lib/master/run_process.ts";
 import { runCli, startCli } from "./_fixtures/cli.ts";
 import { commandLine, waitFor } from "./_fixtures/processes.ts";
 import { repoRoot } from "./_fixtures/runtimes.ts";

@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { bundleStage2, renderEmbedded } from "../bootstrap/build.ts";
 import { STAGE2_LIMIT } from "../lib/limits.ts";
-import { stage2Bytes } from "../lib/stage2.ts";
+import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
 
 Deno.test("the embedded remote stage is the bundle of bootstrap/ as it is now", async () => {
   const parent = new URL("../bootstrap/parent.ts", import.meta.url);
   const fresh = renderEmbedded(await bundleStage2(), await bundleStage2(parent));
-  const committed = await Deno.readTextFile(new URL("../lib/stage2_embedded.ts", import.meta.url));
-  assert.ok(committed === fresh, "lib/stage2_embedded.ts is stale: run `deno task bundle`");
+  const committed = await Deno.readTextFile(
+    new URL("../lib/stage/stage2_embedded.ts", import.meta.url),
+  );
+  assert.ok(committed === fresh, "lib/stage/stage2_embedded.ts is stale: run `deno task bundle`");
 });
 
 Deno.test("the compressed remote stage stays within its size budget", () => {

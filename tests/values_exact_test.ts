@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import fc from "npm:fast-check@4.11.0";
-import { decode, encode } from "../lib/codec.ts";
+import { decode, encode } from "../lib/wire/codec.ts";
 import { RemoteError, Router } from "../mod.ts";
 import { anyString, anyValue } from "./_fixtures/values/arbitrary.ts";
 import { testRuntimes } from "./_fixtures/runtimes.ts";

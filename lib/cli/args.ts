@@ -9,9 +9,9 @@
 
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
-import type { ConnectOptions, HopSshOptions } from "../router.ts";
+import type { ConnectOptions, HopSshOptions } from "../master/router.ts";
 import { checkSshOption } from "../methods/ssh.ts";
-import { checkRuntime } from "../stage1.ts";
+import { checkRuntime } from "../stage/stage1.ts";
 
 /** Flags every command that connects accepts. */
 export const CONNECT_FLAGS = {

@@ -10,13 +10,13 @@ import { commandOptions, hostsOf } from "./targets.ts";
 import { ExitCode, MitoctlError, UsageError } from "../errors.ts";
 import { masterFacts } from "../methods/here.ts";
 import { methodNamed } from "../methods/registry.ts";
-import { type HostResult, isSingleTarget } from "../fanout.ts";
+import { type HostResult, isSingleTarget } from "../fleet/fanout.ts";
 import { failedLine, runFleet, type RunFleetOptions } from "./fleet.ts";
-import type { ContextInfo } from "../context_info.ts";
-import { checkHops, hopSettings } from "../router.ts";
-import { stage2Bytes } from "../stage2.ts";
+import type { ContextInfo } from "../master/context_info.ts";
+import { checkHops, hopSettings } from "../master/router.ts";
+import { stage2Bytes } from "../stage/stage2_bytes.ts";
 import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
-import { formatHop, parseTarget } from "../target.ts";
+import { formatHop, parseTarget } from "../methods/target.ts";
 import {
   callArgument,
   CONNECT_FLAGS,

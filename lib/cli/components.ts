@@ -7,7 +7,7 @@
 
 import { cliRouter } from "./log.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { readInventory } from "../inventory.ts";
+import { readInventory } from "../inventory/inventory.ts";
 import { type Component, parseSets } from "../components/plan.ts";
 import { loadConfig, type LoadedConfig } from "../components/load.ts";
 import {
@@ -18,7 +18,7 @@ import {
 } from "../components/control.ts";
 import { up as upComponents, type UpEvent } from "../components/up.ts";
 import type { HostPoolOptions } from "../components/hosts.ts";
-import { Router } from "../router.ts";
+import { Router } from "../master/router.ts";
 import { CONNECT_FLAGS, fleetOptions, parse, type Parsed, seconds } from "./args.ts";
 import { printLine, toJson } from "./output.ts";
 import { commandOptions } from "./targets.ts";

@@ -15,15 +15,15 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Context } from "../master/context.ts";
 import {
   fanOut,
   type FanOutOptions,
   fleetExitCode,
   type FleetHost,
   type HostResult,
-} from "../fanout.ts";
-import type { Router } from "../router.ts";
+} from "../fleet/fanout.ts";
+import type { Router } from "../master/router.ts";
 import { ProgressLine, progressText, shortReason, showValue, toJson } from "./output.ts";
 import { remoteLines } from "./terminal_text.ts";
 

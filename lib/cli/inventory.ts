@@ -6,8 +6,8 @@
  */
 
 import { ExitCode, UsageError } from "../errors.ts";
-import { readInventory } from "../inventory.ts";
-import { ansibleJson, inventoryGraph, inventoryList } from "../inventory_view.ts";
+import { readInventory } from "../inventory/inventory.ts";
+import { ansibleJson, inventoryGraph, inventoryList } from "../inventory/inventory_view.ts";
 import { FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { printLine } from "./output.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type LogLine, Router } from "../router.ts";
+import { type LogLine, Router } from "../master/router.ts";
 import type { Parsed } from "./args.ts";
 import { remoteLines } from "./terminal_text.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { encodeBase64 } from "../base64.ts";
+import { encodeBase64 } from "../wire/base64.ts";
 import { showValue as show } from "../show.ts";
 import { escapeControls, oneLine, terminalJson } from "./terminal_text.ts";
 

@@ -10,8 +10,8 @@
  */
 
 import { ExitCode } from "../errors.ts";
-import { readInventory, withHostOptions } from "../inventory.ts";
-import { exitCodeOf, runProcess } from "../process.ts";
+import { readInventory, withHostOptions } from "../inventory/inventory.ts";
+import { exitCodeOf, runProcess } from "../master/run_process.ts";
 import { makeBlocking } from "./blocking_stdio.ts";
 import { cliRouter } from "./log.ts";
 import { printLine } from "./output.ts";

@@ -9,7 +9,7 @@
 import { UsageError } from "../errors.ts";
 import { parseSshFlags } from "../methods/ssh_flags.ts";
 import { methodNamed } from "../methods/registry.ts";
-import { formatHop, parseTarget } from "../target.ts";
+import { formatHop, parseTarget } from "../methods/target.ts";
 import type { Parsed } from "./args.ts";
 
 /** The usage line, for messages. */

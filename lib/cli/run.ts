@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Context } from "../master/context.ts";
 import { CommandError, ExitCode, TimeoutError, UsageError } from "../errors.ts";
 import {
   fanOut,
@@ -13,9 +13,9 @@ import {
   type FleetHost,
   type HostResult,
   isSingleTarget,
-} from "../fanout.ts";
+} from "../fleet/fanout.ts";
 import { summaryLines } from "./fleet.ts";
-import { exitCodeOf, processInput, runProcess } from "../process.ts";
+import { exitCodeOf, processInput, runProcess } from "../master/run_process.ts";
 import { CONNECT_FLAGS, FLEET_FLAGS, fleetOptions, parse } from "./args.ts";
 import { cliRouter } from "./log.ts";
 import { showValue } from "./output.ts";

@@ -6,7 +6,7 @@
  */
 
 import { ExitCode, TimeoutError, UsageError } from "../errors.ts";
-import { isSingleTarget } from "../fanout.ts";
+import { isSingleTarget } from "../fleet/fanout.ts";
 import { callArgument, CONNECT_FLAGS, parse } from "./args.ts";
 import { resolveModule, splitFunction } from "./commands.ts";
 import { HELP } from "./help.ts";

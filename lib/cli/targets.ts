@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type FleetHost, planFleet } from "../fanout.ts";
-import type { ConnectOptions } from "../router.ts";
+import { type FleetHost, planFleet } from "../fleet/fanout.ts";
+import type { ConnectOptions } from "../master/router.ts";
 import { UsageError } from "../errors.ts";
 import { checkPassword } from "../methods/ssh_askpass.ts";
 import { connectOptions, fleetOptions, type Parsed, sshPassword, sudoPassword } from "./args.ts";

@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import type { Router } from "../router.ts";
+import type { Router } from "../master/router.ts";
 import type { ComponentStatus, StopResult } from "../remote/supervisor.ts";
 import type { LoadedConfig } from "./load.ts";
 import { HostPool, type HostPoolOptions } from "./hosts.ts";

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
-import { resolveTargets } from "../fanout.ts";
-import type { Inventory } from "../inventory.ts";
-import type { ConnectOptions, Router } from "../router.ts";
+import type { Context } from "../master/context.ts";
+import { resolveTargets } from "../fleet/fanout.ts";
+import type { Inventory } from "../inventory/inventory.ts";
+import type { ConnectOptions, Router } from "../master/router.ts";
 
 /** The module the components' remote side lives in; the module forwarder sends it. */
 export const SUPERVISOR_MODULE: URL = new URL("../remote/supervisor.ts", import.meta.url);

@@ -6,8 +6,8 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { resolveTargets } from "../fanout.ts";
-import type { Inventory } from "../inventory.ts";
+import { resolveTargets } from "../fleet/fanout.ts";
+import type { Inventory } from "../inventory/inventory.ts";
 import type { ComponentsDefinition, ComponentsTransform, ConfigInput } from "./config.ts";
 import { type Component, planComponents } from "./plan.ts";
 

@@ -1,5 +1,5 @@
 import { deepStrictEqual, match, rejects, strictEqual } from "node:assert/strict";
-import { parseInventory } from "../inventory.ts";
+import { parseInventory } from "../inventory/inventory.ts";
 import { configKey, errorLocation, loadConfig } from "./load.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;

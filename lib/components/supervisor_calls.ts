@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { Context } from "../master/context.ts";
 import { RefusedValueError } from "../errors.ts";
 import type { Prepared, StartResult, StopResult } from "../remote/supervisor.ts";
 import type { ComponentStatus } from "../remote/supervisor.ts";
-import { checkList, checkShape, is, MAX_REMOTE_NAME, type Shape } from "../remote_value.ts";
+import { checkList, checkShape, is, MAX_REMOTE_NAME, type Shape } from "../wire/remote_value.ts";
 import { SUPERVISOR_MODULE } from "./hosts.ts";
 import { COMPONENT_NAME } from "./plan.ts";
 

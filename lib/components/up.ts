@@ -7,7 +7,7 @@
 
 import { RemoteError } from "../errors.ts";
 import { push } from "../files/push.ts";
-import type { Router } from "../router.ts";
+import type { Router } from "../master/router.ts";
 import type { Prepared, StartResult } from "../remote/supervisor.ts";
 import type { LoadedConfig } from "./load.ts";
 import { HostPool, type HostPoolOptions, SUPERVISOR_MODULE } from "./hosts.ts";

@@ -5,7 +5,7 @@
  * their `send` with whole frames.
  *
  * A frame that only passes through is never decoded nor re-encoded: its bytes (which it owns, see
- * `lib/frame.ts`) go on unchanged. A frame for this process is decoded once, here.
+ * `lib/wire/frame.ts`) go on unchanged. A frame for this process is decoded once, here.
  *
  * Trust, from the README's "Trust between contexts": contexts above this one (its ancestors) may
  * send anything; a context the master handed this one to may call into it and steer its own
@@ -15,9 +15,9 @@
  * @module
  */
 
-import { decode } from "../codec.ts";
-import { type Frame, FrameError } from "../frame.ts";
-import { MASTER_ID, type Message } from "../protocol.ts";
+import { decode } from "../wire/codec.ts";
+import { type Frame, FrameError } from "../wire/frame.ts";
+import { MASTER_ID, type Message } from "../wire/protocol.ts";
 
 /** Anything frames can be written to: a transport, or a test's list. */
 export interface FrameSink {

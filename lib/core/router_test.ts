@@ -1,7 +1,7 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { encode } from "../codec.ts";
-import { encodeFrame, frameOf } from "../frame.ts";
-import type { Message } from "../protocol.ts";
+import { encode } from "../wire/codec.ts";
+import { encodeFrame, frameOf } from "../wire/frame.ts";
+import type { Message } from "../wire/protocol.ts";
 import { RouterCore } from "./router.ts";
 
 /** A link that keeps what is written to it. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Message, ModuleEntry, ModuleRequest, Stash } from "../protocol.ts";
+import type { Message, ModuleEntry, ModuleRequest, Stash } from "../wire/protocol.ts";
 
 /** The answer to a child's module request, and what was refused (for the master's log). */
 export interface StashReply {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { encodeBase64 } from "../base64.ts";
+import { encodeBase64 } from "../wire/base64.ts";
 
 /** Environment variable holding `<socket name> <token>`. */
 export const ASKPASS_ENV = "MITOCTL_ASKPASS";

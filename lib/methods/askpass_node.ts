@@ -6,7 +6,7 @@
  * @module
  */
 
-import { encodeBase64 } from "../base64.ts";
+import { encodeBase64 } from "../wire/base64.ts";
 import { askpassClientJs } from "./askpass_client.ts";
 
 /** The program ssh runs, and the environment that turns it into the askpass. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { stage1Argv } from "../stage1.ts";
+import { stage1Argv } from "../stage/stage1.ts";
 import { isCompiled, SELF_STAGE1_FLAG } from "./local.ts";
 import type { SpawnFacts } from "./method.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkRuntime, type RuntimeChoice, stage1Argv } from "../stage1.ts";
+import { checkRuntime, type RuntimeChoice, stage1Argv } from "../stage/stage1.ts";
 import { type Method, stringOption } from "./method.ts";
 
 /** Options for a local context. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { remoteCommand, type RuntimeChoice, STAGE1_JS, withWatchdog } from "../stage1.ts";
+import { remoteCommand, type RuntimeChoice, STAGE1_JS, withWatchdog } from "../stage/stage1.ts";
 import type { Prompting } from "./login.ts";
 
 /** The fields of a hop, as its method reads them from its text. */

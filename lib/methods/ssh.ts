@@ -9,7 +9,7 @@
  */
 
 import { DEFAULT_CONNECT_TIMEOUT } from "../limits.ts";
-import { remoteCommand, type RuntimeChoice } from "../stage1.ts";
+import { remoteCommand, type RuntimeChoice } from "../stage/stage1.ts";
 import { controlDirectory } from "./control_dir.ts";
 import {
   checkUser,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { RuntimeChoice } from "../stage1.ts";
+import type { RuntimeChoice } from "../stage/stage1.ts";
 import { type Method, stringOption, userHop } from "./method.ts";
 import { loginSpawn } from "./sudo.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { RuntimeChoice } from "../stage1.ts";
+import type { RuntimeChoice } from "../stage/stage1.ts";
 import type { Prompting } from "./login.ts";
 import {
   type Method,

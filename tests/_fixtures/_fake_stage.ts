@@ -5,9 +5,9 @@
  * @module
  */
 
-import { decode, encode } from "../../lib/codec.ts";
-import { encodeFrame, type Frame, FrameReader } from "../../lib/frame.ts";
-import { MASTER_ID, type Message, PREAMBLE } from "../../lib/protocol.ts";
+import { decode, encode } from "../../lib/wire/codec.ts";
+import { encodeFrame, type Frame, FrameReader } from "../../lib/wire/frame.ts";
+import { MASTER_ID, type Message, PREAMBLE } from "../../lib/wire/protocol.ts";
 
 /** The wire of a fake stage on its stdin and stdout. */
 export class FakeStage {

@@ -12,9 +12,9 @@
  * @module
  */
 
-import { encode } from "../../lib/codec.ts";
-import { encodeFrame } from "../../lib/frame.ts";
-import { type Hello, MASTER_ID, PREAMBLE } from "../../lib/protocol.ts";
+import { encode } from "../../lib/wire/codec.ts";
+import { encodeFrame } from "../../lib/wire/frame.ts";
+import { type Hello, MASTER_ID, PREAMBLE } from "../../lib/wire/protocol.ts";
 
 /** The preamble a remote stage writes before its first frame, as bytes. */
 export const PREAMBLE_BYTES: Uint8Array = new TextEncoder().encode(PREAMBLE);

@@ -14,8 +14,8 @@
  * @module
  */
 
-import { decode, encode } from "../../lib/codec.ts";
-import type { Message } from "../../lib/protocol.ts";
+import { decode, encode } from "../../lib/wire/codec.ts";
+import type { Message } from "../../lib/wire/protocol.ts";
 import { FakeStage } from "./_fake_stage.ts";
 
 /** One frame the hostile child writes. */

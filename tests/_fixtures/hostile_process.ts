@@ -7,8 +7,8 @@
  * @module
  */
 
-import { encode } from "../../lib/codec.ts";
-import { MASTER_ID, type Message } from "../../lib/protocol.ts";
+import { encode } from "../../lib/wire/codec.ts";
+import { MASTER_ID, type Message } from "../../lib/wire/protocol.ts";
 import { FakeStage } from "./_fake_stage.ts";
 
 /** The event lists a stage may be told to send. */

@@ -25,8 +25,8 @@
  * @module
  */
 
-import { decode, encode } from "../../lib/codec.ts";
-import { MASTER_ID, type Message, type ModuleReply } from "../../lib/protocol.ts";
+import { decode, encode } from "../../lib/wire/codec.ts";
+import { MASTER_ID, type Message, type ModuleReply } from "../../lib/wire/protocol.ts";
 import { FakeStage } from "./_fake_stage.ts";
 
 /** How the stage answers a call of one function, by the function's name. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { ModuleEntry } from "../../lib/protocol.ts";
+import type { ModuleEntry } from "../../lib/wire/protocol.ts";
 import { installLoader, type Loader, serveModuleRequests } from "../../bootstrap/loader.ts";
 
 /** What the harness is asked to do. */
