@@ -164,11 +164,14 @@ export class RouterCore<L extends FrameSink = FrameSink> {
   }
 }
 
-/** The message in a frame's body; throws a {@linkcode FrameError} when there is none. */
+/**
+ * The message in a frame's body; throws a {@linkcode FrameError} when there is none. A frame owns
+ * its bytes (`lib/wire/frame.ts`), so the message's byte values stay views of it, uncopied.
+ */
 export function decodeMessage(body: Uint8Array): Message {
   let msg: Message;
   try {
-    msg = decode(body) as Message;
+    msg = decode(body, { views: true }) as Message;
   } catch (e) {
     throw new FrameError(`Undecodable frame: ${(e as Error).message}`);
   }
