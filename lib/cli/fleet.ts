@@ -4,7 +4,11 @@
  *
  * A command built on it (sketch):
  *
+ * Not run by the doc tests: it needs an inventory and remote hosts; tests/readme_test.ts
+ * type-checks it.
  * ```ts ignore
+ * import { planFleet } from "../fleet/fanout.ts";
+ *
  * const hosts = await planFleet(["@web"], { inventory: "hosts.ini", connect: {} });
  * const code = await runFleet(router, hosts, (ctx) => ctx.call("node:os", "uptime"), {
  *   forks: 20,

@@ -21,9 +21,11 @@ const methods = new Map<string, Method>(Object.values(builtin).map((m) => [m.nam
  * later hops with its built-in methods only. Throws a TypeError for a bad or taken name.
  *
  * @example
- * ```ts ignore
  * Not run by the doc tests: the README's "Connection methods" runs a whole one.
- * registerMethod(myMethod);
+ * ```ts ignore
+ * import { runuser } from "../../examples/runuser_method.ts";
+ *
+ * registerMethod(runuser);
  * ```
  */
 export function registerMethod(method: Method): void {
