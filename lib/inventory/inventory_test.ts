@@ -4,7 +4,7 @@ import { Inventory, parseInventory, readInventory } from "./inventory.ts";
 import { expandHostPattern } from "./inventory_data.ts";
 import { parseIniInventory, words } from "./inventory_ini.ts";
 
-const fixtures = new URL("../tests/_fixtures/inventory/", import.meta.url);
+const fixtures = new URL("../../tests/_fixtures/inventory/", import.meta.url);
 
 function ini(text: string): Inventory {
   return parseInventory(text, "hosts.ini");

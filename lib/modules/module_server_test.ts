@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ModuleError, type ModuleRecord, ModuleServer } from "./module_server.ts";
 
-const FIXTURES = new URL("./testdata/modules/", import.meta.url);
+const FIXTURES = new URL("../testdata/modules/", import.meta.url);
 const fixture = (path: string) => new URL(path, FIXTURES).href;
 const short = (url: string) => url.slice(FIXTURES.href.length);
 

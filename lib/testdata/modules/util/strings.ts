@@ -1,4 +1,4 @@
-import { double } from "./numbers.ts";
+import { double } from "../util/numbers.ts";
 
 /** Upper-cases text and repeats its length doubled. */
 export function shout(text: string): string {
