@@ -19,9 +19,9 @@ import {
   type TransferSummary,
 } from "../files/mod.ts";
 import { type Call, CHANNEL_EXT, CONTEXT_EXT, type Hello, type Message } from "../wire/protocol.ts";
-import type { Caller, CallOptions, StreamOptions } from "./caller.ts";
+import type { Caller, CallOptions, StreamOptions } from "../caller.ts";
 
-export type { CallOptions, StreamOptions } from "./caller.ts";
+export type { CallOptions, StreamOptions } from "../caller.ts";
 
 /** Default number of items a remote stream may send before the consumer takes them. */
 export const STREAM_WINDOW = 64;
