@@ -14,9 +14,11 @@
  */
 
 import { type FetchModule, serveModuleRequests } from "./loader.ts";
-import { FIELDS, post, received } from "./transfer.ts";
+import { bytesOf, FIELDS, post, received, reusable, SPARE_HOLD } from "./transfer.ts";
+import { LARGE_MESSAGE } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import type { ModuleEntry } from "../lib/wire/protocol.ts";
+import type { WorkerDone } from "./worker_messages.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -25,6 +27,13 @@ export interface CallWorker {
   on(event: "message" | "error" | "exit", listener: (arg: any) => void): unknown;
   postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   terminate(): unknown;
+  /** Gives back the buffer under a large reply the worker sent, once it was written out. */
+  reuse(buffer: ArrayBuffer): void;
+}
+
+/** A worker's message giving back a buffer for its encoder (see `reuse` in lib/wire/codec.ts). */
+function spareMessage(buffer: ArrayBuffer): [{ t: "spare"; frame: ArrayBuffer }, ArrayBuffer[]] {
+  return [{ t: "spare", frame: buffer }, [buffer]];
 }
 
 /** host → router: the worker wants a module; router → host: the answer. */
@@ -42,7 +51,7 @@ interface Fail {
   message: string;
 }
 
-type Out = { write(bytes: Uint8Array): unknown };
+type Out = { write(bytes: Uint8Array, done?: () => void): unknown };
 type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 
 /** Set on the host's global object by the code that starts it, before the stage loads. */
@@ -58,61 +67,101 @@ export function isCallHost(): boolean {
   return HOST_FLAG in globalThis;
 }
 
-/** Writes one message to `out` as a frame. */
-function sender(out: Out): (message: object) => void {
-  return (message) => {
+/**
+ * Writes one message to `out` as a frame. `written` gets the buffer under its binary field once
+ * `out` has taken those bytes, so that it can be reused.
+ */
+function sender(out: Out): (message: object, written?: (buffer: ArrayBuffer) => void) => void {
+  return (message, written) => {
     const m: Record<string, unknown> = { ...message };
-    let bytes = new Uint8Array(0);
+    let bytes: Uint8Array = new Uint8Array(0);
     for (const f of FIELDS) {
       const v = m[f];
-      if (!(v instanceof ArrayBuffer || v instanceof Uint8Array)) continue;
-      bytes = new Uint8Array(v);
+      if (v instanceof ArrayBuffer) bytes = bytesOf(m, v);
+      else if (v instanceof Uint8Array) bytes = v;
+      else continue;
       m[f] = 0;
       m.$bin = f;
       break;
     }
+    delete m.$view;
     const json = Buffer.from(JSON.stringify(m));
     const head = Buffer.alloc(8);
     head.writeUInt32LE(json.length, 0);
     head.writeUInt32LE(bytes.length, 4);
     out.write(Buffer.concat([head, json]));
-    if (bytes.length) out.write(bytes);
+    if (!bytes.length) return;
+    const buffer = bytes.buffer as ArrayBuffer;
+    out.write(bytes, written && (() => written(buffer)));
   };
 }
 
-/** Calls `each` with every message framed by {@linkcode sender} that arrives on `input`. */
-function readFrames(input: In, each: (message: Record<string, unknown>) => void): void {
-  let parts: Buffer[] = [];
-  let size = 0;
-  let need = 8;
-  let head: Buffer | undefined;
-  input.on("data", (chunk) => {
-    parts.push(chunk);
-    size += chunk.length;
-    while (size >= need) {
-      const all = parts.length > 1 ? Buffer.concat(parts) : parts[0]!;
-      if (!head) {
-        head = all;
-        need = 8 + all.readUInt32LE(0) + all.readUInt32LE(4);
-        parts = [all];
-        continue;
+/** Reads the frames {@linkcode sender} writes; the bytes of each land in one buffer of their own. */
+class FrameIn {
+  #head = Buffer.alloc(0);
+  /** The message of the frame being read, once its JSON is in, and where its bytes go. */
+  #message: Record<string, unknown> | undefined;
+  #bytes = new Uint8Array(0);
+  #filled = 0;
+  /** A buffer given back with {@linkcode reuse}: the next large field is read into it. */
+  #spare: ArrayBuffer | undefined;
+
+  constructor(input: In, each: (message: Record<string, unknown>) => void) {
+    input.on("data", (chunk) => {
+      let at = 0;
+      while (at < chunk.length) {
+        if (this.#message) {
+          const n = Math.min(this.#bytes.length - this.#filled, chunk.length - at);
+          this.#bytes.set(chunk.subarray(at, at + n), this.#filled);
+          this.#filled += n;
+          at += n;
+        } else {
+          const need = this.#head.length < 8 ? 8 : 8 + this.#head.readUInt32LE(0);
+          const n = Math.min(need - this.#head.length, chunk.length - at);
+          this.#head = Buffer.concat([this.#head, chunk.subarray(at, at + n)]);
+          at += n;
+          if (this.#head.length < 8 || this.#head.length < 8 + this.#head.readUInt32LE(0)) continue;
+          this.#begin();
+        }
+        const m = this.#message;
+        if (!m || this.#filled < this.#bytes.length) continue;
+        this.#message = undefined;
+        if (m.$bin) m[m.$bin as string] = this.#bytes.buffer as ArrayBuffer, delete m.$bin;
+        each(m);
       }
-      const end = 8 + all.readUInt32LE(0);
-      const m = JSON.parse(all.subarray(8, end).toString());
-      // A copy of its own (Buffer's slice() is a view): the bytes move on by transfer.
-      if (m.$bin) m[m.$bin] = new Uint8Array(all.subarray(end, need)).buffer, delete m.$bin;
-      const rest = all.subarray(need);
-      parts = rest.length ? [rest] : [];
-      size = rest.length;
-      need = 8;
-      head = undefined;
-      each(m);
-    }
-  });
+    });
+  }
+
+  /** The JSON is in: makes the buffer the binary field is read into. */
+  #begin(): void {
+    const size = this.#head.readUInt32LE(4);
+    const message = this.#message = JSON.parse(this.#head.subarray(8).toString());
+    this.#head = Buffer.alloc(0);
+    this.#filled = 0;
+    // Memory of its own, as the bytes move on by transfer: a buffer given back when the field
+    // fills at least half of it (then the message says where in it the bytes are), else a new one.
+    const spare = this.#spare;
+    if (size > LARGE_MESSAGE && spare && size <= spare.byteLength && 2 * size >= spare.byteLength) {
+      this.#spare = undefined;
+      this.#bytes = new Uint8Array(spare, 0, size);
+      if (size < spare.byteLength) message.$view = [0, size];
+    } else this.#bytes = new Uint8Array(size);
+  }
+
+  /** Gives back a buffer under a field this reader made, once nothing reads it any more. */
+  reuse(buffer: ArrayBuffer): void {
+    if (buffer.byteLength > (this.#spare?.byteLength ?? 0)) this.#spare = buffer;
+    clearTimeout(this.#hold);
+    this.#hold = setTimeout(() => this.#spare = undefined, SPARE_HOLD);
+  }
+  #hold: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** A worker thread running the stage at `selfUrl`, its module requests answered by `fetch`. */
-function startThread(selfUrl: string, fetch: FetchModule): InstanceType<typeof threads.Worker> {
+function startThread(
+  selfUrl: string,
+  fetch: FetchModule,
+): InstanceType<typeof threads.Worker> & CallWorker {
   const { port1, port2 } = new threads.MessageChannel();
   serveModuleRequests(port1, fetch);
   const w = new threads.Worker(new URL(selfUrl), {
@@ -123,7 +172,9 @@ function startThread(selfUrl: string, fetch: FetchModule): InstanceType<typeof t
   });
   w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
   w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
-  return w;
+  return Object.assign(w, {
+    reuse: (buffer: ArrayBuffer) => w.postMessage(...spareMessage(buffer)),
+  });
 }
 
 /** A call host process: a {@linkcode CallWorker} whose `terminate()` kills it. */
@@ -143,7 +194,7 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   // A host that is gone says so with "exit"; writes to it meanwhile go nowhere.
   pipe.on("error", () => {});
   const send = sender(pipe);
-  readFrames(pipe, (m) => {
+  const frames = new FrameIn(pipe, (m) => {
     if (m.t === "fail") return events.emit("error", new Error((m as unknown as Fail).message));
     if (m.t !== "ask") return events.emit("message", m);
     const { id, url } = m as unknown as Ask;
@@ -160,6 +211,7 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
     on: (event, listener) => events.on(event, listener),
     postMessage: (message) => send(message as object),
     terminate: () => child.kill("SIGKILL"),
+    reuse: (buffer) => frames.reuse(buffer),
   };
 }
 
@@ -184,10 +236,11 @@ export function runCallHost(selfUrl: string): void {
       asked.set(id, (a) => a.error === undefined ? resolve(a.module) : reject(new Error(a.error)));
       send({ t: "ask", id, url });
     }));
-  w.on("message", (m: object) => send(m));
+  // A large reply's buffer goes back to the worker once the pipe took its bytes.
+  w.on("message", (m: WorkerDone) => send(m, reusable(m) ? w.reuse : undefined));
   w.on("error", (e: Error) => send({ t: "fail", message: e.message } satisfies Fail));
   w.on("exit", (code: number) => process.exit(code));
-  readFrames(pipe, (m) => {
+  new FrameIn(pipe, (m) => {
     if (m.t !== "ask") return post(w, received(m));
     const a = m as unknown as Ask;
     asked.get(a.id)?.(a);

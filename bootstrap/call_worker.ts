@@ -6,10 +6,10 @@
  * @module
  */
 
-import { decode, encode, Packed, SerializationError } from "../lib/wire/codec.ts";
+import { decode, dropSpare, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
 import { HEADER_SIZE } from "../lib/wire/frame.ts";
 import { installLoader, type Loader } from "./loader.ts";
-import { post, received } from "./transfer.ts";
+import { post, received, SPARE_HOLD } from "./transfer.ts";
 import { threads } from "./runtime.ts";
 import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
 import type {
@@ -18,6 +18,7 @@ import type {
   WorkerFlow,
   WorkerOutDone,
   WorkerOutput,
+  WorkerSpare,
 } from "./worker_messages.ts";
 
 function describe(value: unknown): string {
@@ -300,6 +301,14 @@ async function pump(
   }
 }
 
+let spareTimer: ReturnType<typeof setTimeout> | undefined;
+/** Lends the encoder a large reply's buffer back for the next one, for a while. */
+function holdSpare(buffer: ArrayBuffer): void {
+  reuse(buffer);
+  clearTimeout(spareTimer);
+  spareTimer = setTimeout(dropSpare, SPARE_HOLD);
+}
+
 /** Runs the call worker loop on this thread. */
 export function runCallWorker(): void {
   const port = threads.parentPort;
@@ -307,42 +316,46 @@ export function runCallWorker(): void {
   captureOutput(port);
   const flows = new Map<number, Flow>();
   outPort = port;
-  port.on("message", async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan) => {
-    const call = received(raw);
-    if (call.t === "odone") return outDone(call);
-    if (call.t === "chan") return channelEnd(call.ch).deliver(call);
-    if (call.t !== "call") {
-      const flow = flows.get(call.id);
-      if (!flow) return;
-      if (call.t === "stop") flow.stopped = true;
-      else flow.credit += call.n ?? 0;
-      flow.wake?.();
-      return;
-    }
-    let frame: Uint8Array;
-    const flow: Flow | undefined = call.credit === undefined
-      ? undefined
-      : { credit: call.credit, stopped: false };
-    if (flow) flows.set(call.id, flow);
-    try {
-      if (call.modules) moduleLoader().add(call.modules);
-      const fn = await target(call);
-      const args = decode(call.args, codec) as unknown[];
-      let result = await fn(...args);
-      if (flow) result = await pump(port, call, result, flow);
-      else if (isIterable(result) && Symbol.asyncIterator in result) {
-        throw new TypeError(
-          `${call.mod}#${call.fn} returned an async iterable: use stream(), not call()`,
-        );
+  port.on(
+    "message",
+    async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan | WorkerSpare) => {
+      const call = received(raw);
+      if (call.t === "spare") return holdSpare(call.frame.buffer as ArrayBuffer);
+      if (call.t === "odone") return outDone(call);
+      if (call.t === "chan") return channelEnd(call.ch).deliver(call);
+      if (call.t !== "call") {
+        const flow = flows.get(call.id);
+        if (!flow) return;
+        if (call.t === "stop") flow.stopped = true;
+        else flow.credit += call.n ?? 0;
+        flow.wake?.();
+        return;
       }
-      frame = reply(call, "ok", result);
-    } catch (e) {
-      // Node's compiler errors name no file: say which module, for the target's own import and
-      // for the imports its code makes later.
-      loader?.locate(e);
-      frame = errorReply(call, e);
-    }
-    flows.delete(call.id);
-    post(port, { t: "done", id: call.id, frame });
-  });
+      let frame: Uint8Array;
+      const flow: Flow | undefined = call.credit === undefined
+        ? undefined
+        : { credit: call.credit, stopped: false };
+      if (flow) flows.set(call.id, flow);
+      try {
+        if (call.modules) moduleLoader().add(call.modules);
+        const fn = await target(call);
+        const args = decode(call.args, codec) as unknown[];
+        let result = await fn(...args);
+        if (flow) result = await pump(port, call, result, flow);
+        else if (isIterable(result) && Symbol.asyncIterator in result) {
+          throw new TypeError(
+            `${call.mod}#${call.fn} returned an async iterable: use stream(), not call()`,
+          );
+        }
+        frame = reply(call, "ok", result);
+      } catch (e) {
+        // Node's compiler errors name no file: say which module, for the target's own import and
+        // for the imports its code makes later.
+        loader?.locate(e);
+        frame = errorReply(call, e);
+      }
+      flows.delete(call.id);
+      post(port, { t: "done", id: call.id, frame });
+    },
+  );
 }

@@ -12,7 +12,7 @@ import { type Frame, frameInPlace, FrameReader, HEADER_SIZE } from "../lib/wire/
 import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/wire/protocol.ts";
 import { type CallWorker, startCallWorker } from "./call_host.ts";
-import { post, received } from "./transfer.ts";
+import { post, received, reusable } from "./transfer.ts";
 import { os, runtimeName, runtimeVersion, userName } from "./runtime.ts";
 import type {
   WorkerCall,
@@ -121,9 +121,15 @@ export function runRemoteRouter(selfUrl: string): void {
   const send = (dst: number, msg: Message): void => {
     sendEncoded(dst, encode(msg, { room: HEADER_SIZE }));
   };
-  /** Sends a message encoded after room for the frame header (by the worker too), uncopied. */
-  const sendEncoded = (dst: number, bytes: Uint8Array): void => {
-    (core.linkOf(dst) ?? up).send(frameInPlace(bytes, dst, core.id < 0 ? 0 : core.id, maxFrame));
+  /**
+   * Sends a message encoded after room for the frame header (by the worker too), uncopied.
+   * `written` gets its buffer back once the master's link took the bytes.
+   */
+  const sendEncoded = (dst: number, bytes: Uint8Array, written?: (b: ArrayBuffer) => void) => {
+    const frame = frameInPlace(bytes, dst, core.id < 0 ? 0 : core.id, maxFrame);
+    const link = core.linkOf(dst) ?? up;
+    if (written && link === up) up.send(frame, () => written(frame.buffer as ArrayBuffer));
+    else link.send(frame);
   };
 
   function startWorker(): CallWorker {
@@ -150,7 +156,8 @@ export function runRemoteRouter(selfUrl: string): void {
       if (!entry) return;
       const id = entry.id;
       try {
-        sendEncoded(entry.src, m.frame);
+        // A large reply's buffer goes back to the worker, to encode the next one into.
+        sendEncoded(entry.src, m.frame, reusable(m) ? w.reuse : undefined);
       } catch (e) {
         // Over the frame limit: this call fails, the link lives on.
         if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });

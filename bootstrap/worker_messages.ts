@@ -77,3 +77,9 @@ export interface WorkerChan {
   value?: Uint8Array;
   end?: true;
 }
+
+/** router → worker: the buffer under a large reply, written out, for the encoder to reuse. */
+export interface WorkerSpare {
+  t: "spare";
+  frame: Uint8Array;
+}

@@ -54,6 +54,8 @@ Deno.test("values cross a real context exactly, both ways, on every runtime", as
       sshConfig: sshd.sshConfig,
       runtime: rt.path,
       name: rt.name,
+      // A reply lost to a mix-up of buffers fails its step rather than waiting for ever.
+      timeout: 30_000,
     });
     await t.step(`${rt.name}: any value comes back as it was sent`, async () => {
       await fc.assert(
@@ -96,6 +98,30 @@ Deno.test("values cross a real context exactly, both ways, on every runtime", as
         deepStrictEqual([...small], [1, 2]);
         strictEqual(other.length, 64);
         strictEqual(small.buffer.byteLength, 2);
+      },
+    );
+
+    await t.step(
+      `${rt.name}: large replies in a row and at once each keep their own bytes`,
+      async () => {
+        // Their buffers are reused for the next large reply once written: no reply may see
+        // another's bytes, whether they follow each other or are all in flight at once.
+        const fill = (n: number, size: number) => {
+          return new Uint8Array(size).fill(n);
+        };
+        const check = (got: Uint8Array, n: number, size: number) => {
+          strictEqual(got.length, size);
+          ok(got.every((b) => b === n), `reply ${n} holds another's bytes`);
+        };
+        for (let n = 1; n <= 4; n++) {
+          check(await ctx.eval(fill, n, 3 << 20) as Uint8Array, n, 3 << 20);
+        }
+        // Smaller after larger: written into the larger buffer while it fills half of it.
+        check(await ctx.eval(fill, 5, 2 << 20) as Uint8Array, 5, 2 << 20);
+        const many = await Promise.all(
+          [6, 7, 8, 9, 10, 11].map((n) => ctx.eval(fill, n, (2 + n % 3) << 20)),
+        );
+        many.forEach((got, i) => check(got as Uint8Array, i + 6, (2 + (i + 6) % 3) << 20));
       },
     );
 

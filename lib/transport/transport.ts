@@ -25,8 +25,11 @@ export interface TransportEvents {
 
 /** Bytes to and from the other end. */
 export interface Transport {
-  /** Writes `bytes` (a whole frame, or the boot) in one write, after what was sent before. */
-  send(bytes: Uint8Array): void;
+  /**
+   * Writes `bytes` (a whole frame, or the boot) in one write, after what was sent before.
+   * `written`, where given, is called once the bytes were handed on and may be reused.
+   */
+  send(bytes: Uint8Array, written?: () => void): void;
   /** Ends what this side writes: the other end reads end of file. */
   close(): void;
 }

@@ -87,12 +87,41 @@ let pos = 0;
 let opts: CodecOptions = {};
 let limit = MAX_DEPTH;
 
+/** Messages up to this size are copied out of the encoder's scratch buffer, which is kept;
+ *  larger ones are handed out in a buffer of their own. */
+export const LARGE_MESSAGE = 1 << 20;
+
+/** A large buffer given back with {@linkcode reuse}: the next large message is encoded into it. */
+let spare: ArrayBuffer | undefined;
+
+/**
+ * Gives back the buffer under a large message that {@linkcode encode} returned, once nothing
+ * reads that message any more (it was written out): the next large message is encoded into it.
+ * Memory that was written once is already paged in; a fresh buffer of 32 MiB costs more in page
+ * faults than the copy into it. One buffer is held, the largest given back; {@linkcode dropSpare}
+ * lets it go.
+ */
+export function reuse(buffer: ArrayBuffer): void {
+  if (buffer.byteLength > LARGE_MESSAGE && buffer.byteLength > (spare?.byteLength ?? 0)) {
+    spare = buffer;
+  }
+}
+
+/** Lets go of the buffer {@linkcode reuse} holds, if any. */
+export function dropSpare(): void {
+  spare = undefined;
+}
+
 function ensure(n: number): void {
   if (pos + n <= buf.length) return;
   // Doubling for small growth; a large value gets exactly the room it needs, so a message that
   // ends with it (a reply around a big byte array) is handed out without another copy.
   const size = Math.max(buf.length * 2, pos + n);
-  const next = new Uint8Array(size);
+  let next: Uint8Array<ArrayBuffer>;
+  if (size > LARGE_MESSAGE && spare && spare.byteLength >= size) {
+    next = new Uint8Array(spare);
+    spare = undefined;
+  } else next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
   buf = next;
   view = new DataView(buf.buffer);
@@ -366,10 +395,11 @@ export function encode(value: unknown, options: CodecOptions = {}): Uint8Array {
   } finally {
     opts = {};
   }
-  if (buf.length <= 1 << 20) return buf.slice(0, pos);
+  if (buf.length <= LARGE_MESSAGE) return buf.slice(0, pos);
   // A large scratch buffer is not kept after one large message: it goes out as the result,
-  // without a copy when the message fills it (a fresh copy of many MiB costs page faults).
-  const out = pos === buf.length ? buf : buf.slice(0, pos);
+  // without a copy when the message fills at least half of it (a fresh copy of many MiB costs
+  // page faults), so the view never holds more than twice its own size.
+  const out = 2 * pos >= buf.length ? buf.subarray(0, pos) : buf.slice(0, pos);
   buf = new Uint8Array(4096);
   view = new DataView(buf.buffer);
   return out;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as reference from "@msgpack/msgpack";
-import { decode, encode, Packed, SerializationError } from "./codec.ts";
+import { decode, dropSpare, encode, Packed, reuse, SerializationError } from "./codec.ts";
 
 function roundTrip<T>(value: T): T {
   return decode(encode(value)) as T;
@@ -280,4 +280,30 @@ Deno.test("encode() hands out a large message that ends with its big value whole
   // And the next small message does not share that buffer.
   const small = encode(1);
   assert.notEqual(small.buffer, bytes.buffer);
+});
+
+Deno.test("encode() writes the next large message into a buffer given back with reuse()", () => {
+  const first = encode({ t: "ok", value: new Uint8Array(3 << 20).fill(1) });
+  const under = first.buffer as ArrayBuffer;
+  reuse(under);
+  // A smaller large message goes into the same memory, as a view of it from its start.
+  const second = encode({ t: "ok", value: new Uint8Array(2 << 20).fill(2) });
+  assert.equal(second.buffer, under);
+  assert.equal(second.byteOffset, 0);
+  assert.deepEqual(decode(second), { t: "ok", value: new Uint8Array(2 << 20).fill(2) });
+  // The buffer is lent once: the next large message gets memory of its own.
+  const third = encode({ t: "ok", value: new Uint8Array(2 << 20).fill(3) });
+  assert.notEqual(third.buffer, under);
+  // One that does not fit is not written into it, and a small buffer is never held.
+  reuse(under);
+  const bigger = encode(new Uint8Array(4 << 20));
+  assert.notEqual(bigger.buffer, under);
+  reuse(new ArrayBuffer(1024));
+  dropSpare();
+  assert.notEqual(encode(new Uint8Array(2 << 20)).buffer, under);
+  // Less than half of a lent buffer is copied out rather than pinning the rest.
+  reuse(under);
+  const quarter = encode(new Uint8Array(3 << 19));
+  assert.notEqual(quarter.buffer, under);
+  assert.equal(quarter.byteLength, quarter.buffer.byteLength);
 });
