@@ -10,7 +10,7 @@
 
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { sshCommandMs } from "./floors.ts";
+import { idleResidentMB, scriptArgv, shellLine, sshCommandMs } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, keep, type Sampler } from "./measure.ts";
 import { startPeer } from "./mitogen.ts";
@@ -59,6 +59,19 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
       }),
     );
     sources.set(`connect.${runtime}`, each(() => connectThenCall(settings, runtime)));
+    // Floors of the runtime itself: its start through ssh, and its idle memory there, alone and
+    // with one worker thread as the stage runs its calls in.
+    const emptyProgram = shellLine(scriptArgv(runtime, "0"));
+    sources.set(`bare.${runtime}`, each(() => sshCommandMs(settings, emptyProgram)));
+    sources.set(
+      `idle.${runtime}`,
+      each(async () => {
+        const start = performance.now();
+        keep(side, `rss.alone.${runtime}`, await idleResidentMB(settings, runtime, false));
+        keep(side, `rss.worker.${runtime}`, await idleResidentMB(settings, runtime, true));
+        return performance.now() - start;
+      }),
+    );
   }
   const n = settings.counts.connects;
   // One warm-up sample of each warms the page cache and sshd; it is left out below.
@@ -88,6 +101,18 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         runtime,
         compare: "ratio",
         target,
+      },
+      {
+        id: `connect.bare.${runtime}`,
+        label: `  the same against ssh running ${runtime} with an empty program`,
+        unit: "ms",
+        ours: series(`open.${runtime}`),
+        floor: measured(
+          `ssh ${settings.host} ${runtime} runs an empty program`,
+          series(`bare.${runtime}`),
+        ),
+        runtime,
+        compare: "ratio",
       },
       {
         id: `connect.connect.${runtime}`,
@@ -129,6 +154,27 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         target: bound("ours", { max: IDLE_RSS_TARGET, runtime, unit: "MB" }),
         note: "resident memory (VmRSS, 10⁶ B) of every process of the context's ssh session " +
           "below sshd, read as soon as the first call's reply is in; Mitogen's the same way",
+      },
+      {
+        id: `connect.rss.worker.${runtime}`,
+        label: `  the same against ${runtime} idling with one worker thread`,
+        unit: "MB",
+        ours: measuredSide(`rss.${runtime}`),
+        floor: measured(
+          `${runtime} over ssh, idle, one worker thread`,
+          measuredSide(`rss.worker.${runtime}`),
+        ),
+        runtime,
+        compare: "ratio",
+      },
+      {
+        id: `connect.rss.alone.${runtime}`,
+        label: `  the same against ${runtime} idling alone`,
+        unit: "MB",
+        ours: measuredSide(`rss.${runtime}`),
+        floor: measured(`${runtime} over ssh, idle`, measuredSide(`rss.alone.${runtime}`)),
+        runtime,
+        compare: "ratio",
       },
     ];
   });

@@ -9,6 +9,7 @@
 import { STAGE1_JS, stage1Argv } from "../lib/stage/stage1.ts";
 import type { BenchSettings, RunCounts } from "./group.ts";
 import { runProcess } from "./measure.ts";
+import { sessionResidentBytes } from "./proc.ts";
 import { scaleStats, type Stats, summarize } from "./stats.ts";
 
 /** argv of `ssh -F <config> -T -- <host> <command>`, the way mitoctl calls ssh. */
@@ -53,6 +54,37 @@ export const WORKER_ECHO_JS = (() => {
     'w.on("message",(m)=>process.stdout.write(m));process.stdin.on("data",(c)=>w.postMessage(c))' +
     '.on("end",()=>w.unref())';
 })();
+
+/**
+ * JavaScript that prints its pid and idles until its stdin ends; with `worker`, only once a
+ * `node:worker_threads` worker, started from a `data:` URL as the stage starts its call worker,
+ * is up (and it stays up).
+ */
+export function idleJs(worker: boolean): string {
+  const idle = 'console.log(process.pid);process.stdin.on("end",()=>process.exit()).resume()';
+  if (!worker) return idle;
+  const body = 'const{parentPort:q}=process.getBuiltinModule("node:worker_threads");' +
+    'q.on("message",()=>{});q.postMessage(0)';
+  return 'const w=new(process.getBuiltinModule("node:worker_threads").Worker)(new URL(' +
+    `"data:text/javascript;base64,${btoa(body)}"));w.once("message",()=>{${idle}})`;
+}
+
+/**
+ * Resident MB of the ssh session in which `runtime` idles (see {@linkcode idleJs}), read the way
+ * a context's is: the floor of a context's idle memory.
+ */
+export async function idleResidentMB(
+  settings: BenchSettings,
+  runtime: string,
+  worker: boolean,
+): Promise<number> {
+  await using idle = new PingPong(
+    sshArgv(settings, shellLine(scriptArgv(runtime, idleJs(worker)))),
+  );
+  const pid = Number(await idle.readLine());
+  if (!Number.isInteger(pid)) throw new Error(`Idle ${runtime} over ssh printed no pid`);
+  return await sessionResidentBytes(pid) / 1e6;
+}
 
 /** Wall ms for `runtime` (a path) to start, run an empty program and exit. */
 export async function runtimeStartMs(runtime: string): Promise<number> {
