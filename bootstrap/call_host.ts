@@ -67,6 +67,9 @@ export function isCallHost(): boolean {
   return HOST_FLAG in globalThis;
 }
 
+/** Messages with at most this many bytes go to the pipe in one write, copied together. */
+const ONE_WRITE = 1 << 16;
+
 /**
  * Writes one message to `out` as a frame. `written` gets the buffer under its binary field once
  * `out` has taken those bytes, so that it can be reused.
@@ -89,9 +92,10 @@ function sender(out: Out): (message: object, written?: (buffer: ArrayBuffer) => 
     const head = Buffer.alloc(8);
     head.writeUInt32LE(json.length, 0);
     head.writeUInt32LE(bytes.length, 4);
-    out.write(Buffer.concat([head, json]));
-    if (!bytes.length) return;
+    // One write for a message, unless its bytes are large enough that copying them costs more.
+    if (bytes.length <= ONE_WRITE) return void out.write(Buffer.concat([head, json, bytes]));
     const buffer = bytes.buffer as ArrayBuffer;
+    out.write(Buffer.concat([head, json]));
     out.write(bytes, written && (() => written(buffer)));
   };
 }
