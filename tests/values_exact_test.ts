@@ -74,6 +74,31 @@ Deno.test("values cross a real context exactly, both ways, on every runtime", as
       deepStrictEqual(await ctx.call(targets, "codeUnits", "\ufeffa\ud800"), [0xfeff, 97, 0xd800]);
     });
 
+    await t.step(
+      `${rt.name}: a large byte reply is a view of its frame, a small one a copy`,
+      async () => {
+        const [big] = await ctx.call(targets, "echo", new Uint8Array(1 << 20).fill(9)) as [
+          Uint8Array,
+        ];
+        strictEqual(big.length, 1 << 20);
+        ok(big.every((b) => b === 9));
+        // The frame's header and message around it share the buffer.
+        ok(big.byteOffset > 0 && big.buffer.byteLength > big.length, `${big.byteOffset}`);
+        const [small, other] = await ctx.call(
+          targets,
+          "echo",
+          new Uint8Array([1, 2]),
+          "x".repeat(64),
+        ) as [
+          Uint8Array,
+          string,
+        ];
+        deepStrictEqual([...small], [1, 2]);
+        strictEqual(other.length, 64);
+        strictEqual(small.buffer.byteLength, 2);
+      },
+    );
+
     await t.step(`${rt.name}: a thrown non-error keeps its fields`, async () => {
       await rejects(ctx.call(targets, "throwValue", { code: "E", n: 1n }), (e) => {
         ok(e instanceof RemoteError, `${e}`);

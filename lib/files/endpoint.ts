@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Caller } from "../master/caller.ts";
+import type { Caller } from "../caller.ts";
 import * as ops from "./remote.ts";
 
 /** The operations an end offers: the functions `remote.ts` exports. */

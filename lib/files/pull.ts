@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Caller } from "../master/caller.ts";
+import type { Caller } from "../caller.ts";
 import { localEndpoint, remoteEndpoint } from "./endpoint.ts";
 import { type SyncOptions, syncTrees, type TransferResult, type TransferSummary } from "./sync.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { decode, encode } from "../wire/codec.ts";
+import { type CodecOptions, decode, encode } from "../wire/codec.ts";
 import { ConnectionError, RefusedValueError, RemoteError, TimeoutError } from "../errors.ts";
 import { CLOSE_GRACE } from "../limits.ts";
 import { Channel } from "./channel.ts";
@@ -19,9 +19,9 @@ import {
   type TransferSummary,
 } from "../files/mod.ts";
 import { type Call, CHANNEL_EXT, CONTEXT_EXT, type Hello, type Message } from "../wire/protocol.ts";
-import type { Caller, CallOptions, StreamOptions } from "./caller.ts";
+import type { Caller, CallOptions, StreamOptions } from "../caller.ts";
 
-export type { CallOptions, StreamOptions } from "./caller.ts";
+export type { CallOptions, StreamOptions } from "../caller.ts";
 
 /** Default number of items a remote stream may send before the consumer takes them. */
 export const STREAM_WINDOW = 64;
@@ -458,8 +458,13 @@ export class Context implements AsyncDisposable, Caller {
     clearTimeout(timer);
   }
 
-  /** Turns handles in what this context sent back into what the master issued it, if anything. */
-  readonly #codec = {
+  /**
+   * Turns handles in what this context sent back into what the master issued it, if anything.
+   * A large byte value stays a view of the frame that brought it (the frame is this value's
+   * alone from here on), so a big reply is never copied a second time.
+   */
+  readonly #codec: CodecOptions = {
+    views: "large",
     reviver: (type: number, payload: unknown): unknown => this.#host.revive(this, type, payload),
   };
 

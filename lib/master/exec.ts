@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Caller } from "./caller.ts";
+import type { Caller } from "../caller.ts";
 import { CommandError, TimeoutError } from "../errors.ts";
 import { exitCodeOf, processInput, runProcess } from "./run_process.ts";
 import type { RunOptions } from "../remote/process.ts";

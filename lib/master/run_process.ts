@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Caller } from "./caller.ts";
+import type { Caller } from "../caller.ts";
 import { ProtocolError, TimeoutError } from "../errors.ts";
 import { KILL_AFTER_MS, type RunEvent, type RunOptions } from "../remote/process.ts";
 

@@ -25,11 +25,13 @@ export interface CodecOptions {
   /** Turns an extension of type 16..127 back into a value, given its decoded payload. */
   reviver?: (type: number, payload: unknown) => unknown;
   /**
-   * {@linkcode decode} returns bin values as views of the bytes it was given instead of copies.
-   * Only for bytes the caller owns and never writes again (a frame from `FrameReader`, see
-   * lib/wire/frame.ts): a view shares their memory and keeps the whole buffer alive.
+   * {@linkcode decode} returns bin values as views of the bytes it was given instead of copies:
+   * all of them (`true`), or (`"large"`) those that fill at least half of the buffer underneath,
+   * so that a view never keeps alive more than twice its own size. Only for bytes the caller
+   * owns and never writes again (a frame from `FrameReader`, see lib/wire/frame.ts): a view
+   * shares their memory and keeps the whole buffer alive.
    */
-  views?: boolean;
+  views?: boolean | "large";
   /**
    * {@linkcode encode} leaves this many bytes free before the value (for a frame header, see
    * `frameInPlace` in lib/wire/frame.ts), so the value never needs copying behind one.
@@ -560,7 +562,9 @@ class Reader {
       case 0xc6: {
         const n = this.u(1 << (t - 0xc4));
         const at = this.need(n);
-        return this.o.views ? this.b.subarray(at, at + n) : this.b.slice(at, at + n);
+        const view = this.o.views === true ||
+          (this.o.views === "large" && 2 * n >= this.b.buffer.byteLength);
+        return view ? this.b.subarray(at, at + n) : this.b.slice(at, at + n);
       }
       case 0xc7:
       case 0xc8:

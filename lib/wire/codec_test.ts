@@ -215,6 +215,28 @@ Deno.test("decode() with views returns bin as a view of the input", () => {
   assert.equal(value.buffer, bytes.buffer);
 });
 
+Deno.test('decode() with views: "large" views only bins that fill half the buffer or more', () => {
+  const big = new Uint8Array(1000).fill(7);
+  const small = new Uint8Array([1, 2, 3]);
+  const bytes = encode({ big, small });
+  const got = decode(bytes, { views: "large" }) as { big: Uint8Array; small: Uint8Array };
+  assert.deepEqual(got.big, big);
+  assert.deepEqual(got.small, small);
+  // The big one shares the input's memory; the small one has its own, so it pins nothing.
+  assert.equal(got.big.buffer, bytes.buffer);
+  assert.notEqual(got.small.buffer, bytes.buffer);
+  assert.equal(got.small.buffer.byteLength, 3);
+  // Half of the buffer underneath counts, not half of the view decoded: a view of a larger
+  // buffer (a value inside a frame) is measured against that whole frame.
+  const frame = new Uint8Array(4 * bytes.length);
+  frame.set(bytes, 8);
+  const inside = decode(frame.subarray(8, 8 + bytes.length), { views: "large" }) as {
+    big: Uint8Array;
+  };
+  assert.notEqual(inside.big.buffer, frame.buffer);
+  assert.deepEqual(inside.big, big);
+});
+
 Deno.test("a Packed value is a bin holding its own msgpack, encoded with its options", () => {
   class Handle {
     constructor(readonly id: number) {}
