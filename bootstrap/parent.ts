@@ -6,10 +6,9 @@
  * @module
  */
 
-import { encode } from "../lib/wire/codec.ts";
 import type { FrameSink, RouterCore } from "../lib/core/router.ts";
 import { ModuleStash } from "../lib/core/stash.ts";
-import { encodeFrame, type Frame } from "../lib/wire/frame.ts";
+import type { Frame } from "../lib/wire/frame.ts";
 import { methodNamed } from "../lib/methods/registry.ts";
 import { stage1Argv } from "../lib/stage/stage1.ts";
 import { MASTER_ID, type Message, type ModuleEntry } from "../lib/wire/protocol.ts";
@@ -23,6 +22,8 @@ export interface ParentHost {
   store: Map<string, ModuleEntry>;
   /** Sends a message from this context. */
   send(dst: number, msg: Message): void;
+  /** A message from this context to `dst`, as a frame (the stage's codec: this code carries none). */
+  frame(dst: number, msg: Message): Uint8Array;
   /** Takes a frame that arrived on `link`, as the router thread takes those from above. */
   arrive(link: FrameSink, frame: Frame): void;
   /** The `data:` URL this stage's code was loaded from. */
@@ -95,7 +96,7 @@ export class Parent {
     };
     const link: ChildLink = new ChildLink(
       spec,
-      [bytes, encodeFrame(msg.id, core.id, encode(init)), ...carried],
+      [bytes, this.#host.frame(msg.id, init), ...carried],
       {
         connectTimeout: msg.connectTimeout,
         maxFrame: this.#host.maxFrame,

@@ -118,8 +118,11 @@ export function runRemoteRouter(selfUrl: string): void {
   };
   let worker = startWorker();
 
+  /** A message from this context to `dst`, as a frame. */
+  const frame = (dst: number, msg: Message): Uint8Array =>
+    frameInPlace(encode(msg, { room: HEADER_SIZE }), dst, core.id < 0 ? 0 : core.id, maxFrame);
   const send = (dst: number, msg: Message): void => {
-    sendEncoded(dst, encode(msg, { room: HEADER_SIZE }));
+    (core.linkOf(dst) ?? up).send(frame(dst, msg));
   };
   /**
    * Sends a message encoded after room for the frame header (by the worker too), uncopied.
@@ -198,6 +201,7 @@ export function runRemoteRouter(selfUrl: string): void {
           core,
           store,
           send,
+          frame,
           arrive,
           selfUrl,
           ...(maxFrame === undefined ? {} : { maxFrame }),

@@ -649,6 +649,10 @@ export class Router implements AsyncDisposable {
       error = new AuthenticationError(`Cannot start "${name}": ${msg.error}`);
     } else if (msg.kind === "timeout") {
       error = new TimeoutError(`Cannot start "${name}": ${msg.error}`);
+    } else if (msg.kind === "protocol") {
+      error = new ProtocolError(
+        `${started ? "Lost context" : "Cannot start"} "${name}": ${msg.error}`,
+      );
     } else if (msg.error === undefined) error = new ConnectionError(`Context "${name}" was closed`);
     else if (started) error = new ConnectionError(`Lost context "${name}": ${msg.error}`);
     else error = new ConnectionError(`Cannot start "${name}": ${msg.error}`);

@@ -1,8 +1,9 @@
 /**
  * Logins that prompt on the child's own streams (sudo, su, doas): what a link does with the
- * child's output until the login has let the stage start. Pure: the master's Connection and the
- * remote stage's ChildLink feed it what the child writes and do what it says (type the password
- * once, fail, or start writing frames after the ready line).
+ * child's output until the login has let the stage start. Pure: a child's boot
+ * (`lib/core/child_boot.ts`, on the master and in a remote parent alike) feeds it what the child
+ * writes and does what it says (type the password once, fail, or start writing frames after the
+ * ready line).
  *
  * @module
  */

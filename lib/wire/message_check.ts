@@ -30,7 +30,11 @@ const INBOUND: Readonly<Partial<Record<Message["t"], Shape>>> = {
   err: { id: ID, error: is.bytes },
   item: { id: ID, value: is.bytes },
   mreq: { id: ID, url: is.text(), set: is.optional(ID) },
-  gone: { id: ID, error: is.optional(is.text()), kind: is.optional(is.oneOf("auth", "timeout")) },
+  gone: {
+    id: ID,
+    error: is.optional(is.text()),
+    kind: is.optional(is.oneOf("auth", "timeout", "protocol")),
+  },
   chan: { ch: ID, value: is.optional(is.bytes), end: is.optional(is.oneOf(true)) },
 };
 

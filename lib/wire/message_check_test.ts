@@ -15,6 +15,7 @@ Deno.test("malformed() passes what a real remote stage sends", () => {
   );
   strictEqual(bad({ t: "ok", id: 3, value: new Uint8Array(1) }), undefined);
   strictEqual(bad({ t: "gone", id: 4, error: "ssh exited", kind: "auth" }), undefined);
+  strictEqual(bad({ t: "gone", id: 4, error: "bad frame", kind: "protocol" }), undefined);
   strictEqual(bad({ t: "chan", ch: 1, end: true }), undefined);
   strictEqual(bad({ t: "credit", id: "whatever" }), undefined, "kinds the master ignores pass");
 });

@@ -125,8 +125,11 @@ export interface Gone {
   t: "gone";
   id: number;
   error?: string;
-  /** "auth" when a password was refused or missing. */
-  kind?: "auth" | "timeout";
+  /**
+   * "auth" when a password was refused or missing, "timeout" when it did not start in time,
+   * "protocol" when it broke the protocol (a bad frame, noise without end, a frame cut short).
+   */
+  kind?: "auth" | "timeout" | "protocol";
 }
 
 /** Run `fn` exported by `mod` with `args`. */
