@@ -14,8 +14,8 @@
  */
 
 import { type FetchModule, serveModuleRequests } from "./loader.ts";
-import { bytesOf, FIELDS, post, received, reusable, SPARE_HOLD } from "./transfer.ts";
-import { LARGE_MESSAGE } from "../lib/wire/codec.ts";
+import { bytesOf, FIELDS, holdFor, post, received, reusable } from "./transfer.ts";
+import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import type { ModuleEntry } from "../lib/wire/protocol.ts";
 import type { WorkerDone } from "./worker_messages.ts";
@@ -145,7 +145,10 @@ class FrameIn {
     // Memory of its own, as the bytes move on by transfer: a buffer given back when the field
     // fills at least half of it (then the message says where in it the bytes are), else a new one.
     const spare = this.#spare;
-    if (size > LARGE_MESSAGE && spare && size <= spare.byteLength && 2 * size >= spare.byteLength) {
+    if (
+      size > LARGE_MESSAGE && spare && size <= spare.byteLength &&
+      worthAView(size, spare.byteLength)
+    ) {
       this.#spare = undefined;
       this.#bytes = new Uint8Array(spare, 0, size);
       if (size < spare.byteLength) message.$view = [0, size];
@@ -155,10 +158,9 @@ class FrameIn {
   /** Gives back a buffer under a field this reader made, once nothing reads it any more. */
   reuse(buffer: ArrayBuffer): void {
     if (buffer.byteLength > (this.#spare?.byteLength ?? 0)) this.#spare = buffer;
-    clearTimeout(this.#hold);
-    this.#hold = setTimeout(() => this.#spare = undefined, SPARE_HOLD);
+    this.#hold();
   }
-  #hold: ReturnType<typeof setTimeout> | undefined;
+  readonly #hold = holdFor(() => this.#spare = undefined);
 }
 
 /** A worker thread running the stage at `selfUrl`, its module requests answered by `fetch`. */

@@ -9,7 +9,7 @@
 import { decode, dropSpare, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
 import { HEADER_SIZE } from "../lib/wire/frame.ts";
 import { installLoader, type Loader } from "./loader.ts";
-import { post, received, SPARE_HOLD } from "./transfer.ts";
+import { holdFor, post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
 import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
 import type {
@@ -301,13 +301,7 @@ async function pump(
   }
 }
 
-let spareTimer: ReturnType<typeof setTimeout> | undefined;
-/** Lends the encoder a large reply's buffer back for the next one, for a while. */
-function holdSpare(buffer: ArrayBuffer): void {
-  reuse(buffer);
-  clearTimeout(spareTimer);
-  spareTimer = setTimeout(dropSpare, SPARE_HOLD);
-}
+const holdSpare = holdFor(dropSpare);
 
 /** Runs the call worker loop on this thread. */
 export function runCallWorker(): void {
@@ -320,7 +314,8 @@ export function runCallWorker(): void {
     "message",
     async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan | WorkerSpare) => {
       const call = received(raw);
-      if (call.t === "spare") return holdSpare(call.frame.buffer as ArrayBuffer);
+      // A large reply's buffer, written out: the encoder takes the next one into it, for a while.
+      if (call.t === "spare") return reuse(call.frame.buffer as ArrayBuffer), holdSpare();
       if (call.t === "odone") return outDone(call);
       if (call.t === "chan") return channelEnd(call.ch).deliver(call);
       if (call.t !== "call") {

@@ -119,8 +119,11 @@ export function runRemoteRouter(selfUrl: string): void {
   let worker = startWorker();
 
   /** A message from this context to `dst`, as a frame. */
+  /** Fills in the header before `bytes`, encoded after room for it (by the worker too). */
+  const address = (dst: number, bytes: Uint8Array): Uint8Array =>
+    frameInPlace(bytes, dst, core.id < 0 ? 0 : core.id, maxFrame);
   const frame = (dst: number, msg: Message): Uint8Array =>
-    frameInPlace(encode(msg, { room: HEADER_SIZE }), dst, core.id < 0 ? 0 : core.id, maxFrame);
+    address(dst, encode(msg, { room: HEADER_SIZE }));
   const send = (dst: number, msg: Message): void => {
     (core.linkOf(dst) ?? up).send(frame(dst, msg));
   };
@@ -129,10 +132,10 @@ export function runRemoteRouter(selfUrl: string): void {
    * `written` gets its buffer back once the master's link took the bytes.
    */
   const sendEncoded = (dst: number, bytes: Uint8Array, written?: (b: ArrayBuffer) => void) => {
-    const frame = frameInPlace(bytes, dst, core.id < 0 ? 0 : core.id, maxFrame);
+    const framed = address(dst, bytes);
     const link = core.linkOf(dst) ?? up;
-    if (written && link === up) up.send(frame, () => written(frame.buffer as ArrayBuffer));
-    else link.send(frame);
+    if (written && link === up) up.send(framed, () => written(framed.buffer as ArrayBuffer));
+    else link.send(framed);
   };
 
   function startWorker(): CallWorker {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LARGE_MESSAGE } from "../lib/wire/codec.ts";
+import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
 
 /** Message fields that hold bytes; a worker message carries at most one. */
 export const FIELDS = ["args", "data", "value", "frame"] as const;
@@ -28,7 +28,9 @@ export function post(port: Port, message: object): void {
     const v = out[f];
     if (!(v instanceof Uint8Array)) continue;
     const whole = v.byteLength === v.buffer.byteLength;
-    if (!whole && 2 * v.byteLength >= v.buffer.byteLength) out[VIEW] = [v.byteOffset, v.byteLength];
+    if (!whole && worthAView(v.byteLength, v.buffer.byteLength)) {
+      out[VIEW] = [v.byteOffset, v.byteLength];
+    }
     transfer.push(out[f] = (whole || out[VIEW] ? v.buffer : v.slice().buffer) as ArrayBuffer);
   }
   port.postMessage(out, transfer);
@@ -50,6 +52,18 @@ export function received<T>(message: T): T {
 
 /** How long a buffer given back for reuse is held before it is let go (ms). */
 export const SPARE_HOLD = 5_000;
+
+/**
+ * A timer for a held buffer: each call of the function returned (re)starts it, and `drop` lets
+ * the buffer go once {@linkcode SPARE_HOLD} passed without another.
+ */
+export function holdFor(drop: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(drop, SPARE_HOLD);
+  };
+}
 
 /**
  * Whether `m`, a message from the worker, is a reply large enough that its buffer goes back for

@@ -18,7 +18,7 @@ export function stageStdio(events: TransportEvents): Transport {
   stdin.on("end", end);
   stdin.on("error", end);
   return {
-    send: (bytes, written) => void write(bytes, written && (() => written())),
+    send: (bytes, written) => void write(bytes, written),
     close: () => stdout.end(),
   };
 }

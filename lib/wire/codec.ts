@@ -91,6 +91,14 @@ let limit = MAX_DEPTH;
  *  larger ones are handed out in a buffer of their own. */
 export const LARGE_MESSAGE = 1 << 20;
 
+/**
+ * Whether `length` bytes are worth a view of a buffer of `bufferLength` bytes rather than a copy:
+ * when they fill at least half of it, so that a view never keeps alive more than twice its size.
+ */
+export function worthAView(length: number, bufferLength: number): boolean {
+  return 2 * length >= bufferLength;
+}
+
 /** A large buffer given back with {@linkcode reuse}: the next large message is encoded into it. */
 let spare: ArrayBuffer | undefined;
 
@@ -399,7 +407,7 @@ export function encode(value: unknown, options: CodecOptions = {}): Uint8Array {
   // A large scratch buffer is not kept after one large message: it goes out as the result,
   // without a copy when the message fills at least half of it (a fresh copy of many MiB costs
   // page faults), so the view never holds more than twice its own size.
-  const out = 2 * pos >= buf.length ? buf.subarray(0, pos) : buf.slice(0, pos);
+  const out = worthAView(pos, buf.length) ? buf.subarray(0, pos) : buf.slice(0, pos);
   buf = new Uint8Array(4096);
   view = new DataView(buf.buffer);
   return out;
@@ -593,7 +601,7 @@ class Reader {
         const n = this.u(1 << (t - 0xc4));
         const at = this.need(n);
         const view = this.o.views === true ||
-          (this.o.views === "large" && 2 * n >= this.b.buffer.byteLength);
+          (this.o.views === "large" && worthAView(n, this.b.buffer.byteLength));
         return view ? this.b.subarray(at, at + n) : this.b.slice(at, at + n);
       }
       case 0xc7:
