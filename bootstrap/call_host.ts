@@ -2,23 +2,34 @@
  * Where the call worker runs, so that stopping it stops it. On Node it is a worker thread of the
  * router's process: `terminate()` interrupts it wherever it is. Deno's `terminate()` cannot
  * interrupt a thread that never yields (its isolate keeps a core busy until the process ends),
- * so on Deno the worker thread lives in a child process of its own, the call host, and stopping
- * the worker kills that process. The host's main thread only relays: worker messages between a
- * pipe and the worker, and the worker's module requests back to the router.
+ * so on Deno the call worker runs on the main thread of a child process of its own, the call
+ * host, and stopping the worker kills that process.
  *
- * The pipe is the host's fd 3; its stdout is the router's, as a worker thread's would be. On the
- * pipe each message is a frame: two 32-bit little-endian lengths, the JSON of the message
- * without its binary field, then that field's bytes (worker messages carry at most one).
+ * The host talks to the router over two pipes:
+ * - fd 3 carries worker messages both ways. Each is a frame: two 32-bit little-endian lengths,
+ *   the JSON of the message without its binary field, then that field's bytes (worker messages
+ *   carry at most one).
+ * - fd 4 carries module requests, one at a time: the host writes a line with the JSON of
+ *   `{ url }` and blocks reading the answer's line (a `ModuleAnswer`), as module hooks must
+ *   return at once.
+ *
+ * The host's stdout and stderr are pipes whose bytes the router writes to its own stderr, so
+ * that nothing user code writes reaches the protocol stream.
  *
  * @module
  */
 
-import { type FetchModule, serveModuleRequests } from "./loader.ts";
-import { bytesOf, FIELDS, holdFor, post, received, reusable } from "./transfer.ts";
+import {
+  type AskModule,
+  type FetchModule,
+  type ModuleAnswer,
+  moduleAnswers,
+  serveModuleRequests,
+} from "./loader.ts";
+import { bytesOf, FIELDS, holdFor, reusable } from "./transfer.ts";
 import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
-import type { ModuleEntry } from "../lib/wire/protocol.ts";
-import type { WorkerDone } from "./worker_messages.ts";
+import { runCallWorker, type WorkerPort } from "./call_worker.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -36,16 +47,7 @@ function spareMessage(buffer: ArrayBuffer): [{ t: "spare"; frame: ArrayBuffer },
   return [{ t: "spare", frame: buffer }, [buffer]];
 }
 
-/** host → router: the worker wants a module; router → host: the answer. */
-interface Ask {
-  t: "ask";
-  id: number;
-  url?: string;
-  module?: ModuleEntry;
-  error?: string;
-}
-
-/** host → router: the worker failed with an uncaught error. */
+/** host → router: user code failed with an uncaught error. */
 interface Fail {
   t: "fail";
   message: string;
@@ -183,6 +185,9 @@ function startThread(
   });
 }
 
+/** The host's fd for module requests. */
+const ASKS_FD = 4;
+
 /** A call host process: a {@linkcode CallWorker} whose `terminate()` kills it. */
 function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   const events = new (process.getBuiltinModule("node:events").EventEmitter)();
@@ -190,24 +195,28 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   const child = process.getBuiltinModule("node:child_process").spawn(
     process.execPath,
     ["eval", "--ext=js", "--no-config", HOST_JS, `${url.length}`],
-    // Not its stderr: where that is a terminal (su, sudo with requiretty), Deno would set its
-    // mode, and the terminal carries the frames.
-    { stdio: ["pipe", "inherit", "pipe", "pipe"] },
+    // Neither of the router's own: where stderr is a terminal (su, sudo with requiretty), Deno
+    // would set its mode, and the terminal carries the frames; stdout carries them anyway.
+    { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"] },
   );
-  child.stderr!.on("data", (d: Uint8Array) => process.stderr.write(d));
+  for (const out of [child.stdout!, child.stderr!]) {
+    out.on("data", (d: Uint8Array) => process.stderr.write(d));
+  }
   child.stdin!.end(url);
-  const pipe = child.stdio[3] as unknown as Out & In & { on(e: "error", f: () => void): unknown };
+  type Pipe = Out & In & { on(e: "error", f: () => void): unknown };
+  const [pipe, asks] = [child.stdio[3], child.stdio[ASKS_FD]] as unknown as [Pipe, Pipe];
   // A host that is gone says so with "exit"; writes to it meanwhile go nowhere.
   pipe.on("error", () => {});
+  asks.on("error", () => {});
   const send = sender(pipe);
   const frames = new FrameIn(pipe, (m) => {
     if (m.t === "fail") return events.emit("error", new Error((m as unknown as Fail).message));
-    if (m.t !== "ask") return events.emit("message", m);
-    const { id, url } = m as unknown as Ask;
-    fetch(url!).then(
-      (module) => send({ t: "ask", id, module }),
-      (e: Error) => send({ t: "ask", id, error: e.message }),
-    );
+    events.emit("message", m);
+  });
+  const answers = moduleAnswers(fetch);
+  lines(asks, async (line) => {
+    const answer = await answers((JSON.parse(line) as { url: string }).url);
+    asks.write(Buffer.from(`${JSON.stringify(answer)}\n`));
   });
   child.on("error", (e: Error) => events.emit("error", e));
   child.on("exit", (code: number | null, signal: string | null) => {
@@ -221,37 +230,61 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   };
 }
 
+/** Calls `each` with every line that arrives on `input`, without its newline. */
+function lines(input: In, each: (line: string) => void): void {
+  let rest = "";
+  input.on("data", (chunk) => {
+    const parts = (rest + chunk.toString()).split("\n");
+    rest = parts.pop()!;
+    parts.forEach(each);
+  });
+}
+
+/** Asks the router for a module over fd {@linkcode ASKS_FD}, blocking until the answer is in. */
+const askOverPipe: AskModule = (url) => {
+  const fs = process.getBuiltinModule("node:fs");
+  fs.writeSync(ASKS_FD, `${JSON.stringify({ url })}\n`);
+  const chunks: Buffer[] = [];
+  for (;;) {
+    const chunk = Buffer.alloc(1 << 16);
+    const n = fs.readSync(ASKS_FD, chunk);
+    if (n === 0) return { error: "the router is gone" };
+    chunks.push(chunk.subarray(0, n));
+    if (chunk[n - 1] === 10) return JSON.parse(Buffer.concat(chunks).toString()) as ModuleAnswer;
+  }
+};
+
 /** Starts the call worker for the stage at `selfUrl`: a thread on Node, a host on Deno. */
 export function startCallWorker(selfUrl: string, fetch: FetchModule): CallWorker {
   return runtimeName === "deno" ? startHost(selfUrl, fetch) : startThread(selfUrl, fetch);
 }
 
 /**
- * Runs a call host: starts the worker thread and relays between it and the router on fd 3.
- * Ends with the worker, and at once when the router goes (the pipe closes), even if the worker
- * is still busy.
+ * Runs a call host: the call worker on this thread, its messages on fd 3. Ends at once when the
+ * router goes (the pipe closes), even if user code is still busy.
  */
-export function runCallHost(selfUrl: string): void {
+export function runCallHost(): void {
   const pipe = new (process.getBuiltinModule("node:net").Socket)({ fd: 3 });
   const send = sender(pipe);
-  const asked = new Map<number, (answer: Ask) => void>();
-  let nextAsk = 1;
-  const w = startThread(selfUrl, (url) =>
-    new Promise((resolve, reject) => {
-      const id = nextAsk++;
-      asked.set(id, (a) => a.error === undefined ? resolve(a.module) : reject(new Error(a.error)));
-      send({ t: "ask", id, url });
-    }));
-  // A large reply's buffer goes back to the worker once the pipe took its bytes.
-  w.on("message", (m: WorkerDone) => send(m, reusable(m) ? w.reuse : undefined));
-  w.on("error", (e: Error) => send({ t: "fail", message: e.message } satisfies Fail));
-  w.on("exit", (code: number) => process.exit(code));
-  new FrameIn(pipe, (m) => {
-    if (m.t !== "ask") return post(w, received(m));
-    const a = m as unknown as Ask;
-    asked.get(a.id)?.(a);
-    asked.delete(a.id);
-  });
+  let deliver: (message: never) => void = () => {};
+  const port: WorkerPort = {
+    on: (_event, listener) => deliver = listener,
+    // A large reply's buffer goes back to the encoder once the pipe took its bytes.
+    postMessage: (message) =>
+      send(
+        message as object,
+        reusable(message as Parameters<typeof reusable>[0])
+          ? (frame) => deliver({ t: "spare", frame } as never)
+          : undefined,
+      ),
+  };
+  new FrameIn(pipe, (m) => deliver(m as never));
+  // What a worker thread's "error" event would tell: the router fails the calls and kills us.
+  const fail = (e: unknown) =>
+    send({ t: "fail", message: e instanceof Error ? e.message : String(e) } satisfies Fail);
+  process.on("uncaughtException", fail);
+  process.on("unhandledRejection", fail);
+  runCallWorker(port, askOverPipe);
   const quit = () => process.kill(process.pid, "SIGKILL");
   pipe.on("end", quit);
   pipe.on("error", quit);

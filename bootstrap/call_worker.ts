@@ -8,9 +8,10 @@
 
 import { decode, dropSpare, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
 import { HEADER_SIZE } from "../lib/wire/frame.ts";
-import { installLoader, type Loader } from "./loader.ts";
+import { type AskModule, installLoader, type Loader } from "./loader.ts";
 import { holdFor, post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
+import type { MessagePort } from "node:worker_threads";
 import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
 import type {
   WorkerCall,
@@ -30,11 +31,13 @@ function describe(value: unknown): string {
 const imported = new Map<string, Record<string, unknown>>();
 
 let loader: Loader | undefined;
+/** Where the loader asks for missing modules (see `installLoader`). */
+let loaderFrom: Parameters<typeof installLoader>[0];
 /**
  * The module loader, installed before the first import that is not a builtin: a context that
  * only calls builtins never pays for its hooks (on Node 20, a hooks thread of their own).
  */
-const moduleLoader = (): Loader => loader ??= installLoader(threads.workerData);
+const moduleLoader = (): Loader => loader ??= installLoader(loaderFrom);
 
 async function target(call: WorkerCall): Promise<(...args: unknown[]) => unknown> {
   // With loader hooks installed, Deno hands out an empty module for an unknown builtin.
@@ -150,7 +153,15 @@ const codec = {
   },
 };
 
-let outPort: { postMessage(m: unknown, transfer: ArrayBuffer[]): void } | undefined;
+/** Where the call worker gets its messages and posts its own: a worker thread's parent port, or
+ *  the call host's pipe. */
+export interface WorkerPort {
+  // deno-lint-ignore no-explicit-any
+  on(event: string, listener: (message: any) => void): unknown;
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+}
+
+let outPort: WorkerPort | undefined;
 const outPending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 let nextOut = 1;
 
@@ -226,11 +237,11 @@ const CONSOLE_METHODS = [
 ];
 
 /** Routes console output of user code to the master as log lines, never to stdout. */
-function captureOutput(port: { postMessage(m: WorkerOutput): void }): void {
+function captureOutput(port: WorkerPort): void {
   const decoder = new TextDecoder();
   const writer = (stream: "stdout" | "stderr") => (chunk: unknown): boolean => {
     const text = chunk instanceof Uint8Array ? decoder.decode(chunk) : String(chunk);
-    port.postMessage({ t: "out", text, stream });
+    port.postMessage({ t: "out", text, stream } satisfies WorkerOutput, []);
     return true;
   };
   process.stdout.write = writer("stdout") as typeof process.stdout.write;
@@ -271,7 +282,7 @@ function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<
 
 /** Sends the values of `value` as items while credit lasts; returns its return value. */
 async function pump(
-  port: { postMessage(m: unknown, transfer: ArrayBuffer[]): void },
+  port: WorkerPort,
   call: WorkerCall,
   value: unknown,
   flow: Flow,
@@ -303,10 +314,16 @@ async function pump(
 
 const holdSpare = holdFor(dropSpare);
 
-/** Runs the call worker loop on this thread. */
-export function runCallWorker(): void {
-  const port = threads.parentPort;
+/**
+ * Runs the call worker loop on this thread, taking calls from `port` and asking for modules at
+ * `modules`: by default, as a worker thread started by the router thread.
+ */
+export function runCallWorker(
+  port: WorkerPort | null = threads.parentPort,
+  modules: MessagePort | AskModule = threads.workerData,
+): void {
   if (!port) throw new Error("The call worker must run in a worker thread");
+  loaderFrom = modules;
   captureOutput(port);
   const flows = new Map<number, Flow>();
   outPort = port;

@@ -13,10 +13,11 @@
 
 import type { MessagePort } from "node:worker_threads";
 import type { ModuleEntry } from "../lib/wire/protocol.ts";
-import { memoryHooks } from "./loader_hooks.ts";
+import { type AskModule, memoryHooks } from "./loader_hooks.ts";
 import { locateSyntaxError } from "./loader_syntax.ts";
 
-export { MODULE_FETCH_TIMEOUT, serveModuleRequests } from "./loader_server.ts";
+export { MODULE_FETCH_TIMEOUT, moduleAnswers, serveModuleRequests } from "./loader_server.ts";
+export type { AskModule, ModuleAnswer } from "./loader_hooks.ts";
 export type { FetchModule, ServeModuleOptions } from "./loader_server.ts";
 
 /** The modules a worker holds. */
@@ -36,9 +37,10 @@ export interface Loader {
 }
 
 /**
- * Installs the module hooks in the current thread, which must be a worker: hooks are per thread
- * and a missing module is waited for by putting this thread to sleep. `port` leads to
- * {@linkcode serveModuleRequests} on another thread. Uses `module.registerHooks` (Deno 2.9,
+ * Installs the module hooks in the current thread. Hooks are per thread, and a missing module is
+ * waited for by blocking this thread, so something else must answer: when `from` is a port, it
+ * leads to {@linkcode serveModuleRequests} on another thread; when it is an `AskModule`, that
+ * blocks on its own (reading another process's answer) and needs `module.registerHooks`. Uses `module.registerHooks` (Deno 2.9,
  * Node ≥ 22.15) or else `module.register` with a hooks module made from the same hooks.
  *
  * @example
@@ -53,7 +55,7 @@ export interface Loader {
  * const { two } = await import("file:///home/me/tasks.ts");
  * ```
  */
-export function installLoader(port: MessagePort): Loader {
+export function installLoader(from: MessagePort | AskModule): Loader {
   const held = new Map<string, ModuleEntry>();
   const mod = process.getBuiltinModule("node:module");
   let add = (entries: readonly ModuleEntry[]): void => {
@@ -62,9 +64,12 @@ export function installLoader(port: MessagePort): Loader {
   // The module Node compiled last is the likeliest to hold a syntax error.
   let last = "";
   if (mod.registerHooks) {
-    const { resolve, load } = memoryHooks(port, held);
+    const { resolve, load } = memoryHooks(from, held);
     mod.registerHooks({ resolve, load: (url, context, next) => load(last = url, context, next) });
+  } else if (typeof from === "function") {
+    throw new Error("Loading modules from a blocking function needs module.registerHooks");
   } else {
+    const port = from;
     // Node's hooks thread holds its own copy: it gets added modules in order on `adds`, and asks
     // for missing ones on a port of its own, which the serving thread is told to serve.
     const { MessageChannel } = process.getBuiltinModule("node:worker_threads");

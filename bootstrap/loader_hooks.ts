@@ -32,24 +32,28 @@ export interface PortOffer {
   port: MessagePort;
 }
 
+/** Gets the module at `url` from the master, blocking this thread until the answer is in. */
+export type AskModule = (url: string) => ModuleAnswer;
+
 /**
  * Resolve and load hooks for the modules in `held`: every `file:` URL is the master's and is
- * served from `held` or, when missing, asked for on `port` while this thread sleeps (so the hooks
- * work even where they must be synchronous). JavaScript and JSON `data:` URLs are decoded here;
+ * served from `held` or, when missing, asked for while this thread waits (so the hooks work even
+ * where they must be synchronous): on `from` when it is a port, by calling it when it is an
+ * {@linkcode AskModule}. JavaScript and JSON `data:` URLs are decoded here;
  * other URLs (`node:`, bare names) load natively.
  * `adds`, when given, carries arrays of further modules; it is drained before each load.
  */
 export function memoryHooks(
-  port: MessagePort,
+  from: MessagePort | AskModule,
   held: Map<string, ModuleEntry>,
   adds?: MessagePort,
 ): { resolve: ResolveHookSync; load: LoadHookSync } {
   const { receiveMessageOnPort } = process.getBuiltinModule("node:worker_threads");
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const ask = (url: string): ModuleAnswer => {
-    port.postMessage({ url, flag } satisfies ModuleAsk);
+  const ask = typeof from === "function" ? from : (url: string): ModuleAnswer => {
+    from.postMessage({ url, flag } satisfies ModuleAsk);
     for (;;) {
-      const got = receiveMessageOnPort(port);
+      const got = receiveMessageOnPort(from);
       if (got) return got.message;
       // The serving thread posts the answer, then raises the flag: an answer that came before
       // the wait leaves the flag raised, so the wait returns at once.

@@ -27,15 +27,13 @@ export interface ServeModuleOptions {
 }
 
 /**
- * Answers the module requests that arrive on `port` (and on ports offered over it) with `fetch`.
- * Concurrent requests for one URL share one fetch. Every request is answered, within the
- * timeout at the latest, so a worker never sleeps for good.
+ * Answers for module requests, from `fetch`: concurrent requests for one URL share one fetch, and
+ * every request is answered, within the timeout at the latest, so a worker never waits for good.
  */
-export function serveModuleRequests(
-  port: MessagePort,
+export function moduleAnswers(
   fetch: FetchModule,
   options: ServeModuleOptions = {},
-): void {
+): (url: string) => Promise<ModuleAnswer> {
   const timeout = options.timeout ?? MODULE_FETCH_TIMEOUT;
   const fetching = new Map<string, Promise<ModuleAnswer>>();
   const answer = (url: string): Promise<ModuleAnswer> => {
@@ -54,13 +52,28 @@ export function serveModuleRequests(
       fetching.delete(url);
     });
   };
+  return (url) => {
+    let pending = fetching.get(url);
+    if (!pending) fetching.set(url, pending = answer(url));
+    return pending;
+  };
+}
+
+/**
+ * Answers the module requests that arrive on `port` (and on ports offered over it) with
+ * {@linkcode moduleAnswers} of `fetch`, waking the thread that sleeps on each.
+ */
+export function serveModuleRequests(
+  port: MessagePort,
+  fetch: FetchModule,
+  options: ServeModuleOptions = {},
+): void {
+  const answers = moduleAnswers(fetch, options);
   const serve = (from: MessagePort): void => {
     from.on("message", async (message: ModuleAsk | PortOffer) => {
       if ("port" in message) return serve(message.port);
-      const { url, flag } = message;
-      let pending = fetching.get(url);
-      if (!pending) fetching.set(url, pending = answer(url));
-      from.postMessage(await pending);
+      const { flag } = message;
+      from.postMessage(await answers(message.url));
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     });

@@ -14,7 +14,7 @@ import { OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
 if (!threads.isMainThread) runCallWorker();
-else if (isCallHost()) runCallHost(import.meta.url);
+else if (isCallHost()) runCallHost();
 else if (canLoadModules()) runRemoteRouter(import.meta.url);
 else {
   // Before the preamble, so the master reads it as why this stage did not start.

@@ -388,6 +388,22 @@ Deno.test("calls fail with errors that name what cannot travel", async (t) => {
       });
       deepStrictEqual(await remote.call(targets, "echo", 1), [1]);
     });
+
+    await t.step(`${rt.name}: an error outside any call fails the calls held`, async () => {
+      await using remote = await router.local({ runtime: rt.path });
+      for (
+        const [how, why] of [["throw", "thrown from a timer"], [
+          "reject",
+          "rejected and never caught",
+        ]]
+      ) {
+        await rejects(remote.call(targets, "failLater", how), {
+          name: "RemoteError",
+          message: `Error on "local": Call stopped: the call worker failed: ${why}`,
+        });
+        deepStrictEqual(await remote.call(targets, "echo", how), [how]);
+      }
+    });
   }
 });
 

@@ -16,3 +16,11 @@ Deno.test("the compressed remote stage stays within its size budget", () => {
   const size = stage2Bytes().length;
   assert.ok(size <= STAGE2_LIMIT, `stage 2 is ${size} bytes, over ${STAGE2_LIMIT}`);
 });
+
+Deno.test("the README quotes the compressed stage's size as it is now", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const quoted = [...readme.matchAll(/([\d,]+) B (?:of )?brotli/g)].map((m) => m[1]);
+  assert.ok(quoted.length >= 2, "the README quotes the stage's size");
+  const size = stage2Bytes().length.toLocaleString("en-US");
+  assert.deepStrictEqual(quoted, quoted.map(() => size));
+});

@@ -30,12 +30,15 @@ async function streamChecks(t: Deno.TestContext, ctx: Context, logs: LogLine[], 
 
   await t.step(`${label}: break stops the remote generator and runs its finally`, async () => {
     const before = (await ctx.call<{ finallyRan: number }>(gen, "progress")).finallyRan;
+    const stopped = () => logs.filter((l) => l.text.startsWith("count stopped after"));
+    const earlier = stopped().length;
     for await (const v of ctx.stream<number>(gen, "count", 1_000_000)) if (v === 3) break;
-    await waitFor(() => logs.some((l) => l.text.startsWith("count stopped after")));
+    // The line this generator's finally logs, not one from an earlier stream.
+    await waitFor(() => stopped().length > earlier);
     const after = await ctx.call<{ produced: number; finallyRan: number }>(gen, "progress");
     strictEqual(after.finallyRan, before + 1);
     ok(after.produced < 100, `kept producing: ${after.produced}`);
-    const line = logs.find((l) => l.text.startsWith("count stopped after"))!;
+    const line = stopped().at(-1)!;
     strictEqual(line.stream, "stderr");
     strictEqual(line.context, ctx.name);
   });

@@ -123,3 +123,32 @@ export function codeUnits(s) {
 export function throwValue(value) {
   throw value;
 }
+
+/**
+ * Fails outside any call: throws from a timer, or leaves a rejection unhandled, after it
+ * returned a promise that never settles.
+ *
+ * @param {"throw" | "reject"} how
+ * @returns {Promise<never>}
+ */
+export function failLater(how) {
+  if (how === "throw") {
+    setTimeout(() => {
+      throw new Error("thrown from a timer");
+    }, 0);
+  } else Promise.reject(new Error("rejected and never caught"));
+  return new Promise(() => {});
+}
+
+/**
+ * Writes `text` straight to file descriptors 1 and 2, past `console` and `process.stdout`.
+ *
+ * @param {string} text
+ * @returns {string}
+ */
+export function writeFds(text) {
+  const fs = process.getBuiltinModule("node:fs");
+  fs.writeSync(1, text);
+  fs.writeSync(2, text);
+  return "written";
+}
