@@ -10,7 +10,7 @@
 import { isCallHost, runCallHost } from "./call_host.ts";
 import { runCallWorker } from "./call_worker.ts";
 import { runRemoteRouter } from "./remote_router.ts";
-import { OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
+import { FRAMES_FD, OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
 if (!threads.isMainThread) runCallWorker();
@@ -19,6 +19,6 @@ else if (canLoadModules()) runRemoteRouter(import.meta.url);
 else {
   // Before the preamble, so the master reads it as why this stage did not start.
   const version = `${runtimeName === "node" ? "v" : ""}${runtimeVersion}`;
-  process.getBuiltinModule("node:fs").writeSync(1, `${OLD_RUNTIME_MARKER} ${version}\n`);
+  process.getBuiltinModule("node:fs").writeSync(FRAMES_FD, `${OLD_RUNTIME_MARKER} ${version}\n`);
   process.exit(3);
 }

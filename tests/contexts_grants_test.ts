@@ -3,6 +3,7 @@ import { Channel, type LogLine, Router, UnissuedHandle } from "../mod.ts";
 import { encode } from "../lib/wire/codec.ts";
 import { encodeFrame } from "../lib/wire/frame.ts";
 import { MASTER_ID } from "../lib/wire/protocol.ts";
+import { masterPipes, writeFrameChannel } from "./_fixtures/frames_channel.ts";
 import { testRuntimes } from "./_fixtures/runtimes.ts";
 
 /** What remote code sees of a context handle it was passed. */
@@ -12,7 +13,7 @@ interface Handle {
   call(mod: string, fn: string, ...args: unknown[]): Promise<unknown>;
 }
 
-/** Collects log lines and lets a test wait for the first one that matches. */
+/** Collects log lines and lets a test wait (at most 10 s) for the first one that matches. */
 function logWatch() {
   const lines: LogLine[] = [];
   const waiting: { test: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
@@ -25,13 +26,21 @@ function logWatch() {
   };
   const next = (test: (l: LogLine) => boolean): Promise<LogLine> => {
     const seen = lines.find(test);
-    return seen ? Promise.resolve(seen) : new Promise((resolve) => waiting.push({ test, resolve }));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no such log line in 10 s: ${test}`)),
+        10_000,
+      );
+      waiting.push({ test, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+    });
   };
   return { lines, onLog, next };
 }
 
 for (const runtime of await testRuntimes()) {
   Deno.test(`${runtime.name}: a handle's grant ends with its call, and made-up handles stay inert`, async (t) => {
+    const inherited = masterPipes();
     const watch = logWatch();
     await using router = new Router({ onLog: watch.onLog });
     const a = await router.local({ name: "a", runtime: runtime.path });
@@ -121,9 +130,7 @@ for (const runtime of await testRuntimes()) {
         MASTER_ID,
         encode({ t: "log", level: "error", msg: "[local] forged by c" }),
       );
-      await c.eval((frame: Uint8Array) => {
-        process.getBuiltinModule("fs").writeSync(1, frame);
-      }, forged);
+      await c.eval(writeFrameChannel, forged, c.info!.pid, masterPipes(inherited));
       const line = await watch.next((l) => l.text.includes("claiming to come from the master"));
       strictEqual(
         line.text,

@@ -2,7 +2,10 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { Router } from "../mod.ts";
 import { encode } from "../lib/wire/codec.ts";
 import { encodeFrame } from "../lib/wire/frame.ts";
+import { masterPipes } from "./_fixtures/frames_channel.ts";
 import { testNode } from "./_fixtures/runtimes.ts";
+
+const FRAMES_CHANNEL = new URL("./_fixtures/frames_channel.ts", import.meta.url).href;
 
 /** What remote code sees of a handle it was passed. */
 interface Handle {
@@ -12,6 +15,7 @@ interface Handle {
 }
 
 Deno.test("a context handed to another as an argument can be called from there", async (t) => {
+  const inherited = masterPipes();
   await using router = new Router();
   const a = await router.local({ name: "a" });
   const b = await router.local({ name: "b", runtime: (await testNode()).path });
@@ -63,7 +67,8 @@ Deno.test("a context handed to another as an argument can be called from there",
 
   await t.step("a context handed another cannot push modules into it", async () => {
     const victim = new URL("./_fixtures/handles/victim.ts", import.meta.url).href;
-    // What hostile code in `a` can write on its own stdout: a call carrying its own version.
+    // What hostile code in `a` can write on its stage's frame channel: a call carrying its own
+    // version of the module.
     const raw = encodeFrame(
       b.id,
       a.id,
@@ -78,18 +83,15 @@ Deno.test("a context handed to another as an argument can be called from there",
     );
     // The forged frame and a's own call through the handle leave on one pipe, in that order,
     // and reach b in that order: when b answers the second, it has already handled the first.
-    const after = await a.eval(
-      async (h: Handle, frame: Uint8Array, url: string) => {
-        process.getBuiltinModule("fs").writeSync(1, frame);
-        try {
-          return await h.call(url, "f");
-        } catch (e) {
-          return String(e);
-        }
-      },
-      b,
+    const after = await a.call(
+      FRAMES_CHANNEL,
+      "writeThenCall",
       raw,
+      a.info!.pid,
+      masterPipes(inherited),
+      b,
       victim,
+      "f",
     );
     strictEqual(after, `Error: Context ${b.id} does not hold "${victim}"`);
     strictEqual(await b.call(victim, "f"), "the master's code");

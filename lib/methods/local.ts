@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkRuntime, type RuntimeChoice, stage1Argv } from "../stage/stage1.ts";
+import { checkRuntime, framesFdArgv, type RuntimeChoice, stage1Argv } from "../stage/stage1.ts";
 import { type Method, stringOption } from "./method.ts";
 
 /** Options for a local context. */
@@ -41,6 +41,6 @@ export const local: Method = {
   spawn(options, facts) {
     const runtime = stringOption(options, "runtime") ?? "auto";
     const argv = runtime === "auto" ? facts.self : stage1Argv(checkRuntime(runtime), facts.size);
-    return { argv, label: "local", runtime };
+    return { argv: framesFdArgv(argv), label: "local", runtime };
   },
 };

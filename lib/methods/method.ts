@@ -8,7 +8,13 @@
  * @module
  */
 
-import { remoteCommand, type RuntimeChoice, STAGE1_JS, withWatchdog } from "../stage/stage1.ts";
+import {
+  framesFdArgv,
+  remoteCommand,
+  type RuntimeChoice,
+  STAGE1_JS,
+  withWatchdog,
+} from "../stage/stage1.ts";
 import type { Prompting } from "./login.ts";
 
 /** The fields of a hop, as its method reads them from its text. */
@@ -143,7 +149,9 @@ export function stageCommand(runtime: RuntimeChoice | undefined, facts: SpawnFac
   if (runtime !== undefined) return remoteCommand(runtime, facts.size, facts.connectTimeout);
   const command = facts.self.map(shellQuote).join(" ");
   // Only the stage-1 program stops the watchdog (a compiled binary starts its stage itself).
-  return facts.self.includes(STAGE1_JS) ? withWatchdog(command, facts.connectTimeout) : command;
+  return facts.self.includes(STAGE1_JS)
+    ? withWatchdog(command, facts.connectTimeout)
+    : framesFdArgv(facts.self).map(shellQuote).join(" ");
 }
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/;

@@ -11,7 +11,10 @@
  * @module
  */
 
-import { NO_RUNTIME_MARKER } from "../wire/protocol.ts";
+import { FRAMES_FD, NO_RUNTIME_MARKER } from "../wire/protocol.ts";
+
+/** The shell redirections that {@linkcode FRAMES_FD} describes. */
+const MOVE_STDOUT = `${FRAMES_FD}>&1 >&2`;
 
 /** Which runtime to start on the far side: `"deno"`, `"node"`, `"auto"`, or an absolute path. */
 export type RuntimeChoice = string;
@@ -86,7 +89,7 @@ export function remoteCommand(runtime: RuntimeChoice, n: number, within: number)
     // An assignment before `exec` is exported to the program it runs (dash, bash, busybox ash).
     const script = "command -v deno>/dev/null&&DENO_DIR=/dev/null exec deno eval --ext=js " +
       `--no-config "$0" $1;command -v node>/dev/null&&exec node -e "$0" $1;` +
-      `echo ${NO_RUNTIME_MARKER}`;
+      `echo ${NO_RUNTIME_MARKER}>&${FRAMES_FD}`;
     command = `sh -c '${script}' ${js} ${n}`;
   }
   return withWatchdog(command, within);
@@ -99,9 +102,14 @@ export function remoteCommand(runtime: RuntimeChoice, n: number, within: number)
 export function withWatchdog(command: string, within: number): string {
   // It looks once a second; on SIGTERM (from stage 1) it ends its sleep and itself. When the
   // shell is gone without becoming the runtime (not found), it ends at once, taking its own group
-  // only. Its output goes nowhere, so it never holds the session open.
+  // only. Its stdout and stderr are closed, so it never holds the session open.
   const watchdog = `(trap "kill \\$s;exit" TERM;i=${Math.ceil(within / 1000)};` +
     "while kill -0 $$&&[ $i -gt 0 ];do sleep 1&s=$!;wait $s;i=$((i-1));done;kill -9 0)" +
-    ">/dev/null 2>&1";
-  return `sh -c '${watchdog}&export ${WATCHDOG_ENV}=$!;exec "$@"' sh ${command}`;
+    ">&- 2>&-";
+  return `sh -c '${watchdog}&export ${WATCHDOG_ENV}=$!;exec "$@" ${MOVE_STDOUT}' sh ${command}`;
+}
+
+/** `argv` run by a shell that gives it {@linkcode FRAMES_FD} as the stage expects it. */
+export function framesFdArgv(argv: readonly string[]): string[] {
+  return ["sh", "-c", `exec "$@" ${MOVE_STDOUT}`, "sh", ...argv];
 }

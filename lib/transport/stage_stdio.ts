@@ -1,24 +1,49 @@
 /**
- * A remote stage's own {@linkcode Transport}: frames come on stdin and leave on stdout. Anything
- * else that writes to stdout (a library, a stray console.log) goes to stderr instead, so only
- * frames travel there.
+ * A remote stage's own {@linkcode Transport}: frames come on stdin and leave on fd
+ * {@linkcode FRAMES_FD}, where the command that started the stage moved the stream the other end
+ * reads (its stdout points at stderr). Anything else written to stdout, by this process or a
+ * child that shares it, goes to stderr, so only frames travel to the other end.
  *
  * @module
  */
 
+import { FRAMES_FD } from "../wire/protocol.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
 
-/** Takes over this process's stdin and stdout. */
+/**
+ * The frames' stream. On Node, as a descriptor of its own that children do not inherit: the pipe
+ * is opened again through /proc (with close-on-exec, as Node opens every file), so that a process
+ * user code leaves behind never holds the session open; where that is refused (a pipe of another
+ * user, after sudo), fd 3 itself. Deno's `net` takes no descriptor its `fs` opened, and there
+ * user code runs in a process of its own (see bootstrap/call_host.ts), whose fd 3 is another.
+ */
+function framesOut(): { write(bytes: Uint8Array, done?: () => void): unknown; end(): unknown } {
+  const fs = process.getBuiltinModule("node:fs");
+  let fd = FRAMES_FD;
+  if (!("Deno" in globalThis)) {
+    try {
+      fd = fs.openSync(`/proc/self/fd/${FRAMES_FD}`, fs.constants.O_WRONLY);
+      fs.closeSync(FRAMES_FD);
+    } catch { /* keep fd 3 */ }
+  }
+  const out = new (process.getBuiltinModule("node:net").Socket)({ fd, readable: false });
+  // As the runtime makes a stdout pipe: each write completes before the next frame is made.
+  (out as unknown as { _handle?: { setBlocking?(on: boolean): void } })._handle?.setBlocking?.(
+    true,
+  );
+  return out;
+}
+
+/** Takes over this process's stdin and the frames' descriptor. */
 export function stageStdio(events: TransportEvents): Transport {
-  const { stdin, stdout, stderr } = process;
-  const write = stdout.write.bind(stdout);
-  stdout.write = stderr.write.bind(stderr) as typeof stdout.write;
+  const { stdin } = process;
+  const out = framesOut();
   stdin.on("data", events.receive);
   const end = () => events.closed(null, null);
   stdin.on("end", end);
   stdin.on("error", end);
   return {
-    send: (bytes, written) => void write(bytes, written),
-    close: () => stdout.end(),
+    send: (bytes, written) => void out.write(bytes, written),
+    close: () => out.end(),
   };
 }

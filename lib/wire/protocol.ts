@@ -16,7 +16,14 @@ export const MASTER_ID = 0;
 /** Written by a remote stage before its first frame, so the reader can skip shell noise. */
 export const PREAMBLE = "\u0000mitoctl\u0001";
 
-/** Printed on stdout by the stage-1 command when no runtime was found. */
+/**
+ * The stage's file descriptor for frames out. The shell that starts stage 1 moves the stream the
+ * other end reads there and points fd 1 at stderr, so that nothing else a stage process writes to
+ * its stdout (user code, a child process it starts on its own stdout) lands among the frames.
+ */
+export const FRAMES_FD = 3;
+
+/** Printed on the other end's stream by the stage-1 command when no runtime was found. */
 export const NO_RUNTIME_MARKER = "mitoctl:no-runtime";
 
 /**

@@ -7,9 +7,9 @@
 
 import { decode, encode } from "../../lib/wire/codec.ts";
 import { encodeFrame, type Frame, FrameReader } from "../../lib/wire/frame.ts";
-import { MASTER_ID, type Message, PREAMBLE } from "../../lib/wire/protocol.ts";
+import { FRAMES_FD, MASTER_ID, type Message, PREAMBLE } from "../../lib/wire/protocol.ts";
 
-/** The wire of a fake stage on its stdin and stdout. */
+/** The wire of a fake stage: stdin, and the frame channel on fd 3 as a real stage's. */
 export class FakeStage {
   /** Its context id, once `init` came. */
   id = -1;
@@ -53,6 +53,12 @@ export class FakeStage {
   }
 }
 
+/** What a fake stage's `deno run` must allow: opening its frame channel, and nothing else. */
+export const FAKE_STAGE_PERMISSION = `--allow-write=/proc/self/fd/${FRAMES_FD}`;
+
+let channel: Deno.FsFile | undefined;
+
 async function writeAll(bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
+  channel ??= Deno.openSync(`/proc/self/fd/${FRAMES_FD}`, { write: true });
+  for (let at = 0; at < bytes.length;) at += await channel.write(bytes.subarray(at));
 }

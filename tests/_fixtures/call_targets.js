@@ -141,14 +141,36 @@ export function failLater(how) {
 }
 
 /**
- * Writes `text` straight to file descriptors 1 and 2, past `console` and `process.stdout`.
+ * Writes `text` straight to file descriptors 1 and 2, past `console` and `process.stdout`, then
+ * has a child process that shares this one's stdout and stderr print it again, tagged.
  *
  * @param {string} text
  * @returns {string}
  */
 export function writeFds(text) {
   const fs = process.getBuiltinModule("node:fs");
-  fs.writeSync(1, text);
-  fs.writeSync(2, text);
+  fs.writeSync(1, `fd 1: ${text}\n`);
+  fs.writeSync(2, `fd 2: ${text}\n`);
+  process.getBuiltinModule("node:child_process").execFileSync(
+    "sh",
+    ["-c", 'echo "child 1: $0"; echo "child 2: $0" >&2', text],
+    { stdio: "inherit" },
+  );
   return "written";
+}
+
+/**
+ * Starts a process that outlives this call (and the stage), with no stdio of ours.
+ *
+ * @param {number} seconds how long it sleeps
+ * @returns {number} its pid
+ */
+export function leaveBehind(seconds) {
+  const child = process.getBuiltinModule("node:child_process").spawn(
+    "sleep",
+    [`${seconds}`],
+    { detached: true, stdio: "ignore" },
+  );
+  child.unref();
+  return child.pid;
 }

@@ -14,14 +14,15 @@
 
 import { encode } from "../../lib/wire/codec.ts";
 import { encodeFrame } from "../../lib/wire/frame.ts";
-import { type Hello, MASTER_ID, PREAMBLE } from "../../lib/wire/protocol.ts";
+import { FRAMES_FD, type Hello, MASTER_ID, PREAMBLE } from "../../lib/wire/protocol.ts";
 
 /** The preamble a remote stage writes before its first frame, as bytes. */
 export const PREAMBLE_BYTES: Uint8Array = new TextEncoder().encode(PREAMBLE);
 
 /** What a fake runtime does, in order. */
 export interface FakeRuntimeOptions {
-  /** Bytes written to stdout first, concatenated. Default: none. */
+  /** Bytes written first on the frame channel (fd 3, as a real stage's), concatenated.
+   *  Default: none. */
   output?: Uint8Array[];
   /** Seconds to sleep after `output`, before `more`. Default: 0. */
   pause?: number;
@@ -76,12 +77,12 @@ export class FakeRuntimes implements AsyncDisposable {
     const lines = ["#!/bin/sh"];
     if (options.output?.length) {
       await Deno.writeFile(`${path}.out`, concat(options.output));
-      lines.push(`cat "$0.out"`);
+      lines.push(`cat "$0.out" >&${FRAMES_FD}`);
     }
     if (options.pause) lines.push(`sleep ${options.pause}`);
     if (options.more?.length) {
       await Deno.writeFile(`${path}.more`, concat(options.more));
-      lines.push(`cat "$0.more"`);
+      lines.push(`cat "$0.more" >&${FRAMES_FD}`);
     }
     const then = options.then ?? "wait";
     if (then === "wait") lines.push("exec cat >/dev/null");

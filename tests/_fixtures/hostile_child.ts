@@ -15,8 +15,8 @@
  */
 
 import { decode, encode } from "../../lib/wire/codec.ts";
-import type { Message } from "../../lib/wire/protocol.ts";
-import { FakeStage } from "./_fake_stage.ts";
+import { FRAMES_FD, type Message } from "../../lib/wire/protocol.ts";
+import { FAKE_STAGE_PERMISSION, FakeStage } from "./_fake_stage.ts";
 
 /** One frame the hostile child writes. */
 export interface HostileFrame {
@@ -34,7 +34,8 @@ export interface Received {
 
 /**
  * Writes an executable fake `ssh` into `dir` that ignores its arguments and runs the hostile
- * child on its stdin and stdout, and returns its path.
+ * child on its stdin and stdout (ssh's stdout carries what the remote stage writes on its frame
+ * channel), and returns its path.
  */
 export async function writeHostileSsh(dir: string): Promise<string> {
   const path = `${dir}/hostile-ssh`;
@@ -43,8 +44,8 @@ export async function writeHostileSsh(dir: string): Promise<string> {
   await Deno.writeTextFile(
     path,
     `#!/bin/sh\nfor last; do :; done\nsize=\${last##* }\nsize=\${size%%\\'*}\n` +
-      `exec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt '${script}' ` +
-      `"$size"\n`,
+      `exec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ${FAKE_STAGE_PERMISSION} '${script}' ` +
+      `"$size" ${FRAMES_FD}>&1\n`,
     { mode: 0o755 },
   );
   return path;

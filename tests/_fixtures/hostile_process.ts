@@ -9,7 +9,7 @@
 
 import { encode } from "../../lib/wire/codec.ts";
 import { MASTER_ID, type Message } from "../../lib/wire/protocol.ts";
-import { FakeStage } from "./_fake_stage.ts";
+import { FAKE_STAGE_PERMISSION, FakeStage } from "./_fake_stage.ts";
 
 /** The event lists a stage may be told to send. */
 export const HOSTILE_PROCESS_SCENARIOS = {
@@ -50,14 +50,14 @@ export async function writeHostileProcessRuntime(
   const script = new URL(import.meta.url).pathname;
   await Deno.writeTextFile(
     path,
-    `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ` +
+    `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ${FAKE_STAGE_PERMISSION} ` +
       `'${script}' ${scenario} "$@"\n`,
     { mode: 0o755 },
   );
   return path;
 }
 
-/** Runs the stage on stdin and stdout until stdin closes. */
+/** Runs the stage on stdin and its frame channel until stdin closes. */
 async function runStage(scenario: HostileProcessScenario): Promise<void> {
   const stage = new FakeStage();
   const send = (msg: Message) => stage.write(MASTER_ID, stage.id, msg);

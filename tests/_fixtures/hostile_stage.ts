@@ -27,7 +27,7 @@
 
 import { decode, encode } from "../../lib/wire/codec.ts";
 import { MASTER_ID, type Message, type ModuleReply } from "../../lib/wire/protocol.ts";
-import { FakeStage } from "./_fake_stage.ts";
+import { FAKE_STAGE_PERMISSION, FakeStage } from "./_fake_stage.ts";
 
 /** How the stage answers a call of one function, by the function's name. */
 export interface HostileAnswer {
@@ -84,7 +84,7 @@ export async function writeHostileRuntime(dir: string, script?: HostileScript): 
   }
   await Deno.writeTextFile(
     path,
-    `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ` +
+    `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ${FAKE_STAGE_PERMISSION} ` +
       `${scriptArgs} "$@"\n`,
     { mode: 0o755 },
   );
@@ -114,7 +114,7 @@ async function readScript(): Promise<HostileScript> {
   return decode(await Deno.readFile(flag.slice("--script=".length))) as HostileScript;
 }
 
-/** Runs the stage on stdin and stdout until stdin closes. */
+/** Runs the stage on stdin and its frame channel until stdin closes. */
 async function runHostileStage(): Promise<void> {
   const script = await readScript();
   const stage = new FakeStage();
