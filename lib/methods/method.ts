@@ -8,7 +8,7 @@
  * @module
  */
 
-import { remoteCommand, type RuntimeChoice, STAGE1_JS, withWatchdog } from "../stage/stage1.ts";
+import { remoteCommand, type RuntimeChoice, withWatchdog } from "../stage/stage1.ts";
 import type { Prompting } from "./login.ts";
 
 /** The fields of a hop, as its method reads them from its text. */
@@ -141,9 +141,8 @@ export function shellQuote(text: string): string {
 /** The shell command that starts stage 1: with `runtime` when given, else the one running here. */
 export function stageCommand(runtime: RuntimeChoice | undefined, facts: SpawnFacts): string {
   if (runtime !== undefined) return remoteCommand(runtime, facts.size, facts.connectTimeout);
-  const command = facts.self.map(shellQuote).join(" ");
-  // Only the stage-1 program stops the watchdog (a compiled binary starts its stage itself).
-  return facts.self.includes(STAGE1_JS) ? withWatchdog(command, facts.connectTimeout) : command;
+  // Both forms of `self` stop the watchdog: the stage-1 program and the compiled binary's own.
+  return withWatchdog(facts.self.map(shellQuote).join(" "), facts.connectTimeout);
 }
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/;
