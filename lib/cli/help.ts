@@ -43,7 +43,7 @@ const FLEET = `Many targets:
 export const HELP: Record<string, string> = {
   "": `mitoctl: run code on other machines over ssh, with nothing installed there.
 
-Usage: mitoctl <command> [flags] …
+Usage: mitoctl [--methods MODULE]… <command> [flags] …
 
 Commands:
   call       call an exported function on one target or many
@@ -65,6 +65,10 @@ ${methodLines()}
 e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
 bastion's ssh client and config), there sudo to postgres. Each hop starts from
 the one before it; the first from this machine.
+
+Methods of your own: --methods MODULE, before the command and repeatable, imports a
+module that calls registerMethod() (a path, resolved against the current directory,
+or a URL); its methods then start first hops like the built-in ones.
 
 Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
 (-i FILE or $MITOCTL_INVENTORY; Ansible INI, YAML or JSON). @all is every host.
