@@ -133,6 +133,15 @@ export interface Method {
   readonly ptyRetry?: RegExp;
 }
 
+/**
+ * Whether a child of `method` that failed with `message` before its stage started gets a second
+ * try on a pseudo-terminal (sudo's `requiretty`): once, and only if the first was not on one. The
+ * master and a remote stage both ask this, each for the children it starts.
+ */
+export function retriesOnPty(method: Method, pty: boolean, message: string | undefined): boolean {
+  return !pty && method.ptyRetry !== undefined && method.ptyRetry.test(message ?? "");
+}
+
 /** Quotes `text` as one word for a POSIX shell. */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
