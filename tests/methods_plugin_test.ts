@@ -57,6 +57,10 @@ Deno.test(
     ]);
     strictEqual(r.code, 0, r.stderr);
     strictEqual(JSON.parse(r.stdout).username, TEST_USERS.bare);
+    // The help's list of methods then names it too.
+    const help = await runCli(["--methods", "examples/runuser_method.ts", "--help"]);
+    strictEqual(help.code, 0, help.stderr);
+    ok(help.stdout.includes(`  ${runuser.syntax}`) && help.stdout.includes(runuser.summary));
     const again = await runCli(
       ["--methods=../examples/runuser_method.ts", "call", "runuser", "node:os#userInfo"],
       { cwd: `${repoRoot()}/tests` },

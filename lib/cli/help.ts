@@ -39,9 +39,9 @@ const FLEET = `Many targets:
                             (default: $MITOCTL_INVENTORY)
       --forks N             targets in flight at once (default 20)`;
 
-/** Help for each command, and the overview under "". */
-export const HELP: Record<string, string> = {
-  "": `mitoctl: run code on other machines over ssh, with nothing installed there.
+/** The overview: commands, then the target grammar with every method registered now. */
+function overview(): string {
+  return `mitoctl: run code on other machines over ssh, with nothing installed there.
 
 Usage: mitoctl [--methods MODULE]… <command> [flags] …
 
@@ -76,7 +76,15 @@ Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
 Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
 5 authentication (a password was refused or needed). On many targets: 0 when
 every target succeeded, else the highest code among the failed ones.
-Run "mitoctl <command> --help" for a command's flags.`,
+Run "mitoctl <command> --help" for a command's flags.`;
+}
+
+/** Help for each command, and the overview under "" (read when shown: it lists the methods
+ *  registered by then, `--methods` modules' too). */
+export const HELP: Record<string, string> = {
+  get ""() {
+    return overview();
+  },
   call: `Usage: mitoctl call [flags] <targets> <module>#<export> [args…]
 
 Calls <export> of <module> on each of <targets> (one target, a comma list, @group) and
