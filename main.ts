@@ -9,6 +9,7 @@ import { down, logs, status, up } from "./lib/cli/components.ts";
 import { pull, push } from "./lib/cli/files.ts";
 import { HELP } from "./lib/cli/help.ts";
 import { inventory } from "./lib/cli/inventory.ts";
+import { loadMethodModules } from "./lib/cli/method_modules.ts";
 import { rsh } from "./lib/cli/rsh.ts";
 import { run as runCommand } from "./lib/cli/run.ts";
 import { printLine } from "./lib/cli/output.ts";
@@ -40,7 +41,7 @@ const COMMANDS = [
 ] as const;
 
 async function run(argv: string[], signal: AbortSignal): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = await loadMethodModules(argv);
   switch (command) {
     case "call":
       return await call(rest, signal);

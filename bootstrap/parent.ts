@@ -10,6 +10,7 @@ import type { FrameSink, RouterCore } from "../lib/core/router.ts";
 import { ModuleStash } from "../lib/core/stash.ts";
 import type { Frame } from "../lib/wire/frame.ts";
 import { methodNamed } from "../lib/methods/registry.ts";
+import { retriesOnPty } from "../lib/methods/method.ts";
 import { stage1Argv } from "../lib/stage/stage1.ts";
 import { MASTER_ID, type Message, type ModuleEntry } from "../lib/wire/protocol.ts";
 import { ChildLink } from "./child_link.ts";
@@ -103,7 +104,7 @@ export class Parent {
         onFrame: (f) => this.#host.arrive(link, f),
         onGone: (error, kind) => {
           // A sudo rule with requiretty: once more, on a terminal.
-          if (!pty && method.ptyRetry?.test(error ?? "")) {
+          if (retriesOnPty(method, pty, error)) {
             return this.#start(msg, true, link.waiting());
           }
           core.dropLink(link);

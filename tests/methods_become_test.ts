@@ -3,12 +3,13 @@
  * real sudo, su and doas (Debian's opendoas) with real rules, passwords typed only when asked.
  */
 
-import { match, ok, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
 import { AuthenticationError, ExitCode, Router } from "../mod.ts";
 import { type CliResult, mitoctlArgv, runCli } from "./_fixtures/cli.ts";
 import { doasRules } from "./_fixtures/doas.ts";
 import { ensurePassword, ensureUsers, passwdEntry, TEST_USERS } from "./_fixtures/_test_users.ts";
 import { makeTraversable } from "./_fixtures/runtimes.ts";
+import { sudoRules } from "./_fixtures/sudoers.ts";
 
 // Rules and users are machine-wide: these tests run as root. In CI they must run.
 const unavailable = Deno.uid() !== 0 ? "they need root (users, sudo, doas.conf)" : undefined;
@@ -68,6 +69,32 @@ Deno.test(
     match(
       refused.stderr,
       /^mitoctl: The remote stage on "doas:mitoctl-t1" exited with code 1 .*Operation not permitted/,
+    );
+  },
+);
+
+Deno.test(
+  { name: "sudo as the first hop under a requiretty rule gets a terminal", ...options },
+  async () => {
+    // The rule holds for sudo to nobody only, whom no other test becomes: tests running beside
+    // this one keep their own rules.
+    await using _rules = await sudoRules(["Defaults>nobody requiretty"]);
+    await makeTraversable(Deno.execPath());
+    const plain = await new Deno.Command("sudo", {
+      args: ["-n", "-u", "nobody", "true"],
+      env: { LC_ALL: "C" },
+      stdin: "null",
+    }).output();
+    match(new TextDecoder().decode(plain.stderr), /you must have a tty/, "precondition");
+    strictEqual(username(await runCli(["call", "sudo:nobody", "node:os#userInfo"])), "nobody");
+    // The library, and every byte value both ways through the terminal's pipes.
+    await using router = new Router();
+    const ctx = await router.sudo({ user: "nobody" });
+    strictEqual(await ctx.call("node:process", "getuid"), 65534);
+    const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7919) % 256);
+    deepStrictEqual(
+      await ctx.eval((b: Uint8Array) => b.map((x) => 255 - x), bytes),
+      bytes.map((x) => 255 - x),
     );
   },
 );

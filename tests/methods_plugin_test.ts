@@ -3,10 +3,11 @@
  * a target's first hop, refused behind another hop, and names that cannot be registered.
  */
 
-import { ok, rejects, strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import { runCli } from "./_fixtures/cli.ts";
 import { allMethods, ConnectionError, registerMethod, Router } from "../mod.ts";
 import { runuser } from "../examples/runuser_method.ts";
+import { repoRoot } from "./_fixtures/runtimes.ts";
 import { ensureUsers, TEST_USERS } from "./_fixtures/_test_users.ts";
 
 const unavailable = Deno.uid() !== 0 ? "runuser needs root" : undefined;
@@ -39,6 +40,97 @@ Deno.test({ name: "a registered method starts contexts as the first hop", ignore
   });
 });
 
+Deno.test(
+  {
+    name: "mitoctl --methods loads the README's method module, whose hops a call then uses",
+    ignore,
+  },
+  async () => {
+    await ensureUsers();
+    // Resolved against the current directory (the repository's root, then tests/).
+    const r = await runCli([
+      "--methods",
+      "examples/runuser_method.ts",
+      "call",
+      `runuser:${TEST_USERS.bare}`,
+      "node:os#userInfo",
+    ]);
+    strictEqual(r.code, 0, r.stderr);
+    strictEqual(JSON.parse(r.stdout).username, TEST_USERS.bare);
+    // The help's list of methods then names it too.
+    const help = await runCli(["--methods", "examples/runuser_method.ts", "--help"]);
+    strictEqual(help.code, 0, help.stderr);
+    ok(help.stdout.includes(`  ${runuser.syntax}`) && help.stdout.includes(runuser.summary));
+    const again = await runCli(
+      ["--methods=../examples/runuser_method.ts", "call", "runuser", "node:os#userInfo"],
+      { cwd: `${repoRoot()}/tests` },
+    );
+    strictEqual(again.code, 0, again.stderr);
+    strictEqual(JSON.parse(again.stdout).username, "root");
+    // Repeated, and as a URL: each module is imported once, in order.
+    const url = new URL("../examples/runuser_method.ts", import.meta.url).href;
+    const two = await runCli([
+      "--methods",
+      url,
+      "--methods",
+      "tests/_fixtures/methods/second.ts",
+      "--methods",
+      "examples/runuser_method.ts",
+      "call",
+      `runuser-too:${TEST_USERS.bare},runuser:${TEST_USERS.bare}`,
+      "node:os#userInfo",
+      "--json",
+    ]);
+    strictEqual(two.code, 0, two.stderr);
+    deepStrictEqual(
+      two.stdout.trim().split("\n").map((line) => JSON.parse(line).value.username),
+      [TEST_USERS.bare, TEST_USERS.bare],
+    );
+  },
+);
+
+Deno.test("mitoctl --methods refuses, with exit code 2, modules that add no method", async () => {
+  const refusals: [string[], string][] = [
+    [["--methods="], "mitoctl: --methods needs a module: a path or a URL\n"],
+    [
+      ["--methods", "tests/_fixtures/methods/none.ts"],
+      'mitoctl: Cannot load connection methods from "tests/_fixtures/methods/none.ts": no such file\n',
+    ],
+    [
+      ["--methods", "tests/_fixtures/methods"],
+      'mitoctl: Cannot load connection methods from "tests/_fixtures/methods": not a file\n',
+    ],
+    [
+      ["--methods", "tests/_fixtures/methods/broken.ts"],
+      'mitoctl: Cannot load connection methods from "tests/_fixtures/methods/broken.ts": ' +
+      "no runuser on this machine\n",
+    ],
+    [
+      ["--methods", "tests/_fixtures/methods/nothing.ts"],
+      'mitoctl: "tests/_fixtures/methods/nothing.ts" registers no connection method: call ' +
+      "registerMethod() from mitoctl's mod.ts in it\n",
+    ],
+    [
+      ["--methods", "tests/_fixtures/methods/clash.ts"],
+      'mitoctl: Cannot load connection methods from "tests/_fixtures/methods/clash.ts": ' +
+      '"sudo" is a built-in connection method: choose another name\n',
+    ],
+  ];
+  const last = await runCli(["--methods"]);
+  deepStrictEqual([last.code, last.stderr], [
+    2,
+    "mitoctl: --methods needs a module: a path or a URL\n",
+  ]);
+  for (const [flags, stderr] of refusals) {
+    const r = await runCli([...flags, "call", "local", "node:os#hostname"]);
+    deepStrictEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, {
+      code: 2,
+      stdout: "",
+      stderr,
+    }, flags.join(" "));
+  }
+});
+
 Deno.test("registerMethod() refuses a taken or malformed name", () => {
   throws(() => registerMethod({ ...runuser }), {
     name: "TypeError",
@@ -47,6 +139,10 @@ Deno.test("registerMethod() refuses a taken or malformed name", () => {
   throws(() => registerMethod({ ...runuser, name: "Run user" }), {
     name: "TypeError",
     message: 'Invalid method name "Run user": lower-case letters, digits and "-", a letter first',
+  });
+  throws(() => registerMethod({ ...runuser, name: "ssh" }), {
+    name: "TypeError",
+    message: '"ssh" is a built-in connection method: choose another name',
   });
 });
 

@@ -39,11 +39,11 @@ const FLEET = `Many targets:
                             (default: $MITOCTL_INVENTORY)
       --forks N             targets in flight at once (default 20)`;
 
-/** Help for each command, and the overview under "". */
-export const HELP: Record<string, string> = {
-  "": `mitoctl: run code on other machines over ssh, with nothing installed there.
+/** The overview: commands, then the target grammar with every method registered now. */
+function overview(): string {
+  return `mitoctl: run code on other machines over ssh, with nothing installed there.
 
-Usage: mitoctl <command> [flags] …
+Usage: mitoctl [--methods MODULE]… <command> [flags] …
 
 Commands:
   call       call an exported function on one target or many
@@ -66,13 +66,25 @@ e.g. bastion/web1/sudo:postgres: ssh to bastion, from there ssh to web1 (with
 bastion's ssh client and config), there sudo to postgres. Each hop starts from
 the one before it; the first from this machine.
 
+Methods of your own: --methods MODULE, before the command and repeatable, imports a
+module that calls registerMethod() (a path, resolved against the current directory,
+or a URL); its methods then start first hops like the built-in ones.
+
 Many targets: a comma list (web1,web2,bastion/db1) and @group from an inventory
 (-i FILE or $MITOCTL_INVENTORY; Ansible INI, YAML or JSON). @all is every host.
 
 Exit codes: 0 ok, 1 remote error, 2 usage, 3 connection failure, 4 timeout,
 5 authentication (a password was refused or needed). On many targets: 0 when
 every target succeeded, else the highest code among the failed ones.
-Run "mitoctl <command> --help" for a command's flags.`,
+Run "mitoctl <command> --help" for a command's flags.`;
+}
+
+/** Help for each command, and the overview under "" (read when shown: it lists the methods
+ *  registered by then, `--methods` modules' too). */
+export const HELP: Record<string, string> = {
+  get ""() {
+    return overview();
+  },
   call: `Usage: mitoctl call [flags] <targets> <module>#<export> [args…]
 
 Calls <export> of <module> on each of <targets> (one target, a comma list, @group) and

@@ -48,13 +48,23 @@ export interface ConnectionOptions {
   connectTimeout: number;
   /** Largest frame accepted; default MAX_FRAME_SIZE. */
   maxFrameSize?: number;
+  /**
+   * A second try, once: given why the child failed before its stage started, the process to
+   * start instead (sudo on a terminal after its `requiretty` refusal), or undefined for none.
+   */
+  retry?: (message: string) => SpawnSpec | undefined;
 }
 
 /** A running child process that speaks frames. */
 export class Connection {
   /** Resolves with the remote's hello; rejects with the reason it never came. */
   readonly hello: Promise<Hello>;
-  readonly #boot: ChildBoot;
+  #boot: ChildBoot;
+  readonly #options: ConnectionOptions;
+  /** Stage 2 and the first frames: what every try starts with. */
+  readonly #frames: Uint8Array[];
+  #retry: ConnectionOptions["retry"];
+  #closed = false;
   #error: Error | undefined;
   readonly #hello = Promise.withResolvers<Hello>();
   readonly #exited = Promise.withResolvers<void>();
@@ -63,11 +73,28 @@ export class Connection {
   constructor(spec: SpawnSpec, boot: Uint8Array[], options: ConnectionOptions) {
     this.hello = this.#hello.promise;
     this.hello.catch(() => {});
+    this.#options = options;
+    this.#frames = boot;
+    this.#retry = options.retry;
+    this.#boot = this.#begin(spec, boot);
+  }
+
+  /** Spawns `spec` and starts its boot with `frames`; throws a ConnectionError if it cannot. */
+  #begin(spec: SpawnSpec, frames: Uint8Array[]): ChildBoot {
+    const options = this.#options;
     const failed = (failure: BootFailure) => this.#error ??= bootError(failure, spec.label);
-    this.#boot = new ChildBoot(spec, {
+    // Once this try has handed over to another, what it reports is no longer the connection's.
+    let over = false;
+    const boot: ChildBoot = new ChildBoot(spec, {
       onFrame: options.onFrame,
-      onFail: (failure) => this.#hello.reject(failed(failure)),
+      onFail: (failure) => {
+        over ||= this.#tryAgain(boot, failure);
+        if (over) return;
+        this.#hello.reject(failed(failure));
+      },
       onExit: (failure) => {
+        over ||= failure !== undefined && this.#tryAgain(boot, failure);
+        if (over) return;
         const error = failure && failed(failure);
         if (error) this.#hello.reject(error);
         this.#exited.resolve();
@@ -78,7 +105,7 @@ export class Connection {
     });
     let env: Record<string, string>;
     try {
-      env = this.#boot.env();
+      env = boot.env();
     } catch (e) {
       throw new ConnectionError((e as Error).message);
     }
@@ -88,26 +115,46 @@ export class Connection {
     let child: ChildTransport;
     try {
       child = spawnDenoChild({ argv: spec.argv, env }, {
-        receive: (chunk) => this.#boot.stdout(chunk),
+        receive: (chunk) => boot.stdout(chunk),
         stderr: (chunk) => {
-          this.#boot.stderr(chunk);
+          boot.stderr(chunk);
           if (!options.onStderr) return;
           const lines = (line + stderr.decode(chunk, { stream: true })).split("\n");
           line = lines.pop()!;
           for (const l of lines) options.onStderr(l);
         },
-        error: (e) => this.#boot.fail(`Reading from "${spec.label}" failed: ${e}`, "connect"),
+        error: (e) => boot.fail(`Reading from "${spec.label}" failed: ${e}`, "connect"),
         closed: (code, signal) => {
           if (line) options.onStderr?.(line);
-          this.#boot.exited(code, signal);
+          boot.exited(code, signal);
         },
       });
     } catch (e) {
-      this.#boot.abandon();
+      boot.abandon();
       const why = e instanceof Deno.errors.NotFound ? `"${spec.argv[0]}" was not found` : String(e);
       throw new ConnectionError(`Cannot connect to "${spec.label}": ${why}`);
     }
-    this.#boot.start(child, boot);
+    boot.start(child, frames);
+    return boot;
+  }
+
+  /**
+   * Starts the second try that {@linkcode ConnectionOptions.retry} asks for after `failure` of
+   * `boot`, carrying the frames that waited for it; false when there is none to start.
+   */
+  #tryAgain(boot: ChildBoot, failure: BootFailure): boolean {
+    const spec = this.#closed ? undefined : this.#retry?.(failure.message);
+    this.#retry = undefined;
+    if (!spec) return false;
+    try {
+      this.#boot = this.#begin(spec, [...this.#frames, ...boot.waiting()]);
+    } catch (e) {
+      this.#error ??= e as Error;
+      this.#hello.reject(this.#error);
+      this.#exited.resolve();
+      this.#options.onClose(this.#error);
+    }
+    return true;
   }
 
   /** The remote said hello: it is up. */
@@ -122,6 +169,7 @@ export class Connection {
 
   /** Ends the connection: closes stdin (the remote exits), then kills the child if it lingers. */
   close(): Promise<void> {
+    this.#closed = true;
     this.#boot.close();
     return this.#exited.promise;
   }

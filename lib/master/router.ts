@@ -7,7 +7,7 @@
 
 import { encode } from "../wire/codec.ts";
 import type { Channel } from "./channel.ts";
-import { Connection, type SpawnSpec } from "./connection.ts";
+import { Connection, type ConnectionOptions, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
 import { RouterCore } from "../core/router.ts";
 import {
@@ -26,7 +26,12 @@ import {
 } from "../limits.ts";
 import { masterFacts } from "../methods/here.ts";
 import type { LocalOptions } from "../methods/local.ts";
-import type { HopSettings, Method, MethodOptions } from "../methods/method.ts";
+import {
+  type HopSettings,
+  type Method,
+  type MethodOptions,
+  retriesOnPty,
+} from "../methods/method.ts";
 import { isBuiltIn, methodNamed } from "../methods/registry.ts";
 import { type SshOptions, sshSpawn } from "../methods/ssh.ts";
 import type { SudoOptions } from "../methods/sudo.ts";
@@ -270,17 +275,20 @@ export class Router implements AsyncDisposable {
         ...options,
       });
     }
+    const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     let spec;
     try {
-      spec = method.spawn(
-        methodOptions,
-        masterFacts(stage2Bytes().length, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
-      );
+      spec = method.spawn(methodOptions, masterFacts(stage2Bytes().length, connectTimeout));
     } catch (e) {
       if (!(e instanceof TypeError)) throw e;
       throw new UsageError(`Cannot start "${options.name}": ${e.message}`);
     }
-    return this.#start(spec, options.name, options);
+    // A sudo rule with requiretty: once more, on a terminal, as a remote stage does.
+    const retry = (message: string) =>
+      retriesOnPty(method, false, message)
+        ? method.spawn(methodOptions, masterFacts(stage2Bytes().length, connectTimeout, true))
+        : undefined;
+    return this.#start(spec, options.name, options, retry);
   }
 
   /** Starts a context on this machine. */
@@ -410,7 +418,12 @@ export class Router implements AsyncDisposable {
     this.#options.onLog?.(stream ? { context, level, text, stream } : { context, level, text });
   }
 
-  #start(spec: SpawnSpec, name: string, options: ContextOptions): Context {
+  #start(
+    spec: SpawnSpec,
+    name: string,
+    options: ContextOptions,
+    retry?: ConnectionOptions["retry"],
+  ): Context {
     if (this.#closed) throw new TypeError("Router is closed");
     const id = this.#nextContext++;
     this.#log(name, "debug", `starting: ${JSON.stringify(spec.argv)}`);
@@ -434,6 +447,7 @@ export class Router implements AsyncDisposable {
       {
         connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
         maxFrameSize: this.#options.maxFrameSize ?? MAX_FRAME_SIZE,
+        ...(retry ? { retry } : {}),
         onFrame: (frame) => this.#arrive(conn, frame),
         onClose: (error) => {
           if (error) this.#log(name, "error", error.message);

@@ -8,13 +8,7 @@
  * @module
  */
 
-import {
-  framesFdArgv,
-  remoteCommand,
-  type RuntimeChoice,
-  STAGE1_JS,
-  withWatchdog,
-} from "../stage/stage1.ts";
+import { remoteCommand, type RuntimeChoice, withWatchdog } from "../stage/stage1.ts";
 import type { Prompting } from "./login.ts";
 
 /** The fields of a hop, as its method reads them from its text. */
@@ -139,6 +133,15 @@ export interface Method {
   readonly ptyRetry?: RegExp;
 }
 
+/**
+ * Whether a child of `method` that failed with `message` before its stage started gets a second
+ * try on a pseudo-terminal (sudo's `requiretty`): once, and only if the first was not on one. The
+ * master and a remote stage both ask this, each for the children it starts.
+ */
+export function retriesOnPty(method: Method, pty: boolean, message: string | undefined): boolean {
+  return !pty && method.ptyRetry !== undefined && method.ptyRetry.test(message ?? "");
+}
+
 /** Quotes `text` as one word for a POSIX shell. */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
@@ -147,11 +150,8 @@ export function shellQuote(text: string): string {
 /** The shell command that starts stage 1: with `runtime` when given, else the one running here. */
 export function stageCommand(runtime: RuntimeChoice | undefined, facts: SpawnFacts): string {
   if (runtime !== undefined) return remoteCommand(runtime, facts.size, facts.connectTimeout);
-  const command = facts.self.map(shellQuote).join(" ");
-  // Only the stage-1 program stops the watchdog (a compiled binary starts its stage itself).
-  return facts.self.includes(STAGE1_JS)
-    ? withWatchdog(command, facts.connectTimeout)
-    : framesFdArgv(facts.self).map(shellQuote).join(" ");
+  // Both forms of `self` stop the watchdog: the stage-1 program and the compiled binary's own.
+  return withWatchdog(facts.self.map(shellQuote).join(" "), facts.connectTimeout);
 }
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/;

@@ -18,7 +18,8 @@ const methods = new Map<string, Method>(Object.values(builtin).map((m) => [m.nam
 
 /**
  * Adds a connection method, usable in targets (`name:…`) as the first hop: a remote stage starts
- * later hops with its built-in methods only. Throws a TypeError for a bad or taken name.
+ * later hops with its built-in methods only. Throws a TypeError for a bad, built-in or taken
+ * name.
  *
  * @example
  * Not run by the doc tests: the README's "Connection methods" runs a whole one.
@@ -33,6 +34,9 @@ export function registerMethod(method: Method): void {
     throw new TypeError(
       `Invalid method name "${method.name}": lower-case letters, digits and "-", a letter first`,
     );
+  }
+  if (isBuiltIn(method.name)) {
+    throw new TypeError(`"${method.name}" is a built-in connection method: choose another name`);
   }
   if (methods.has(method.name)) {
     throw new TypeError(`A connection method named "${method.name}" is already registered`);

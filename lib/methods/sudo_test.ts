@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { LoginWatch } from "./login.ts";
-import { shellQuote, type SpawnFacts } from "./method.ts";
+import { retriesOnPty, shellQuote, type SpawnFacts } from "./method.ts";
 import { su } from "./su.ts";
 import { onPty, readyCommand, REQUIRETTY, sudo } from "./sudo.ts";
 
@@ -73,6 +73,15 @@ Deno.test("readyCommand() gives the stage a session of its own off a terminal", 
   );
   ok(REQUIRETTY.test("sudo: sorry, you must have a tty to run sudo"));
   strictEqual(sudo.ptyRetry, REQUIRETTY);
+});
+
+Deno.test("retriesOnPty() tries sudo once more on a terminal after requiretty, and only then", () => {
+  const refusal = "sudo: sorry, you must have a tty to run sudo";
+  strictEqual(retriesOnPty(sudo, false, refusal), true);
+  strictEqual(retriesOnPty(sudo, true, refusal), false);
+  strictEqual(retriesOnPty(sudo, false, "sudo: a password is required"), false);
+  strictEqual(retriesOnPty(sudo, false, undefined), false);
+  strictEqual(retriesOnPty(su, false, refusal), false);
 });
 
 Deno.test("LoginWatch types once, fails on a second prompt, and hands over after the ready line", () => {

@@ -26,12 +26,21 @@ export type RuntimeChoice = string;
 const WATCHDOG_ENV = "MITOCTL_W";
 
 /**
+ * How a stage 1 stops the watchdog once its runtime came up: with `p` the runtime's `process` and
+ * `w` a variable of its own, it ends the pid in `MITOCTL_W` and drops the variable, so nothing the
+ * stage starts inherits it. The one rule for {@linkcode STAGE1_JS} and the compiled binary's stage
+ * 1 (`self_stage1.ts`).
+ */
+export const STOP_WATCHDOG_JS =
+  `w=p.env.${WATCHDOG_ENV};if(w)try{p.kill(+w),delete p.env.${WATCHDOG_ENV}}catch(e){}`;
+
+/**
  * The stage-1 program, identical for Deno and Node; its last argv entry is the stage-2 size. It
  * first stops the watchdog: the runtime came up.
  */
 export const STAGE1_JS = 'var p=process,m=p.getBuiltinModule,r=m("fs").readSync,n=+p.argv.at(-1),' +
-  `b=Buffer.alloc(n),w=p.env.${WATCHDOG_ENV};if(w)try{p.kill(+w),delete p.env.${WATCHDOG_ENV}}` +
-  "catch(e){}for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
+  `b=Buffer.alloc(n),${STOP_WATCHDOG_JS}` +
+  "for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
   'import("data:text/javascript;base64,"+m("zlib").brotliDecompressSync(b).toString("base64"))';
 
 /** What a runtime path may hold: characters no login shell (sh, bash, zsh, fish, csh) reads

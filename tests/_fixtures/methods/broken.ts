@@ -1,0 +1,2 @@
+/** A method module that fails while it is imported: `--methods` refuses it. */
+throw new Error("no runuser on this machine");

@@ -1,0 +1,90 @@
+/**
+ * The compiled binary's own stage 1 (`--mitoctl-stage1`), run here as `deno run main.ts` with
+ * that flag: the watchdog that the shell command starts beside it ends once the stage runs, and
+ * still kills a runtime that hangs before it gets there.
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { brotliCompressSync } from "node:zlib";
+import { SELF_STAGE1_FLAG } from "../lib/methods/local.ts";
+import { type SpawnFacts, stageCommand } from "../lib/methods/method.ts";
+import { childrenOf, describePids, isAlive, processTree, waitFor } from "./_fixtures/processes.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+
+/** A stand-in stage 2: says it is up, with its pid and what it sees of `MITOCTL_W`, then holds
+ *  until its stdin closes. */
+const STAGE = 'var p=process,f=p.getBuiltinModule("fs");' +
+  'f.writeSync(1,"up "+p.pid+" "+(p.env.MITOCTL_W||"-")+"\\n");f.readSync(0,Buffer.alloc(1));';
+
+/** How long the watchdog may take to end once stopped, in ms: far below the connect timeout. */
+const STOPPED_WITHIN_MS = 10_000;
+
+/** Starts the shell command that `stageCommand` builds for `self`, in a session of its own (the
+ *  watchdog kills its whole process group). */
+function start(self: string[], size: number, connectTimeout: number): Deno.ChildProcess {
+  const facts: SpawnFacts = { size, nonce: "n", pty: false, self, here: "", connectTimeout };
+  return new Deno.Command("setsid", {
+    args: ["sh", "-c", stageCommand(undefined, facts)],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+    cwd: root,
+  }).spawn();
+}
+
+/** The compiled binary's argv for stage 1, as `deno run` gives it (with extra runtime flags). */
+function selfArgv(size: number, flags: string[] = []): string[] {
+  return [Deno.execPath(), "run", "-A", ...flags, `${root}main.ts`, SELF_STAGE1_FLAG, `${size}`];
+}
+
+Deno.test("the compiled binary's stage 1 stops the watchdog once the stage runs", async () => {
+  const stage = brotliCompressSync(Buffer.from(STAGE));
+  const child = start(selfArgv(stage.length), stage.length, 600_000);
+  const writer = child.stdin.getWriter();
+  await writer.write(stage);
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  const up = /^up (\d+) (.*)\n$/.exec(out);
+  assert.ok(up, `the stage did not start: ${JSON.stringify(out)}`);
+  const runtime = Number(up[1]);
+  // The stage's own environment no longer names the watchdog, so nothing it starts inherits it.
+  assert.equal(up[2], "-");
+  // The watchdog was the runtime's only child; it ends long before its 600 s are up (and stays a
+  // zombie: the runtime never reaps a child the shell started).
+  const watchdogs = () => childrenOf(runtime).filter(isAlive);
+  const gone = await waitFor(() => watchdogs().length ? undefined : true, STOPPED_WITHIN_MS);
+  assert.equal(gone, true, `still running: ${describePids(watchdogs())}`);
+  assert.equal(childrenOf(runtime).length, 1, "no watchdog ran beside the stage");
+  assert.ok(isAlive(runtime), "the stage itself was ended");
+  await writer.close();
+  await reader.cancel();
+  assert.equal((await child.status).code, 0);
+});
+
+Deno.test("the compiled binary's stage 1 is still killed when its runtime hangs before it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mitoctl-self-stage1-" });
+  try {
+    // Runs before main.ts and never returns: a runtime that hangs on its way to stage 1.
+    const hang = `${dir}/hang.js`;
+    await Deno.writeTextFile(hang, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0);\n");
+    const child = start(selfArgv(10, ["--preload", hang]), 10, 1000);
+    // Seen while it hangs, so that its end below is the watchdog's doing.
+    const tree = await waitFor(() => {
+      const pids = processTree(child.pid);
+      return pids.length > 2 ? pids : undefined;
+    }, STOPPED_WITHIN_MS);
+    assert.ok(tree, "the runtime and its watchdog never showed");
+    const status = await child.status;
+    assert.equal(status.signal, "SIGKILL");
+    assert.deepEqual(tree.filter(isAlive), [], describePids(tree.filter(isAlive)));
+    await child.stdout.cancel();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
