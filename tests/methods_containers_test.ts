@@ -84,8 +84,8 @@ Deno.test({ name: "docker's own exit codes are explained, quoting it", ignore },
     strictEqual(result.code, ExitCode.connection, result.stderr);
     strictEqual(
       result.stderr,
-      `mitoctl: ${target === "docker:gone" ? "" : `Cannot start "${target}": `}Cannot connect to ` +
-        `"docker:gone": docker exited with code 125 (docker itself failed: no such container, ` +
+      // Behind a parent it reads as from the master: the hop is named once.
+      `mitoctl: Cannot connect to "docker:gone": docker exited with code 125 (docker itself failed: no such container, ` +
         `or no daemon): stand-in docker: argument 3 is 'gone', expected 'app'\n`,
     );
   }
