@@ -188,7 +188,7 @@ export function containerHop(
   if (type === undefined) return undefined;
   for (const key of keys) {
     if (key.startsWith(`ansible_${type.prefix}_`) && !type.reads.includes(key)) {
-      bad(`has ${key}, which mitoctl cannot honour for a ${connection} connection`);
+      bad(`has ${key}, which mitoctl cannot honour with ansible_connection "${connection}"`);
     }
   }
   const read: Reader = {
@@ -212,8 +212,8 @@ export function containerHop(
       const got = lastSet(get, names);
       if (got !== undefined && got.value !== only) {
         bad(
-          `has ${got.name} "${got.value}", which mitoctl cannot honour for a ${connection} ` +
-            `connection (only "${only}")`,
+          `has ${got.name} "${got.value}", which mitoctl cannot honour with ansible_connection ` +
+            `"${connection}" (only "${only}")`,
         );
       }
     },

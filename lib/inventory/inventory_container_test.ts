@@ -58,6 +58,10 @@ Deno.test("container connection types become hops of the container methods", () 
       "incus:far:c1",
     ],
     ["h ansible_connection=incus ansible_host=c1.lab", "incus:c1"],
+    [
+      "h ansible_connection=kubectl ansible_kubectl_extra_args='--namespace=shop'",
+      "kubectl:shop:h",
+    ],
   ];
   for (const [line, want] of cases) {
     const host = line.split(" ")[0]!;
@@ -96,16 +100,16 @@ Deno.test("a container variable mitoctl cannot honour refuses the host, naming i
   const cases: [string, string][] = [
     [
       "h ansible_connection=kubectl ansible_kubectl_kubeconfig=/etc/k.conf",
-      "has ansible_kubectl_kubeconfig, which mitoctl cannot honour for a kubectl connection",
+      'has ansible_kubectl_kubeconfig, which mitoctl cannot honour with ansible_connection "kubectl"',
     ],
     [
       "h ansible_connection=kubernetes.core.kubectl ansible_kubectl_token=t",
-      "has ansible_kubectl_token, which mitoctl cannot honour for a kubernetes.core.kubectl " +
-      "connection",
+      "has ansible_kubectl_token, which mitoctl cannot honour with ansible_connection " +
+      '"kubernetes.core.kubectl"',
     ],
     [
       "h ansible_connection=docker ansible_docker_privileged=true",
-      "has ansible_docker_privileged, which mitoctl cannot honour for a docker connection",
+      'has ansible_docker_privileged, which mitoctl cannot honour with ansible_connection "docker"',
     ],
     [
       "h ansible_connection=docker ansible_docker_extra_args='-H ssh://far'",
@@ -123,26 +127,37 @@ Deno.test("a container variable mitoctl cannot honour refuses the host, naming i
     ],
     [
       "h ansible_connection=podman ansible_podman_executable=podman-remote",
-      'has ansible_podman_executable "podman-remote", which mitoctl cannot honour for a podman ' +
-      'connection (only "podman")',
+      'has ansible_podman_executable "podman-remote", which mitoctl cannot honour with ' +
+      'ansible_connection "podman" (only "podman")',
     ],
     [
       "h ansible_connection=lxd ansible_user=deploy",
-      'has ansible_user "deploy", which mitoctl cannot honour for a lxd connection (only "root")',
+      'has ansible_user "deploy", which mitoctl cannot honour with ansible_connection "lxd" ' +
+      '(only "root")',
     ],
     [
       "h ansible_connection=lxd ansible_lxd_executable=/bin/bash",
-      'has ansible_lxd_executable "/bin/bash", which mitoctl cannot honour for a lxd connection ' +
-      '(only "/bin/sh")',
+      'has ansible_lxd_executable "/bin/bash", which mitoctl cannot honour with ' +
+      'ansible_connection "lxd" (only "/bin/sh")',
     ],
     [
       "h ansible_connection=community.general.incus ansible_incus_project=web",
-      'has ansible_incus_project "web", which mitoctl cannot honour for a ' +
-      'community.general.incus connection (only "default")',
+      'has ansible_incus_project "web", which mitoctl cannot honour with ' +
+      'ansible_connection "community.general.incus" (only "default")',
+    ],
+    [
+      "h ansible_connection=incus ansible_user=deploy",
+      'has ansible_user "deploy", which mitoctl cannot honour with ansible_connection "incus" ' +
+      '(only "root")',
+    ],
+    [
+      "h ansible_connection=incus ansible_incus_executable=/bin/bash",
+      'has ansible_incus_executable "/bin/bash", which mitoctl cannot honour with ' +
+      'ansible_connection "incus" (only "/bin/sh")',
     ],
     [
       "h ansible_connection=lxd ansible_lxd_project=web",
-      "has ansible_lxd_project, which mitoctl cannot honour for a lxd connection",
+      'has ansible_lxd_project, which mitoctl cannot honour with ansible_connection "lxd"',
     ],
     [
       "h ansible_connection=docker ansible_host=a/b",
