@@ -18,8 +18,11 @@ import type { ChildTransport } from "../lib/transport/transport.ts";
 export interface ChildLinkOptions {
   /** Every frame the child sends. */
   onFrame: (frame: Frame) => void;
-  /** The child ended; `error` says why unless it was closed on purpose. */
-  onGone: (error?: string, kind?: Gone["kind"]) => void;
+  /**
+   * The child ended; `error` says why unless it was closed on purpose, and `boot` is set when
+   * those are the words of its failed boot, which name the hop (a login's words do not).
+   */
+  onGone: (error?: string, kind?: Gone["kind"], boot?: boolean) => void;
   connectTimeout: number;
   /** Largest frame body the child may send; default MAX_FRAME_SIZE. */
   maxFrame?: number | undefined;
@@ -39,7 +42,7 @@ export class ChildLink {
     const b = this.#boot = new ChildBoot(spec, {
       onFrame: options.onFrame,
       onExit: (failure) => {
-        if (failure) options.onGone(failure.message, goneKind(failure));
+        if (failure) options.onGone(failure.message, goneKind(failure), !failure.login);
         else options.onGone();
       },
       connectTimeout: options.connectTimeout,

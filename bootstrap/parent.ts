@@ -102,7 +102,7 @@ export class Parent {
         connectTimeout: msg.connectTimeout,
         maxFrame: this.#host.maxFrame,
         onFrame: (f) => this.#host.arrive(link, f),
-        onGone: (error, kind) => {
+        onGone: (error, kind, boot) => {
           // A sudo rule with requiretty: once more, on a terminal.
           if (retriesOnPty(method, pty, error)) {
             return this.#start(msg, true, link.waiting());
@@ -113,6 +113,7 @@ export class Parent {
           const gone: Message = { t: "gone", id: msg.id };
           if (error !== undefined) gone.error = error;
           if (kind) gone.kind = kind;
+          if (boot) gone.boot = true;
           send(MASTER_ID, gone);
         },
       },

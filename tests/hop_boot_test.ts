@@ -1,11 +1,13 @@
 /**
  * A child context fails the same way whether the master started it or a remote stage did: the
- * same error class and words for a connect timeout (with the child's last stderr lines), a bad
- * frame and a child that ended in the middle of a frame. The child is a fake `ssh` script that misbehaves; behind a
- * parent, the master puts the context's name before the parent's words.
+ * same error class and the same words, naming the hop once, for a connect timeout (with the
+ * child's last stderr lines), a bad frame, a child that ended in the middle of a frame, an unknown
+ * host and a refused key. The first three come from a fake `ssh` script that misbehaves, the last
+ * two from the real ssh and the fixture's sshd.
  */
 import { rejects } from "node:assert/strict";
 import { Router } from "../mod.ts";
+import { startSshd, TEST_USERS, UNKNOWN_HOST } from "./_fixtures/sshd.ts";
 
 /** The preamble, then a frame header claiming 64 bytes, of which 2 more arrive. */
 const TRUNCATED = String.raw`printf '\000mitoctl\001\000\000\000\100\000\000'`;
@@ -51,11 +53,40 @@ Deno.test("a child fails in the same words from the master and behind a parent",
       await t.step(`${c.what}, behind a parent`, async () => {
         await rejects(router.ssh({ ...options, via: parent, name: `child${i}` }), {
           name: c.name,
-          message: `Cannot start "child${i}": ${c.inner}`,
+          message: c.inner,
         });
       });
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ssh's own failures read the same from the master and behind a parent", async (t) => {
+  await using sshd = await startSshd();
+  await using router = new Router();
+  const parent = await router.local({ name: "parent" });
+  const unknown = (host: string) =>
+    new RegExp(
+      `^Cannot connect to "mito-unknown": ssh exited with code 255: ssh: Could not resolve ` +
+        `hostname ${host.replaceAll(".", "\\.")}: [^\n]+$`,
+    );
+  const refused = `Cannot connect to "mito-badkey": ssh exited with code 255: ` +
+    `${TEST_USERS.full}@127.0.0.1: Permission denied (publickey).`;
+  for (
+    const [where, via] of [["from the master", undefined], ["behind a parent", parent]] as const
+  ) {
+    await t.step(`an unknown host, ${where}`, async () => {
+      await rejects(
+        router.ssh({ host: "mito-unknown", sshConfig: sshd.sshConfig, ...(via ? { via } : {}) }),
+        { name: "ConnectionError", message: unknown(UNKNOWN_HOST) },
+      );
+    });
+    await t.step(`a refused key, ${where}`, async () => {
+      await rejects(
+        router.ssh({ host: "mito-badkey", sshConfig: sshd.sshConfig, ...(via ? { via } : {}) }),
+        { name: "ConnectionError", message: refused },
+      );
+    });
   }
 });

@@ -68,7 +68,7 @@ Deno.test({
     strictEqual(result.code, ExitCode.connection, result.stderr);
     match(
       result.stderr,
-      /^mitoctl: Cannot start "bastion\/web1": Cannot connect to "web1": ssh exited with code 255: .*port 2: Connection refused/,
+      /^mitoctl: Cannot connect to "web1": ssh exited with code 255: .*port 2: Connection refused/,
     );
   });
 

@@ -84,9 +84,39 @@ Deno.test({ name: "docker's own exit codes are explained, quoting it", ignore },
     strictEqual(result.code, ExitCode.connection, result.stderr);
     strictEqual(
       result.stderr,
-      `mitoctl: ${target === "docker:gone" ? "" : `Cannot start "${target}": `}Cannot connect to ` +
-        `"docker:gone": docker exited with code 125 (docker itself failed: no such container, ` +
+      // Behind a parent it reads as from the master: the hop is named once.
+      `mitoctl: Cannot connect to "docker:gone": docker exited with code 125 (docker itself failed: no such container, ` +
         `or no daemon): stand-in docker: argument 3 is 'gone', expected 'app'\n`,
     );
+  }
+});
+
+Deno.test({
+  name: "an inventory's container hosts run through the engine's CLI, directly and behind a hop",
+  ignore,
+}, async () => {
+  await using engine = await standIn(
+    "docker",
+    ["--context", "prod", "exec", "-i", "-u", "postgres", "app", "sh", "-c"],
+    "box-inventory",
+  );
+  const dir = await Deno.makeTempDir({ prefix: "mitoctl-inventory-docker-" });
+  try {
+    const inventory = `${dir}/hosts.ini`;
+    await Deno.writeTextFile(
+      inventory,
+      "[boxes:vars]\nansible_connection=community.docker.docker\nansible_user=postgres\n" +
+        "ansible_docker_extra_args='--context prod'\n" +
+        "[boxes]\napp\ninner ansible_docker_host=app mitoctl_via=local\n",
+    );
+    for (const host of ["app", "inner"]) {
+      const result = await runCli(["call", "-i", inventory, host, "node:os#hostname"], {
+        env: { PATH: engine.path },
+      });
+      strictEqual(result.code, ExitCode.ok, `${host}: ${result.stderr}`);
+      strictEqual(JSON.parse(result.stdout), "box-inventory", host);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,7 +11,7 @@
  * | `ansible_private_key_file` (`ansible_ssh_private_key_file`) | `identity` |
  * | `ansible_ssh_args`, `ansible_ssh_common_args`, `ansible_ssh_extra_args` | ssh flags (`-o K=V`, `-J`, `-p`, `-i`, `-F`, `-l`, `-4`, `-6`, `-C`, `-A`, `-a`, `-q`, `-x`, `-T`); any other flag is refused, naming host and variable |
  * | `ansible_password` (`ansible_ssh_pass`, `ansible_ssh_password`) | `password` for ssh, with a warning that it sits in plain text |
- * | `ansible_connection` | `local` for a local context; `ssh` (default) |
+ * | `ansible_connection` | `local` for a local context; `ssh` (default); a container type, as `inventory_container.ts` reads it |
  * | `ansible_become`, `ansible_become_user` (`ansible_sudo_user`), `ansible_become_method` | a `sudo[:user]` hop at the end (`su`, `doas`: what `ansible_become_method` names) |
  * | `ansible_become_password` (`ansible_become_pass`, `ansible_sudo_pass`) | `sudoPassword`, with the same warning |
  * | `mitoctl_via` | hops in front (`bastion`, `admin@jump:2222/inner`); inventory hosts named there are reached as the inventory says |
@@ -34,6 +34,7 @@ import { parseIniInventory } from "./inventory_ini.ts";
 import { inventoryFromDocument, parseYamlInventory } from "./inventory_yaml.ts";
 import type { ConnectOptions } from "../master/router.ts";
 import { lastSet, SSH_VARIABLES, sshArgVariables } from "./inventory_ssh.ts";
+import { CONTAINER_CONNECTIONS, containerHop } from "./inventory_container.ts";
 import { checkRuntime } from "../stage/stage1.ts";
 import { allMethods, DEFAULT_METHOD, methodNamed } from "../methods/registry.ts";
 import { formatHop, type Hop, isHostName, isUserName, parseTarget } from "../methods/target.ts";
@@ -250,7 +251,13 @@ export class Inventory {
       const password = last(SSH_VARIABLES.password);
       if (password !== undefined) options.password = this.#secret(name, password);
     } else {
-      bad(`uses ansible_connection "${connection}"; only ssh and local are supported`);
+      hops.push(
+        containerHop(connection, name, Object.keys(vars), str, bad) ??
+          bad(
+            `uses ansible_connection "${connection}"; mitoctl reads ssh, local and ` +
+              `${CONTAINER_CONNECTIONS.join(", ")}`,
+          ),
+      );
     }
     const become = str("ansible_become");
     if (become !== undefined && /^(true|yes|on|1)$/i.test(become)) {

@@ -100,7 +100,7 @@ Deno.test("Inventory.connection() refuses bad host variables, naming the host an
   );
   usage(
     () => ini("h ansible_connection=winrm\n").connection("h"),
-    /host "h" uses ansible_connection "winrm"; only ssh and local are supported/,
+    /host "h" uses ansible_connection "winrm"; mitoctl reads ssh, local and community\.docker\.docker, /,
   );
   usage(
     () => ini("h mitoctl_runtime=python\n").connection("h"),

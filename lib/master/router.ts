@@ -658,18 +658,19 @@ export class Router implements AsyncDisposable {
     if (!entry) return;
     const { name } = entry.ctx;
     const started = entry.ctx.info !== undefined;
+    // A failed boot's words name the hop, as they do from the master: they read alike at any
+    // depth. The parent's own refusals, and a login's words, follow the context's name.
+    const why = !started && msg.boot && msg.error !== undefined
+      ? msg.error
+      : `Cannot start "${name}": ${msg.error}`;
     let error: Error;
-    if (msg.kind === "auth") {
-      error = new AuthenticationError(`Cannot start "${name}": ${msg.error}`);
-    } else if (msg.kind === "timeout") {
-      error = new TimeoutError(`Cannot start "${name}": ${msg.error}`);
-    } else if (msg.kind === "protocol") {
-      error = new ProtocolError(
-        `${started ? "Lost context" : "Cannot start"} "${name}": ${msg.error}`,
-      );
+    if (msg.kind === "auth") error = new AuthenticationError(why);
+    else if (msg.kind === "timeout") error = new TimeoutError(why);
+    else if (msg.kind === "protocol") {
+      error = new ProtocolError(started ? `Lost context "${name}": ${msg.error}` : why);
     } else if (msg.error === undefined) error = new ConnectionError(`Context "${name}" was closed`);
     else if (started) error = new ConnectionError(`Lost context "${name}": ${msg.error}`);
-    else error = new ConnectionError(`Cannot start "${name}": ${msg.error}`);
+    else error = new ConnectionError(why);
     if (msg.error !== undefined) this.#log(name, "error", error.message);
     this.#lose(msg.id, error);
   }

@@ -34,6 +34,7 @@ const INBOUND: Readonly<Partial<Record<Message["t"], Shape>>> = {
     id: ID,
     error: is.optional(is.text()),
     kind: is.optional(is.oneOf("auth", "timeout", "protocol")),
+    boot: is.optional(is.oneOf(true)),
   },
   chan: { ch: ID, value: is.optional(is.bytes), end: is.optional(is.oneOf(true)) },
 };

@@ -16,6 +16,7 @@ Deno.test("malformed() passes what a real remote stage sends", () => {
   strictEqual(bad({ t: "ok", id: 3, value: new Uint8Array(1) }), undefined);
   strictEqual(bad({ t: "gone", id: 4, error: "ssh exited", kind: "auth" }), undefined);
   strictEqual(bad({ t: "gone", id: 4, error: "bad frame", kind: "protocol" }), undefined);
+  strictEqual(bad({ t: "gone", id: 4, error: 'Cannot connect to "x": …', boot: true }), undefined);
   strictEqual(bad({ t: "chan", ch: 1, end: true }), undefined);
   strictEqual(bad({ t: "credit", id: "whatever" }), undefined, "kinds the master ignores pass");
 });
@@ -32,6 +33,10 @@ Deno.test("malformed() names the field that does not fit", () => {
   strictEqual(
     bad({ t: "gone", id: 1, error: "x".repeat(70_000) }),
     'a "gone" message whose field "error" is not a string of at most 65536 characters, or absent',
+  );
+  strictEqual(
+    bad({ t: "gone", id: 1, error: "x", boot: false }),
+    'a "gone" message whose field "boot" is not one of true, or absent',
   );
   strictEqual(
     bad({ t: "mreq", id: 1, url: 5 }),

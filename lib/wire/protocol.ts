@@ -137,6 +137,11 @@ export interface Gone {
    * "protocol" when it broke the protocol (a bad frame, noise without end, a frame cut short).
    */
   kind?: "auth" | "timeout" | "protocol";
+  /**
+   * The error is the words of the child's failed boot (`Cannot connect to "web1": …`), which
+   * name the hop already, as a first hop's failure reads; absent for the parent's own refusals.
+   */
+  boot?: true;
 }
 
 /** Run `fn` exported by `mod` with `args`. */
