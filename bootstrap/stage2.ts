@@ -19,6 +19,13 @@ else if (canLoadModules()) runRemoteRouter(import.meta.url);
 else {
   // Before the preamble, so the master reads it as why this stage did not start.
   const version = `${runtimeName === "node" ? "v" : ""}${runtimeVersion}`;
-  process.getBuiltinModule("node:fs").writeSync(FRAMES_FD, `${OLD_RUNTIME_MARKER} ${version}\n`);
+  const marker = `${OLD_RUNTIME_MARKER} ${version}\n`;
+  try {
+    process.getBuiltinModule("node:fs").writeSync(FRAMES_FD, marker);
+  } catch {
+    // Deno before 2.8 writes to no raw descriptor through node:fs; its own API opens the pipe.
+    const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+    deno?.writeTextFileSync(`/proc/self/fd/${FRAMES_FD}`, marker, { append: true });
+  }
   process.exit(3);
 }

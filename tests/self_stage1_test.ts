@@ -8,14 +8,16 @@ import { Buffer } from "node:buffer";
 import { brotliCompressSync } from "node:zlib";
 import { SELF_STAGE1_FLAG } from "../lib/methods/local.ts";
 import { type SpawnFacts, stageCommand } from "../lib/methods/method.ts";
+import { FRAMES_FD } from "../lib/wire/protocol.ts";
 import { childrenOf, describePids, isAlive, processTree, waitFor } from "./_fixtures/processes.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
-/** A stand-in stage 2: says it is up, with its pid and what it sees of `MITOCTL_W`, then holds
- *  until its stdin closes. */
+/** A stand-in stage 2: says it is up on its frame channel, with its pid and what it sees of
+ *  `MITOCTL_W`, then holds until its stdin closes. */
 const STAGE = 'var p=process,f=p.getBuiltinModule("fs");' +
-  'f.writeSync(1,"up "+p.pid+" "+(p.env.MITOCTL_W||"-")+"\\n");f.readSync(0,Buffer.alloc(1));';
+  `Deno.writeTextFileSync("/proc/self/fd/${FRAMES_FD}",` +
+  '"up "+p.pid+" "+(p.env.MITOCTL_W||"-")+"\\n",{append:true});f.readSync(0,Buffer.alloc(1));';
 
 /** How long the watchdog may take to end once stopped, in ms: far below the connect timeout. */
 const STOPPED_WITHIN_MS = 10_000;
@@ -44,12 +46,15 @@ Deno.test("the compiled binary's stage 1 stops the watchdog once the stage runs"
   const writer = child.stdin.getWriter();
   await writer.write(stage);
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // A stage that never says it is up is killed, with its group, so the read below ends.
+  const stuck = setTimeout(() => Deno.kill(-child.pid, "SIGKILL"), 30_000);
   let out = "";
   while (!out.includes("\n")) {
     const { value, done } = await reader.read();
     if (done) break;
     out += value;
   }
+  clearTimeout(stuck);
   const up = /^up (\d+) (.*)\n$/.exec(out);
   assert.ok(up, `the stage did not start: ${JSON.stringify(out)}`);
   const runtime = Number(up[1]);
