@@ -52,3 +52,16 @@ Deno.test("what user code writes to its stdout never reaches the frames", async 
     );
   }
 });
+
+Deno.test("a child a Deno stage starts does not inherit the stage's frame channel", async () => {
+  // Deno cannot make an inherited descriptor close-on-exec, so the stage's fd 3 stays open in it;
+  // a child context's first process (su, a container CLI, the watchdog shell) must not get it.
+  const fixture = new URL("./_fixtures/child_frames_fd.ts", import.meta.url).pathname;
+  const out = await new Deno.Command("sh", {
+    args: ["-c", 'exec "$@" 3>&1 >&2', "sh", Deno.execPath(), "run", "-A", fixture],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  strictEqual(new TextDecoder().decode(out.stderr), "own\n");
+  strictEqual(out.code, 0);
+});
