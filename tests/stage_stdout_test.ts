@@ -32,6 +32,21 @@ Deno.test("what user code writes to its stdout never reaches the frames", async 
     });
 
     await t.step(
+      `${rt.name}: a command using fds 3 and 4 reaches nothing of mitoctl's`,
+      async () => {
+        await using router = new Router();
+        const ctx = await router.local({ runtime: rt.path });
+        const result = await ctx.exec([
+          "sh",
+          "-c",
+          "echo garbage >&3; echo garbage >&4; read x <&3; read y <&4; echo ok",
+        ], { timeout: 10_000 });
+        deepStrictEqual([result.stdout, result.code], ["ok\n", 0]);
+        deepStrictEqual(await ctx.call(targets, "echo", "after"), ["after"]);
+      },
+    );
+
+    await t.step(
       `${rt.name}: a process user code leaves behind does not hold ssh open`,
       async () => {
         await using router = new Router();

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { spawnSealed } from "../transport/sealed_spawn.ts";
 import { readdirSync, readFileSync } from "node:fs";
 
 /** How to start the process. */
@@ -46,7 +47,7 @@ export async function* run(argv: string[], options: RunOptions = {}): AsyncGener
     throw new TypeError("run() needs a command: a non-empty array of strings");
   }
   const [cmd, ...args] = options.shell ? ["/bin/sh", "-c", argv.join(" ")] : argv;
-  const child = spawn(cmd!, args, {
+  const child = spawnSealed(cmd!, args, {
     cwd: options.cwd,
     env: options.env ? { ...process.env, ...options.env } : process.env,
     stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],

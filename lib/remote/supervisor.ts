@@ -13,7 +13,7 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { spawnSealed } from "../transport/sealed_spawn.ts";
 import * as fs from "node:fs";
 import { userInfo } from "node:os";
 import { isAbsolute, join } from "node:path";
@@ -326,7 +326,7 @@ export async function start(spec: StartSpec): Promise<StartResult> {
   const errFd = fs.openSync(join(dir, "supervisor.err"), "w", 0o600);
   let exited = false;
   try {
-    const child = spawn(
+    const child = spawnSealed(
       process.execPath,
       supervisorArgs({
         name: spec.name,

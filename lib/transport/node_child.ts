@@ -5,20 +5,16 @@
  * @module
  */
 
-import { FRAMES_FD } from "../wire/protocol.ts";
+import { spawnSealed } from "./sealed_spawn.ts";
 import type { ChildOptions, ChildTransport, TransportEvents } from "./transport.ts";
 
 /** Starts `options.argv`; a child that cannot start is reported to `events.error`. */
 export function spawnNodeChild(options: ChildOptions, events: TransportEvents): ChildTransport {
-  const { spawn } = process.getBuiltinModule("node:child_process");
   const [cmd, ...args] = options.argv;
-  // fd FRAMES_FD gets a pipe closed here at once: a Deno stage's own frame channel is not
-  // close-on-exec, and the child (su, a container CLI, the watchdog shell) must not inherit it.
-  const child = spawn(cmd!, args, {
-    stdio: ["pipe", "pipe", "pipe", "pipe"],
+  const child = spawnSealed(cmd!, args, {
+    stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, ...options.env },
   });
-  (child.stdio[FRAMES_FD] as { destroy(): void } | null)?.destroy();
   let ended = false;
   child.stdin!.on("error", () => {});
   child.stdout!.on("data", (chunk: Uint8Array) => events.receive(chunk));
