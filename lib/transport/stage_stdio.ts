@@ -14,8 +14,9 @@ import type { Transport, TransportEvents } from "./transport.ts";
  * The frames' stream. On Node, as a descriptor of its own that children do not inherit: the pipe
  * is opened again through /proc (with close-on-exec, as Node opens every file), so that a process
  * user code leaves behind never holds the session open; where that is refused (a pipe of another
- * user, after sudo), fd 3 itself. Deno's `net` takes no descriptor its `fs` opened, and there
- * user code runs in a process of its own (see bootstrap/call_host.ts), whose fd 3 is another.
+ * user, after sudo), fd 3 itself. Deno's `net` takes no descriptor its `fs` opened, so there fd 3
+ * stays open across exec; user code runs in a process of its own (see bootstrap/call_host.ts),
+ * and every process mitoctl starts gets pipes of its own on fds 3 and 4 (`spawnSealed`).
  */
 function framesOut(): { write(bytes: Uint8Array, done?: () => void): unknown; end(): unknown } {
   const fs = process.getBuiltinModule("node:fs");
