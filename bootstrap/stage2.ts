@@ -20,12 +20,9 @@ else {
   // Before the preamble, so the master reads it as why this stage did not start.
   const version = `${runtimeName === "node" ? "v" : ""}${runtimeVersion}`;
   const marker = `${OLD_RUNTIME_MARKER} ${version}\n`;
-  try {
-    process.getBuiltinModule("node:fs").writeSync(FRAMES_FD, marker);
-  } catch {
-    // Deno before 2.8 writes to no raw descriptor through node:fs; its own API opens the pipe.
-    const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-    deno?.writeTextFileSync(`/proc/self/fd/${FRAMES_FD}`, marker, { append: true });
-  }
+  // Deno's node:fs writes to no raw descriptor; its own API opens the pipe again.
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno) deno.writeTextFileSync(`/proc/self/fd/${FRAMES_FD}`, marker, { append: true });
+  else process.getBuiltinModule("node:fs").writeSync(FRAMES_FD, marker);
   process.exit(3);
 }

@@ -2,9 +2,10 @@
  * `spawn` for every process a remote stage or its call host starts: the child gets a pipe of its
  * own on each descriptor above stderr that the starting process uses for mitoctl (the stage's frame
  * channel on {@linkcode FRAMES_FD}; the call host's two pipes to its stage, fds 3 and 4). What it
- * writes there is dropped, and it reads an end of file. Deno cannot make an inherited descriptor close-on-exec, so without this a child would hold
- * them: a command writing to its fd 3 would write into the protocol, and a child context's first
- * process (su, a container CLI, the watchdog shell) would hold its parent's link to the master.
+ * writes there is dropped, and it reads an end of file. Deno cannot make an inherited descriptor
+ * close-on-exec, so without this a child would hold them: a command writing to its fd 3 would
+ * write into the protocol, and a child context's first process (su, a container CLI, the watchdog
+ * shell) would hold its parent's link to the master.
  *
  * @module
  */

@@ -53,8 +53,10 @@ export class FakeStage {
   }
 }
 
-/** What a fake stage's `deno run` must allow: opening its frame channel, and nothing else. */
-export const FAKE_STAGE_PERMISSION = `--allow-write=/proc/self/fd/${FRAMES_FD}`;
+/** The shell words that run a fake stage's script: `deno run`, allowed to open its frame channel
+ *  and nothing else. */
+export const FAKE_STAGE_RUN = `'${Deno.execPath()}' run --quiet --no-check --no-config ` +
+  `--no-prompt --allow-write=/proc/self/fd/${FRAMES_FD}`;
 
 let channel: Deno.FsFile | undefined;
 

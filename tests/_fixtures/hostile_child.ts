@@ -16,7 +16,7 @@
 
 import { decode, encode } from "../../lib/wire/codec.ts";
 import { FRAMES_FD, type Message } from "../../lib/wire/protocol.ts";
-import { FAKE_STAGE_PERMISSION, FakeStage } from "./_fake_stage.ts";
+import { FAKE_STAGE_RUN, FakeStage } from "./_fake_stage.ts";
 
 /** One frame the hostile child writes. */
 export interface HostileFrame {
@@ -44,7 +44,7 @@ export async function writeHostileSsh(dir: string): Promise<string> {
   await Deno.writeTextFile(
     path,
     `#!/bin/sh\nfor last; do :; done\nsize=\${last##* }\nsize=\${size%%\\'*}\n` +
-      `exec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ${FAKE_STAGE_PERMISSION} '${script}' ` +
+      `exec ${FAKE_STAGE_RUN} '${script}' ` +
       `"$size" ${FRAMES_FD}>&1\n`,
     { mode: 0o755 },
   );

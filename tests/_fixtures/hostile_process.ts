@@ -9,7 +9,7 @@
 
 import { encode } from "../../lib/wire/codec.ts";
 import { MASTER_ID, type Message } from "../../lib/wire/protocol.ts";
-import { FAKE_STAGE_PERMISSION, FakeStage } from "./_fake_stage.ts";
+import { FAKE_STAGE_RUN, FakeStage } from "./_fake_stage.ts";
 
 /** The event lists a stage may be told to send. */
 export const HOSTILE_PROCESS_SCENARIOS = {
@@ -50,7 +50,7 @@ export async function writeHostileProcessRuntime(
   const script = new URL(import.meta.url).pathname;
   await Deno.writeTextFile(
     path,
-    `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ${FAKE_STAGE_PERMISSION} ` +
+    `#!/bin/sh\nexec ${FAKE_STAGE_RUN} ` +
       `'${script}' ${scenario} "$@"\n`,
     { mode: 0o755 },
   );

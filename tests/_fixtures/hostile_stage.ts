@@ -27,7 +27,7 @@
 
 import { decode, encode } from "../../lib/wire/codec.ts";
 import { MASTER_ID, type Message, type ModuleReply } from "../../lib/wire/protocol.ts";
-import { FAKE_STAGE_PERMISSION, FakeStage } from "./_fake_stage.ts";
+import { FAKE_STAGE_RUN, FakeStage } from "./_fake_stage.ts";
 
 /** How the stage answers a call of one function, by the function's name. */
 export interface HostileAnswer {
@@ -84,7 +84,7 @@ export async function writeHostileRuntime(dir: string, script?: HostileScript): 
   }
   await Deno.writeTextFile(
     path,
-    `#!/bin/sh\nexec '${Deno.execPath()}' run --quiet --no-check --no-config --no-prompt ${FAKE_STAGE_PERMISSION} ` +
+    `#!/bin/sh\nexec ${FAKE_STAGE_RUN} ` +
       `${scriptArgs} "$@"\n`,
     { mode: 0o755 },
   );
