@@ -37,8 +37,9 @@ Deno.test("countSyscalls() counts what a running process does while the work run
       }
     });
     const calls = new Map(count!.calls);
-    // cat reads each byte and writes it back; nothing else was asked of it.
-    assert.ok(calls.get("read")! >= echoes, JSON.stringify(count));
+    // cat reads each byte and writes it back; nothing else was asked of it. The read it was
+    // blocked in when strace attached may go uncounted.
+    assert.ok(calls.get("read")! >= echoes - 1, JSON.stringify(count));
     assert.ok(calls.get("write")! >= echoes, JSON.stringify(count));
     assert.ok(count!.total >= 2 * echoes);
   } finally {
