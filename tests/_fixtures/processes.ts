@@ -43,6 +43,18 @@ export function childrenOf(pid: number): number[] {
   return found;
 }
 
+/** Live pids in session `sid` (a process started by `setsid` and all it started that stayed). */
+export function sessionMembers(sid: number): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const pid = Number(entry.name);
+    // Fields after the command name: state is 0, session is 3.
+    if (Number(statFields(pid)?.[3]) === sid && isAlive(pid)) found.push(pid);
+  }
+  return found;
+}
+
 /** `pid` and every process below it (a remote stage and what its calls started). */
 export function processTree(pid: number): number[] {
   const out = [pid];
