@@ -6,10 +6,10 @@
  * @module
  */
 
-import { decode, dropSpare, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
+import { decode, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
 import { HEADER_SIZE } from "../lib/wire/frame.ts";
 import { type AskModule, installLoader, type Loader } from "./loader.ts";
-import { holdFor, post, received } from "./transfer.ts";
+import { post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
 import type { MessagePort } from "node:worker_threads";
 import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
@@ -312,8 +312,6 @@ async function pump(
   }
 }
 
-const holdSpare = holdFor(dropSpare);
-
 /**
  * Runs the call worker loop on this thread, taking calls from `port` and asking for modules at
  * `modules`: by default, as a worker thread started by the router thread.
@@ -332,7 +330,7 @@ export function runCallWorker(
     async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan | WorkerSpare) => {
       const call = received(raw);
       // A large reply's buffer, written out: the encoder takes the next one into it, for a while.
-      if (call.t === "spare") return reuse(call.frame.buffer as ArrayBuffer), holdSpare();
+      if (call.t === "spare") return reuse(call.frame.buffer as ArrayBuffer);
       if (call.t === "odone") return outDone(call);
       if (call.t === "chan") return channelEnd(call.ch).deliver(call);
       if (call.t !== "call") {

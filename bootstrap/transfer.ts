@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
+import { LARGE_MESSAGE, SPARE_HOLD, worthAView } from "../lib/wire/codec.ts";
 
 /** Message fields that hold bytes; a worker message carries at most one. */
 export const FIELDS = ["args", "data", "value", "frame"] as const;
@@ -49,9 +49,6 @@ export function received<T>(message: T): T {
   delete m[VIEW];
   return message;
 }
-
-/** How long a buffer given back for reuse is held before it is let go (ms). */
-export const SPARE_HOLD = 5_000;
 
 /**
  * A timer for a held buffer: each call of the function returned (re)starts it, and `drop` lets

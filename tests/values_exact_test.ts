@@ -125,6 +125,24 @@ Deno.test("values cross a real context exactly, both ways, on every runtime", as
       },
     );
 
+    await t.step(
+      `${rt.name}: large arguments in a row and at once each arrive with their own bytes`,
+      async () => {
+        // Down the other way: the master reuses a large argument's buffer, and a frame's once
+        // written, for the next large message. The remote answers with what it got: the length
+        // and the values it saw, so a call that read another's bytes shows them.
+        const seen = (bytes: Uint8Array) => [bytes.length, [...new Set(bytes)]];
+        const fill = (n: number, size: number) => new Uint8Array(size).fill(n);
+        for (let n = 1; n <= 4; n++) {
+          deepStrictEqual(await ctx.eval(seen, fill(n, 3 << 20)), [3 << 20, [n]]);
+        }
+        deepStrictEqual(await ctx.eval(seen, fill(5, 2 << 20)), [2 << 20, [5]]);
+        const sizes = [6, 7, 8, 9, 10, 11, 12, 13].map((n) => (2 + n % 3) << 20);
+        const many = await Promise.all(sizes.map((size, i) => ctx.eval(seen, fill(i + 6, size))));
+        deepStrictEqual(many, sizes.map((size, i) => [size, [i + 6]]));
+      },
+    );
+
     await t.step(`${rt.name}: a thrown non-error keeps its fields`, async () => {
       await rejects(ctx.call(targets, "throwValue", { code: "E", n: 1n }), (e) => {
         ok(e instanceof RemoteError, `${e}`);

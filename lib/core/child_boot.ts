@@ -139,10 +139,10 @@ export class ChildBoot {
    * Writes one frame, or holds it until the login lets the stage start. Dropped once the child
    * is closing, failed or gone.
    */
-  send(frame: Uint8Array): void {
+  send(frame: Uint8Array, written?: () => void): void {
     if (this.#closing || this.#failure || this.#exited) return;
     if (this.#pending) this.#pending.push(frame);
-    else this.#io?.send(frame);
+    else this.#io?.send(frame, written);
   }
 
   /** Frames still held for the login, beyond the boot: to carry over to another try. */

@@ -21,8 +21,11 @@ import { MASTER_ID, type Message } from "../wire/protocol.ts";
 
 /** Anything frames can be written to: a transport, or a test's list. */
 export interface FrameSink {
-  /** Writes one whole frame. */
-  send(frame: Uint8Array): void;
+  /**
+   * Writes one whole frame. `written`, where given, is called once its bytes were handed on and
+   * its buffer may be reused; it may never be called (a frame dropped, or held and not sent).
+   */
+  send(frame: Uint8Array, written?: () => void): void;
 }
 
 /** What became of a frame {@linkcode RouterCore.receive} was given. */

@@ -163,8 +163,8 @@ export class Connection {
   }
 
   /** Queues one frame; frames are written in order. Fails silently once closed. */
-  send(frame: Uint8Array): void {
-    this.#boot.send(frame);
+  send(frame: Uint8Array, written?: () => void): void {
+    this.#boot.send(frame, written);
   }
 
   /** Ends the connection: closes stdin (the remote exits), then kills the child if it lingers. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type CodecOptions, decode, encode } from "../wire/codec.ts";
+import { type CodecOptions, decode, encode, reuse } from "../wire/codec.ts";
 import { ConnectionError, RefusedValueError, RemoteError, TimeoutError } from "../errors.ts";
 import { CLOSE_GRACE } from "../limits.ts";
 import { Channel } from "./channel.ts";
@@ -206,6 +206,8 @@ export class Context implements AsyncDisposable, Caller {
       const msg: Message = { t: "call", id, mod: specifier, fn, args: encoded, ...modules };
       try {
         this.#host.send(this.id, msg);
+        // Copied into the frame: a large argument's buffer takes the next large message.
+        reuse(encoded.buffer as ArrayBuffer);
       } catch (e) {
         this.#pending.delete(id);
         cleanup();
@@ -335,6 +337,7 @@ export class Context implements AsyncDisposable, Caller {
         credit: window,
         ...modules,
       });
+      reuse(encoded.buffer as ArrayBuffer);
       for (;;) {
         if (queue.length) {
           const value = queue.shift() as T;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { encode } from "../wire/codec.ts";
+import { encode, LARGE_MESSAGE, reuse } from "../wire/codec.ts";
 import type { Channel } from "./channel.ts";
 import { Connection, type ConnectionOptions, type SpawnSpec } from "./connection.ts";
 import { Context, type ContextHost } from "./context.ts";
@@ -17,7 +17,7 @@ import {
   TimeoutError,
   UsageError,
 } from "../errors.ts";
-import { encodeFrame, type Frame } from "../wire/frame.ts";
+import { encodeFrame, type Frame, frameInPlace, HEADER_SIZE } from "../wire/frame.ts";
 import {
   CLOSE_GRACE,
   DEFAULT_CONNECT_TIMEOUT,
@@ -678,8 +678,13 @@ export class Router implements AsyncDisposable {
   #send(dst: number, msg: Message): void {
     const entry = this.#entries.get(dst);
     if (!entry) return;
-    const frame = encodeFrame(dst, MASTER_ID, encode(msg), this.#options.maxFrameSize);
-    this.#core.linkOf(dst)?.send(frame);
+    const bytes = encode(msg, { room: HEADER_SIZE });
+    const frame = frameInPlace(bytes, dst, MASTER_ID, this.#options.maxFrameSize);
+    // Written out, a large frame's buffer takes the next large message (see lib/wire/codec.ts).
+    const written = frame.length > LARGE_MESSAGE
+      ? () => reuse(frame.buffer as ArrayBuffer)
+      : undefined;
+    this.#core.linkOf(dst)?.send(frame, written);
     entry.ctx.stats.framesSent++;
     entry.ctx.stats.bytesSent += frame.length;
   }

@@ -38,8 +38,8 @@ export function spawnDenoChild(options: ChildOptions, events: TransportEvents): 
   });
   return {
     pid: child.pid,
-    send(bytes) {
-      if (!closed) writer.write(bytes).catch(() => {});
+    send(bytes, written) {
+      if (!closed) writer.write(bytes).then(written, () => {});
     },
     close() {
       writer.close().catch(() => {});

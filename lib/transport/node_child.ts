@@ -23,8 +23,8 @@ export function spawnNodeChild(options: ChildOptions, events: TransportEvents): 
   child.on("close", (code: number | null, signal: string | null) => events.closed(code, signal));
   return {
     pid: child.pid ?? -1,
-    send(bytes) {
-      if (!ended) child.stdin!.write(bytes);
+    send(bytes, written) {
+      if (!ended) child.stdin!.write(bytes, written && (() => written()));
     },
     close() {
       ended = true;

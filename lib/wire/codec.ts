@@ -99,37 +99,71 @@ export function worthAView(length: number, bufferLength: number): boolean {
   return 2 * length >= bufferLength;
 }
 
-/** A large buffer given back with {@linkcode reuse}: the next large message is encoded into it. */
-let spare: ArrayBuffer | undefined;
+/** Room left after a large value for the fields that follow it. */
+const TAIL_ROOM = 4096;
+
+/** Large buffers given back with {@linkcode reuse}, smallest first. */
+let pool: ArrayBuffer[] = [];
+
+/** Most buffers {@linkcode reuse} holds. */
+const POOL_BUFFERS = 4;
+
+/** Most bytes {@linkcode reuse} holds in more than one buffer: 64 MiB. */
+const POOL_BYTES = 64 << 20;
+
+/** How long buffers given back for reuse are held after the last one came (ms). */
+export const SPARE_HOLD = 5_000;
+
+/** Lets the held buffers go once {@linkcode SPARE_HOLD} passed without another; it never keeps
+ *  the process (or thread) alive. */
+let holding: ReturnType<typeof setTimeout> | undefined;
 
 /**
- * Gives back the buffer under a large message that {@linkcode encode} returned, once nothing
- * reads that message any more (it was written out): the next large message is encoded into it.
- * Memory that was written once is already paged in; a fresh buffer of 32 MiB costs more in page
- * faults than the copy into it. One buffer is held, the largest given back; {@linkcode dropSpare}
- * lets it go.
+ * Gives back the buffer under a large message that {@linkcode encode} returned (or any large
+ * buffer nothing reads or writes any more), once it was written out: a later large message is
+ * encoded into it. Memory that was written once is already paged in; a fresh buffer of a few MiB
+ * costs more in zeroing and page faults than the copy into it. Up to 4 buffers are held, 64 MiB
+ * at most unless one alone is larger; the smallest go first. They are let go
+ * {@linkcode SPARE_HOLD} after the last one came, or by {@linkcode dropSpare}.
  */
 export function reuse(buffer: ArrayBuffer): void {
-  if (buffer.byteLength > LARGE_MESSAGE && buffer.byteLength > (spare?.byteLength ?? 0)) {
-    spare = buffer;
+  if (buffer.byteLength <= LARGE_MESSAGE || pool.includes(buffer)) return;
+  clearTimeout(holding);
+  holding = setTimeout(dropSpare, SPARE_HOLD);
+  if (typeof holding === "number") {
+    (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(holding);
+  } else (holding as { unref?: () => void }).unref?.();
+  pool.push(buffer);
+  pool.sort((a, b) => a.byteLength - b.byteLength);
+  let bytes = pool.reduce((n, b) => n + b.byteLength, 0);
+  while (pool.length > POOL_BUFFERS || (pool.length > 1 && bytes > POOL_BYTES)) {
+    bytes -= pool.shift()!.byteLength;
   }
 }
 
-/** Lets go of the buffer {@linkcode reuse} holds, if any. */
+/** Lets go of the buffers {@linkcode reuse} holds. */
 export function dropSpare(): void {
-  spare = undefined;
+  clearTimeout(holding);
+  pool = [];
+}
+
+/** A held buffer for a message of `size` bytes that it fills at least half of, taken out. */
+function lent(size: number): ArrayBuffer | undefined {
+  const i = pool.findIndex((b) => b.byteLength >= size);
+  if (i < 0 || !worthAView(size, pool[i]!.byteLength)) return undefined;
+  return pool.splice(i, 1)[0];
 }
 
 function ensure(n: number): void {
   if (pos + n <= buf.length) return;
-  // Doubling for small growth; a large value gets exactly the room it needs, so a message that
-  // ends with it (a reply around a big byte array) is handed out without another copy.
-  const size = Math.max(buf.length * 2, pos + n);
+  // Doubling for small growth; a large value gets the room it needs and a little more, so a
+  // message around a big byte array (with a few fields after it) is handed out without growing
+  // again or another copy.
+  const size = Math.max(buf.length * 2, pos + n + TAIL_ROOM);
   let next: Uint8Array<ArrayBuffer>;
-  if (size > LARGE_MESSAGE && spare && spare.byteLength >= size) {
-    next = new Uint8Array(spare);
-    spare = undefined;
-  } else next = new Uint8Array(size);
+  const held = size > LARGE_MESSAGE ? lent(size) : undefined;
+  if (held) next = new Uint8Array(held);
+  else next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
   buf = next;
   view = new DataView(buf.buffer);
@@ -407,7 +441,9 @@ export function encode(value: unknown, options: CodecOptions = {}): Uint8Array {
   // A large scratch buffer is not kept after one large message: it goes out as the result,
   // without a copy when the message fills at least half of it (a fresh copy of many MiB costs
   // page faults), so the view never holds more than twice its own size.
-  const out = worthAView(pos, buf.length) ? buf.subarray(0, pos) : buf.slice(0, pos);
+  let out: Uint8Array;
+  if (worthAView(pos, buf.length)) out = buf.subarray(0, pos);
+  else (out = buf.slice(0, pos), reuse(buf.buffer));
   buf = new Uint8Array(4096);
   view = new DataView(buf.buffer);
   return out;

@@ -271,12 +271,14 @@ Deno.test("encode() with room leaves that many bytes before the message", () => 
   assert.deepEqual(decode(bytes.subarray(12)), { a: 1 });
 });
 
-Deno.test("encode() hands out a large message that ends with its big value whole", () => {
+Deno.test("encode() hands out a large message in its scratch buffer, without a copy", () => {
   const big = new Uint8Array(3 << 20).fill(5);
-  const bytes = encode({ t: "ok", value: big });
-  // Sized to the message: the result owns its whole buffer, so it can be transferred as is.
-  assert.equal(bytes.byteLength, bytes.buffer.byteLength);
-  assert.deepEqual(decode(bytes), { t: "ok", value: big });
+  const bytes = encode({ t: "ok", value: big, after: [1, "two", { three: 3 }] });
+  // Sized to the message and a little more (the fields after a big value fit without growing
+  // again): the result is a view from the start of a buffer it owns, which it fills nearly whole.
+  assert.equal(bytes.byteOffset, 0);
+  assert.ok(bytes.buffer.byteLength - bytes.byteLength <= 4096, `${bytes.buffer.byteLength}`);
+  assert.deepEqual(decode(bytes), { t: "ok", value: big, after: [1, "two", { three: 3 }] });
   // And the next small message does not share that buffer.
   const small = encode(1);
   assert.notEqual(small.buffer, bytes.buffer);
@@ -306,4 +308,28 @@ Deno.test("encode() writes the next large message into a buffer given back with 
   const quarter = encode(new Uint8Array(3 << 19));
   assert.notEqual(quarter.buffer, under);
   assert.equal(quarter.byteLength, quarter.buffer.byteLength);
+});
+
+Deno.test("reuse() holds a few large buffers and lends the smallest that a message fills half of", () => {
+  dropSpare();
+  const buffers = [2, 3, 5, 9, 17].map((mib) => new ArrayBuffer(mib << 20));
+  for (const b of buffers) reuse(b);
+  const lentFor = (mib: number) => encode(new Uint8Array(mib * (1 << 20))).buffer;
+  // Four are held, the smallest dropped first: 2 MiB is gone, and 1.2 MiB fills half of none.
+  const none = lentFor(1.2);
+  assert.ok(!buffers.includes(none as ArrayBuffer));
+  // Best fit: 2.5 MiB goes into the 3 MiB buffer, 4 MiB into the 5 MiB one; each is lent once.
+  assert.equal(lentFor(2.5), buffers[1]);
+  assert.equal(lentFor(4), buffers[2]);
+  assert.notEqual(lentFor(4), buffers[2]);
+  // 3 MiB would fill a third of 9 MiB: not lent; 4.5 MiB fills half of it: lent.
+  assert.notEqual(lentFor(3), buffers[3]);
+  assert.equal(lentFor(4.5), buffers[3]);
+  // More than 64 MiB in several buffers is not held: the smallest go, the largest stays.
+  const large = new ArrayBuffer(40 << 20);
+  reuse(large);
+  reuse(new ArrayBuffer(30 << 20));
+  assert.notEqual(lentFor(16), buffers[4]);
+  assert.equal(lentFor(21), large);
+  dropSpare();
 });
