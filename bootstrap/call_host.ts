@@ -29,6 +29,7 @@ import {
 import { bytesOf, FIELDS, holdFor, reusable } from "./transfer.ts";
 import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
+import { LIBC_NAMES } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort } from "./call_worker.ts";
 
 /** What the router needs of a call worker, thread or process. */
@@ -230,6 +231,25 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   };
 }
 
+/**
+ * Makes `fds` close-on-exec, so that what user code starts on its own (`Deno.Command`,
+ * `node:child_process`) holds no pipe to the router: a child writing to its fd 3 would write into
+ * the worker messages. Deno has no API for it; the C library's `fcntl` does it, through FFI,
+ * which `deno eval` allows. Where that fails (no C library found), such children inherit them.
+ */
+function closeOnExec(fds: number[]): void {
+  for (const name of LIBC_NAMES) {
+    try {
+      const libc = Deno.dlopen(name, {
+        fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+      });
+      // F_SETFD, FD_CLOEXEC.
+      for (const fd of fds) libc.symbols.fcntl(fd, 2, 1);
+      return libc.close();
+    } catch { /* The next name. */ }
+  }
+}
+
 /** Calls `each` with every line that arrives on `input`, without its newline. */
 function lines(input: In, each: (line: string) => void): void {
   let rest = "";
@@ -264,6 +284,7 @@ export function startCallWorker(selfUrl: string, fetch: FetchModule): CallWorker
  * router goes (the pipe closes), even if user code is still busy.
  */
 export function runCallHost(): void {
+  closeOnExec([3, ASKS_FD]);
   const pipe = new (process.getBuiltinModule("node:net").Socket)({ fd: 3 });
   const send = sender(pipe);
   let deliver: (message: never) => void = () => {};

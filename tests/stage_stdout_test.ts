@@ -47,6 +47,23 @@ Deno.test("what user code writes to its stdout never reaches the frames", async 
     );
 
     await t.step(
+      `${rt.name}: a child user code starts on its own holds nothing of mitoctl's`,
+      async () => {
+        await using router = new Router();
+        const ctx = await router.local({ runtime: rt.path });
+        // Not through `run` or `exec`: user code's own child_process call, as any library's.
+        const spawnOwn = () =>
+          process.getBuiltinModule("node:child_process").execFileSync("sh", [
+            "-c",
+            "for fd in 3 4; do [ -e /proc/self/fd/$fd ] && echo open $fd; " +
+            "echo garbage 2>/dev/null >&$fd; done; echo ok",
+          ], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        strictEqual(await ctx.eval(spawnOwn), "ok\n");
+        deepStrictEqual(await ctx.call(targets, "echo", "after"), ["after"]);
+      },
+    );
+
+    await t.step(
       `${rt.name}: a process user code leaves behind does not hold ssh open`,
       async () => {
         await using router = new Router();
