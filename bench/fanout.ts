@@ -2,7 +2,9 @@
  * Fan-out figures: many contexts opened at once on the loopback sshd, each making one call,
  * timed until every one answered, against as many concurrent `ssh host true` and against Mitogen
  * opening as many contexts at once (one thread each: `router.ssh()`, then one call), in rotating
- * turns, for each size in the run's counts (30 and 100). Heavy on a small machine, so few rounds,
+ * turns, for each size in the run's counts (30 and 100). For each runtime, also against as many
+ * concurrent ssh sessions running that runtime's empty program: the start the fan-out pays in
+ * every session before mitoctl does anything. Heavy on a small machine, so few rounds,
  * after one small warm-up round of every kind. The fixture's sshd must let that many connections
  * authenticate at once (`MaxStartups`), or ssh drops some.
  *
@@ -12,7 +14,7 @@
 import { DEFAULT_MAX_STARTUPS } from "../tests/_fixtures/sshd.ts";
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { sshArgv } from "./floors.ts";
+import { scriptArgv, shellLine, sshArgv } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, runProcess, type Sampler, timeOnce } from "./measure.ts";
 import { MITOGEN_CONNECT_TIMEOUT, type MitogenPeer, startPeer } from "./mitogen.ts";
@@ -55,22 +57,36 @@ async function runFanout(settings: BenchSettings): Promise<Figure[]> {
     const stats = (key: string) => summarize(samples.get(key)!);
     const sshFloor = measured(`${size}× ssh ${settings.host} true at once`, stats("floor"));
     const mitogen = peer && stats("mitogen");
-    figures.push(...settings.runtimes.map((runtime): Figure => ({
-      id: `fanout.${size}.${runtime}`,
-      label: `${size} contexts opened at once, one call each [${runtime}]`,
-      unit: "ms",
-      ours: stats(runtime),
-      floor: sshFloor,
-      peer: peerOf(
-        `${size} contexts at once, one call each`,
-        `${size} threads each running router.ssh(), then Context.call(os.getpid)`,
-        { stats: mitogen },
-      ),
-      runtime,
-      compare: "ratio",
-      target: bound("ratio", { max: FANOUT_TARGET, runtime }),
-      note: "wall time from the first open() until the last reply; one router for all",
-    })));
+    figures.push(...settings.runtimes.flatMap((runtime): Figure[] => [
+      {
+        id: `fanout.${size}.${runtime}`,
+        label: `${size} contexts opened at once, one call each [${runtime}]`,
+        unit: "ms",
+        ours: stats(runtime),
+        floor: sshFloor,
+        peer: peerOf(
+          `${size} contexts at once, one call each`,
+          `${size} threads each running router.ssh(), then Context.call(os.getpid)`,
+          { stats: mitogen },
+        ),
+        runtime,
+        compare: "ratio",
+        target: bound("ratio", { max: FANOUT_TARGET, runtime }),
+        note: "wall time from the first open() until the last reply; one router for all",
+      },
+      {
+        id: `fanout.${size}.bare.${runtime}`,
+        label: `  the same against ${size} ssh running ${runtime} with an empty program at once`,
+        unit: "ms",
+        ours: stats(runtime),
+        floor: measured(
+          `${size}× ssh ${settings.host} ${runtime} runs an empty program at once`,
+          stats(`bare.${runtime}`),
+        ),
+        runtime,
+        compare: "ratio",
+      },
+    ]));
   }
   return figures;
 }
@@ -94,6 +110,13 @@ function fanoutSources(
   if (peer !== undefined) sources.set("mitogen", each(() => peer.fanout(size)));
   for (const runtime of settings.runtimes) {
     sources.set(runtime, each(() => openAll(settings, runtime, size)));
+    const emptyProgram = sshArgv(settings, shellLine(scriptArgv(runtime, "0")));
+    sources.set(
+      `bare.${runtime}`,
+      each(() =>
+        timeOnce(() => Promise.all(Array.from({ length: size }, () => runProcess(emptyProgram))))
+      ),
+    );
   }
   return sources;
 }
