@@ -26,8 +26,8 @@ import {
   moduleAnswers,
   serveModuleRequests,
 } from "./loader.ts";
-import { bytesOf, FIELDS, holdFor, reusable } from "./transfer.ts";
-import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
+import { bytesOf, FIELDS, reusable } from "./transfer.ts";
+import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import { LIBC_NAMES } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort } from "./call_worker.ts";
@@ -110,8 +110,6 @@ class FrameIn {
   #message: Record<string, unknown> | undefined;
   #bytes = new Uint8Array(0);
   #filled = 0;
-  /** A buffer given back with {@linkcode reuse}: the next large field is read into it. */
-  #spare: ArrayBuffer | undefined;
 
   constructor(input: In, each: (message: Record<string, unknown>) => void) {
     input.on("data", (chunk) => {
@@ -145,25 +143,15 @@ class FrameIn {
     const message = this.#message = JSON.parse(this.#head.subarray(8).toString());
     this.#head = Buffer.alloc(0);
     this.#filled = 0;
-    // Memory of its own, as the bytes move on by transfer: a buffer given back when the field
-    // fills at least half of it (then the message says where in it the bytes are), else a new one.
-    const spare = this.#spare;
-    if (
-      size > LARGE_MESSAGE && spare && size <= spare.byteLength &&
-      worthAView(size, spare.byteLength)
-    ) {
-      this.#spare = undefined;
-      this.#bytes = new Uint8Array(spare, 0, size);
-      if (size < spare.byteLength) message.$view = [0, size];
+    // Memory of its own, as the bytes move on by transfer: a buffer given back to the codec's
+    // pool (see `reuse` in lib/wire/codec.ts) that the field fills at least half of (then the
+    // message says where in it the bytes are), else a new one.
+    const held = size > LARGE_MESSAGE ? borrow(size) : undefined;
+    if (held) {
+      this.#bytes = new Uint8Array(held, 0, size);
+      if (size < held.byteLength) message.$view = [0, size];
     } else this.#bytes = new Uint8Array(size);
   }
-
-  /** Gives back a buffer under a field this reader made, once nothing reads it any more. */
-  reuse(buffer: ArrayBuffer): void {
-    if (buffer.byteLength > (this.#spare?.byteLength ?? 0)) this.#spare = buffer;
-    this.#hold();
-  }
-  readonly #hold = holdFor(() => this.#spare = undefined);
 }
 
 /** A worker thread running the stage at `selfUrl`, its module requests answered by `fetch`. */
@@ -210,7 +198,7 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   pipe.on("error", () => {});
   asks.on("error", () => {});
   const send = sender(pipe);
-  const frames = new FrameIn(pipe, (m) => {
+  new FrameIn(pipe, (m) => {
     if (m.t === "fail") return events.emit("error", new Error((m as unknown as Fail).message));
     events.emit("message", m);
   });
@@ -227,7 +215,7 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
     on: (event, listener) => events.on(event, listener),
     postMessage: (message) => send(message as object),
     terminate: () => child.kill("SIGKILL"),
-    reuse: (buffer) => frames.reuse(buffer),
+    reuse,
   };
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { LARGE_MESSAGE, SPARE_HOLD, worthAView } from "../lib/wire/codec.ts";
+import { LARGE_MESSAGE, worthAView } from "../lib/wire/codec.ts";
 
 /** Message fields that hold bytes; a worker message carries at most one. */
 export const FIELDS = ["args", "data", "value", "frame"] as const;
@@ -48,18 +48,6 @@ export function received<T>(message: T): T {
   for (const f of FIELDS) if (m[f] instanceof ArrayBuffer) m[f] = bytesOf(m, m[f]);
   delete m[VIEW];
   return message;
-}
-
-/**
- * A timer for a held buffer: each call of the function returned (re)starts it, and `drop` lets
- * the buffer go once {@linkcode SPARE_HOLD} passed without another.
- */
-export function holdFor(drop: () => void): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return () => {
-    clearTimeout(timer);
-    timer = setTimeout(drop, SPARE_HOLD);
-  };
 }
 
 /**

@@ -112,7 +112,7 @@ const POOL_BUFFERS = 4;
 const POOL_BYTES = 64 << 20;
 
 /** How long buffers given back for reuse are held after the last one came (ms). */
-export const SPARE_HOLD = 5_000;
+const SPARE_HOLD = 5_000;
 
 /** Lets the held buffers go once {@linkcode SPARE_HOLD} passed without another; it never keeps
  *  the process (or thread) alive. */
@@ -147,8 +147,11 @@ export function dropSpare(): void {
   pool = [];
 }
 
-/** A held buffer for a message of `size` bytes that it fills at least half of, taken out. */
-function lent(size: number): ArrayBuffer | undefined {
+/**
+ * Takes out a buffer {@linkcode reuse} holds for `size` bytes, the smallest that they fill at
+ * least half of, or undefined. The caller owns it from here on, as {@linkcode encode} does.
+ */
+export function borrow(size: number): ArrayBuffer | undefined {
   const i = pool.findIndex((b) => b.byteLength >= size);
   if (i < 0 || !worthAView(size, pool[i]!.byteLength)) return undefined;
   return pool.splice(i, 1)[0];
@@ -161,7 +164,7 @@ function ensure(n: number): void {
   // again or another copy.
   const size = Math.max(buf.length * 2, pos + n + TAIL_ROOM);
   let next: Uint8Array<ArrayBuffer>;
-  const held = size > LARGE_MESSAGE ? lent(size) : undefined;
+  const held = size > LARGE_MESSAGE ? borrow(size) : undefined;
   if (held) next = new Uint8Array(held);
   else next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
