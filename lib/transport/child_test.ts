@@ -37,6 +37,26 @@ for (
     deepStrictEqual(r.errors, []);
   });
 
+  Deno.test(`${name}() hands on megabytes of output whole and in order`, async () => {
+    // Many reads, each a chunk of the child's stdout: they add up to exactly what it wrote.
+    const chunks: Uint8Array[] = [];
+    const exit = Promise.withResolvers<void>();
+    spawn({ argv: ["seq", "1", "400000"], env: {} }, {
+      receive: (chunk) => chunks.push(chunk.slice()),
+      closed: () => exit.resolve(),
+    });
+    await exit.promise;
+    const got = new TextDecoder().decode(
+      chunks.reduce((all, c) => {
+        const next = new Uint8Array(all.length + c.length);
+        next.set(all);
+        next.set(c, all.length);
+        return next;
+      }, new Uint8Array(0)),
+    );
+    strictEqual(got, Array.from({ length: 400000 }, (_, i) => `${i + 1}\n`).join(""));
+  });
+
   Deno.test(`${name}() kills a child that does not end`, async () => {
     const r = run(spawn, ["sleep", "30"]);
     r.child.kill();
