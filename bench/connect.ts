@@ -10,7 +10,7 @@
 
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { idleResidentMB, scriptArgv, shellLine, sshCommandMs } from "./floors.ts";
+import { emptyProgramLine, idleResidentMB, sshCommandMs } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, keep, type Sampler } from "./measure.ts";
 import { startPeer } from "./mitogen.ts";
@@ -61,7 +61,7 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
     sources.set(`connect.${runtime}`, each(() => connectThenCall(settings, runtime)));
     // Floors of the runtime itself: its start through ssh, and its idle memory there, alone and
     // with one worker thread as the stage runs its calls in.
-    const emptyProgram = shellLine(scriptArgv(runtime, "0"));
+    const emptyProgram = emptyProgramLine(runtime);
     sources.set(`bare.${runtime}`, each(() => sshCommandMs(settings, emptyProgram)));
     sources.set(
       `idle.${runtime}`,

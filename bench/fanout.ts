@@ -14,7 +14,7 @@
 import { DEFAULT_MAX_STARTUPS } from "../tests/_fixtures/sshd.ts";
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { scriptArgv, shellLine, sshArgv } from "./floors.ts";
+import { emptyProgramLine, sshArgv } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, runProcess, type Sampler, timeOnce } from "./measure.ts";
 import { MITOGEN_CONNECT_TIMEOUT, type MitogenPeer, startPeer } from "./mitogen.ts";
@@ -97,26 +97,18 @@ function fanoutSources(
   peer: MitogenPeer | undefined,
   size: number,
 ): Map<string, Sampler> {
-  const sources = new Map<string, Sampler>([
-    [
-      "floor",
-      each(() =>
-        timeOnce(() =>
-          Promise.all(Array.from({ length: size }, () => runProcess(sshArgv(settings, "true"))))
-        )
-      ),
-    ],
-  ]);
+  // `size` ssh sessions running `command`, all at once.
+  const atOnce = (command: string) =>
+    each(() =>
+      timeOnce(() =>
+        Promise.all(Array.from({ length: size }, () => runProcess(sshArgv(settings, command))))
+      )
+    );
+  const sources = new Map<string, Sampler>([["floor", atOnce("true")]]);
   if (peer !== undefined) sources.set("mitogen", each(() => peer.fanout(size)));
   for (const runtime of settings.runtimes) {
     sources.set(runtime, each(() => openAll(settings, runtime, size)));
-    const emptyProgram = sshArgv(settings, shellLine(scriptArgv(runtime, "0")));
-    sources.set(
-      `bare.${runtime}`,
-      each(() =>
-        timeOnce(() => Promise.all(Array.from({ length: size }, () => runProcess(emptyProgram))))
-      ),
-    );
+    sources.set(`bare.${runtime}`, atOnce(emptyProgramLine(runtime)));
   }
   return sources;
 }

@@ -86,6 +86,11 @@ export async function idleResidentMB(
   return await sessionResidentBytes(pid) / 1e6;
 }
 
+/** The shell command line that has `runtime` run an empty program, as stage 1 starts it. */
+export function emptyProgramLine(runtime: string): string {
+  return shellLine(scriptArgv(runtime, "0"));
+}
+
 /** Wall ms for `runtime` (a path) to start, run an empty program and exit. */
 export async function runtimeStartMs(runtime: string): Promise<number> {
   return (await runProcess(scriptArgv(runtime, "0"))).ms;
