@@ -29,7 +29,7 @@ import {
 import { bytesOf, FIELDS, reusable } from "./transfer.ts";
 import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
-import { LIBC_NAMES } from "../lib/libc.ts";
+import { openLibc } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort } from "./call_worker.ts";
 
 /** What the router needs of a call worker, thread or process. */
@@ -226,16 +226,15 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
  * which `deno eval` allows. Where that fails (no C library found), such children inherit them.
  */
 function closeOnExec(fds: number[]): void {
-  for (const name of LIBC_NAMES) {
-    try {
-      const libc = Deno.dlopen(name, {
-        fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-      });
-      // F_SETFD, FD_CLOEXEC.
-      for (const fd of fds) libc.symbols.fcntl(fd, 2, 1);
-      return libc.close();
-    } catch { /* The next name. */ }
-  }
+  try {
+    const libc = openLibc(
+      { fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" } },
+      "Closing the call host's pipes on exec",
+    );
+    // F_SETFD, FD_CLOEXEC.
+    for (const fd of fds) libc.symbols.fcntl(fd, 2, 1);
+    libc.close();
+  } catch { /* See above. */ }
 }
 
 /** Calls `each` with every line that arrives on `input`, without its newline. */
