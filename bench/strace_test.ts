@@ -41,7 +41,8 @@ Deno.test("countSyscalls() counts what a running process does while the work run
     // blocked in when strace attached may go uncounted.
     assert.ok(calls.get("read")! >= echoes - 1, JSON.stringify(count));
     assert.ok(calls.get("write")! >= echoes, JSON.stringify(count));
-    assert.ok(count!.total >= 2 * echoes);
+    // The same uncounted read may be missing from the total.
+    assert.ok(count!.total >= 2 * echoes - 1, JSON.stringify(count));
   } finally {
     await writer.close();
     reader.releaseLock();
