@@ -75,6 +75,26 @@ Deno.test("the CLI refuses bad input with the documented exit codes", async (t) 
     );
   });
 
+  await t.step("no ssh client to run fails with exit 3 naming it", async () => {
+    // The master itself is found by its absolute path; ssh is looked up on this PATH.
+    const result = await runCli(["call", ...cfg, "mito", "node:os#hostname"], {
+      env: { PATH: "/nonexistent" },
+    });
+    assertFailed(
+      result,
+      ExitCode.connection,
+      `Cannot connect to "mito": "ssh" was not found`,
+    );
+    await using router = new Router();
+    await rejects(
+      router.ssh({ host: "mito", sshPath: "/nonexistent/ssh", sshConfig: sshd.sshConfig }),
+      (e: Error) =>
+        e.name === "ConnectionError" &&
+        e.message === `Cannot connect to "mito": "/nonexistent/ssh" was not found`,
+    );
+    strictEqual(router.contexts.length, 0);
+  });
+
   await t.step("a host without deno or node fails with exit 3", async () => {
     const result = await runCli(["call", ...cfg, "mito-bare", "node:os#hostname"]);
     assertFailed(

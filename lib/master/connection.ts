@@ -1,6 +1,6 @@
 /**
  * A connection: one child process (ssh, a local runtime, sudo …) whose stdin and stdout carry
- * frames to and from a remote stage, over a Deno child-process transport. The boot itself (login,
+ * frames to and from a remote stage, over a child-process transport. The boot itself (login,
  * preamble, frames, timer, the explanation of an exit) is {@linkcode ChildBoot}'s, shared with the
  * remote stage; this file spawns the child and turns the boot's failures into the errors users
  * catch.
@@ -13,7 +13,7 @@ import type { Frame } from "../wire/frame.ts";
 import { type BootFailure, ChildBoot } from "../core/child_boot.ts";
 import type { SpawnSpec } from "../methods/method.ts";
 import type { Hello } from "../wire/protocol.ts";
-import { spawnDenoChild } from "../transport/deno_child.ts";
+import { spawnNodeChild } from "../transport/node_child.ts";
 import type { ChildTransport } from "../transport/transport.ts";
 
 export type { LoginGuard, SpawnSpec } from "../methods/method.ts";
@@ -114,7 +114,8 @@ export class Connection {
     let line = "";
     let child: ChildTransport;
     try {
-      child = spawnDenoChild({ argv: spec.argv, env }, {
+      // In a session of its own: Ctrl-C reaches the master alone, which closes contexts in order.
+      child = spawnNodeChild({ argv: spec.argv, env, detached: true }, {
         receive: (chunk) => boot.stdout(chunk),
         stderr: (chunk) => {
           boot.stderr(chunk);
@@ -123,7 +124,12 @@ export class Connection {
           line = lines.pop()!;
           for (const l of lines) options.onStderr(l);
         },
-        error: (e) => boot.fail(`Reading from "${spec.label}" failed: ${e}`, "connect"),
+        error: (e) => {
+          const why = (e as NodeJS.ErrnoException).code === "ENOENT"
+            ? `"${spec.argv[0]}" was not found`
+            : e.message;
+          boot.fail(`Cannot connect to "${spec.label}": ${why}`, "connect");
+        },
         closed: (code, signal) => {
           if (line) options.onStderr?.(line);
           boot.exited(code, signal);
@@ -131,8 +137,7 @@ export class Connection {
       });
     } catch (e) {
       boot.abandon();
-      const why = e instanceof Deno.errors.NotFound ? `"${spec.argv[0]}" was not found` : String(e);
-      throw new ConnectionError(`Cannot connect to "${spec.label}": ${why}`);
+      throw new ConnectionError(`Cannot connect to "${spec.label}": ${(e as Error).message}`);
     }
     boot.start(child, frames);
     return boot;

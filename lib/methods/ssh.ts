@@ -59,7 +59,6 @@ export function checkSshOption(option: string): string {
   return option;
 }
 
-/** The ssh process that becomes a context on `options.host` with a stage 2 of `size` bytes. */
 /**
  * The ssh process for `options` with a stage 2 of `size` bytes; the remote command's watchdog
  * ends a runtime that has not started `within` ms (the connect timeout) later.

@@ -1,9 +1,8 @@
 /**
  * The one interface every carrier of frames implements, whatever the runtime and whatever is at
  * the other end: send, receive, close, and what a boot needs (the child's stderr, its exit). One
- * small implementation per runtime and kind: `deno_child.ts` (the master starting a child),
- * `node_child.ts` (a remote stage starting one, on Node APIs that Deno has too) and
- * `stage_stdio.ts` (a remote stage's own stdin and stdout).
+ * small implementation per kind: `node_child.ts` (the master or a remote stage starting a child,
+ * on Node APIs that Deno has too) and `stage_stdio.ts` (a remote stage's own stdin and stdout).
  *
  * @module
  */
@@ -48,4 +47,9 @@ export interface ChildOptions {
   argv: string[];
   /** Environment variables added to this process's own. */
   env: Record<string, string>;
+  /**
+   * Starts the child in a session of its own, so a Ctrl-C at the terminal reaches this process
+   * alone (the master then closes its contexts in order).
+   */
+  detached?: boolean;
 }
