@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ChildProcess } from "node:child_process";
 import { STAGE1_JS, stage1Argv } from "../lib/stage/stage1.ts";
 import type { BenchSettings, RunCounts } from "./group.ts";
 import { runProcess } from "./measure.ts";
@@ -137,23 +138,46 @@ export async function spawnLoopMs(runtime: string, count: number): Promise<numbe
  */
 export class PingPong implements AsyncDisposable {
   readonly #argv: readonly string[];
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  // The process API mitoctl's own transport uses (lib/transport/node_child.ts): on Deno its
+  // round trips cost about half the CPU of Deno.Command's Web Streams, and a floor must not be
+  // slower than what it is the floor of.
+  readonly #child: ChildProcess;
+  readonly #closed: Promise<unknown>;
+  /** Chunks read and not yet taken, and who waits for the next one. */
+  readonly #chunks: Uint8Array[] = [];
+  #wake: (() => void) | undefined;
+  #ended = false;
   #surplus = 0;
 
   /** Starts `argv`; call {@linkcode PingPong.ready} (an echo) or warm up before measuring. */
   constructor(argv: readonly string[]) {
     const [cmd, ...args] = argv;
     this.#argv = argv;
-    this.#child = new Deno.Command(cmd!, {
-      args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#reader = this.#child.stdout.getReader();
+    const { spawn } = process.getBuiltinModule("node:child_process");
+    this.#child = spawn(cmd!, args, { stdio: ["pipe", "pipe", "ignore"] });
+    this.#closed = new Promise((r) => this.#child.once("close", r));
+    this.#child.on("error", () => this.#end());
+    this.#child.stdin!.on("error", () => {});
+    this.#child.stdout!.on("data", (chunk: Uint8Array) => {
+      this.#chunks.push(chunk);
+      this.#wake?.();
+    });
+    this.#child.stdout!.on("end", () => this.#end());
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+
+  /** The next chunk the process printed; throws once it closed its output. */
+  async #read(): Promise<Uint8Array> {
+    while (!this.#chunks.length) {
+      if (this.#ended) throw new Error(`Process "${this.#argv.join(" ")}" closed its output early`);
+      await new Promise<void>((r) => this.#wake = r);
+      this.#wake = undefined;
+    }
+    return this.#chunks.shift()!;
   }
 
   /**
@@ -164,8 +188,7 @@ export class PingPong implements AsyncDisposable {
     const decoder = new TextDecoder();
     let text = "";
     for (;;) {
-      const { done, value } = await this.#reader.read();
-      if (done) throw new Error(`Process "${this.#argv.join(" ")}" closed its output early`);
+      const value = await this.#read();
       const newline = value.indexOf(0x0a);
       if (newline === -1) {
         text += decoder.decode(value, { stream: true });
@@ -193,27 +216,18 @@ export class PingPong implements AsyncDisposable {
   async exchange(request: Uint8Array, expect: number): Promise<number> {
     const start = performance.now();
     // Read while writing: a message larger than the pipes would otherwise never finish writing.
-    const written = this.#writer.write(request);
-    written.catch(() => {});
+    this.#child.stdin!.write(request);
     let received = this.#surplus;
-    while (received < expect) {
-      const { done, value } = await this.#reader.read();
-      if (done) {
-        throw new Error(`Process "${this.#argv.join(" ")}" closed its output early`);
-      }
-      received += value.length;
-    }
-    await written;
+    while (received < expect) received += (await this.#read()).length;
     this.#surplus = received - expect;
     return performance.now() - start;
   }
 
   /** Closes stdin and waits for the process to end. */
   async close(): Promise<void> {
-    await this.#writer.close().catch(() => {});
-    this.#reader.releaseLock();
-    await this.#child.stdout.cancel().catch(() => {});
-    await this.#child.status;
+    this.#child.stdin!.end();
+    this.#child.stdout!.resume();
+    await this.#closed;
   }
 
   /** Same as {@linkcode PingPong.close}. */
