@@ -35,14 +35,29 @@ function framesOut(): { write(bytes: Uint8Array, done?: () => void): unknown; en
   return out;
 }
 
-/** Takes over this process's stdin and the frames' descriptor. */
+/**
+ * Takes over this process's stdin and the frames' descriptor. On Deno, stdin is read with Deno's
+ * own `read` into one buffer, each chunk copied out at its length: `process.stdin` there zeroes a
+ * fresh 64 KiB buffer for every read, a quarter of the router's CPU per small call.
+ */
 export function stageStdio(events: TransportEvents): Transport {
-  const { stdin } = process;
   const out = framesOut();
-  stdin.on("data", events.receive);
   const end = () => events.closed(null, null);
-  stdin.on("end", end);
-  stdin.on("error", end);
+  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (deno) {
+    const buffer = new Uint8Array(1 << 16);
+    const next = (): unknown =>
+      deno.stdin.read(buffer).then(
+        (n) => n === null ? end() : (events.receive(buffer.slice(0, n)), next()),
+        end,
+      );
+    next();
+  } else {
+    const { stdin } = process;
+    stdin.on("data", events.receive);
+    stdin.on("end", end);
+    stdin.on("error", end);
+  }
   return {
     send: (bytes, written) => void out.write(bytes, written),
     close: () => out.end(),
