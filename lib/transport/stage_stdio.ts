@@ -46,11 +46,13 @@ export function stageStdio(events: TransportEvents): Transport {
   const deno = (globalThis as { Deno?: typeof Deno }).Deno;
   if (deno) {
     const buffer = new Uint8Array(1 << 16);
-    const next = (): unknown =>
-      deno.stdin.read(buffer).then(
-        (n) => n === null ? end() : (events.receive(buffer.slice(0, n)), next()),
-        end,
-      );
+    // Each read starts the next one without returning it: no chain of promises grows.
+    const next = (): void =>
+      void deno.stdin.read(buffer).then((n) => {
+        if (n === null) return end();
+        events.receive(buffer.slice(0, n));
+        next();
+      }, end);
     next();
   } else {
     const { stdin } = process;
