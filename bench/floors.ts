@@ -6,8 +6,9 @@
  * @module
  */
 
-import type { ChildProcess } from "node:child_process";
 import { STAGE1_JS, stage1Argv } from "../lib/stage/stage1.ts";
+import { spawnNodeChild } from "../lib/transport/node_child.ts";
+import type { ChildTransport } from "../lib/transport/transport.ts";
 import type { BenchSettings, RunCounts } from "./group.ts";
 import { runProcess } from "./measure.ts";
 import { sessionResidentBytes } from "./proc.ts";
@@ -138,11 +139,9 @@ export async function spawnLoopMs(runtime: string, count: number): Promise<numbe
  */
 export class PingPong implements AsyncDisposable {
   readonly #argv: readonly string[];
-  // The process API mitoctl's own transport uses (lib/transport/node_child.ts): on Deno its
-  // round trips cost about half the CPU of Deno.Command's Web Streams, and a floor must not be
-  // slower than what it is the floor of.
-  readonly #child: ChildProcess;
-  readonly #closed: Promise<unknown>;
+  // mitoctl's own transport, so that a floor is never slower than what it is the floor of.
+  readonly #child: ChildTransport;
+  readonly #closed = Promise.withResolvers<void>();
   /** Chunks read and not yet taken, and who waits for the next one. */
   readonly #chunks: Uint8Array[] = [];
   #wake: (() => void) | undefined;
@@ -151,26 +150,21 @@ export class PingPong implements AsyncDisposable {
 
   /** Starts `argv`; call {@linkcode PingPong.ready} (an echo) or warm up before measuring. */
   constructor(argv: readonly string[]) {
-    const [cmd, ...args] = argv;
     this.#argv = argv;
-    const { spawn } = process.getBuiltinModule("node:child_process");
-    this.#child = spawn(cmd!, args, { stdio: ["pipe", "pipe", "ignore"] });
-    this.#closed = new Promise((r) => this.#child.once("close", r));
-    this.#child.on("error", () => this.#end());
-    this.#child.stdin!.on("error", () => {});
-    this.#child.stdout!.on("data", (chunk: Uint8Array) => {
-      this.#chunks.push(chunk);
-      this.#wake?.();
+    this.#child = spawnNodeChild({ argv: [...argv], env: {} }, {
+      receive: (chunk) => {
+        this.#chunks.push(chunk);
+        this.#wake?.();
+      },
+      closed: () => {
+        this.#ended = true;
+        this.#wake?.();
+        this.#closed.resolve();
+      },
     });
-    this.#child.stdout!.on("end", () => this.#end());
   }
 
-  #end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-
-  /** The next chunk the process printed; throws once it closed its output. */
+  /** The next chunk the process printed; throws once it ended. */
   async #read(): Promise<Uint8Array> {
     while (!this.#chunks.length) {
       if (this.#ended) throw new Error(`Process "${this.#argv.join(" ")}" closed its output early`);
@@ -216,7 +210,7 @@ export class PingPong implements AsyncDisposable {
   async exchange(request: Uint8Array, expect: number): Promise<number> {
     const start = performance.now();
     // Read while writing: a message larger than the pipes would otherwise never finish writing.
-    this.#child.stdin!.write(request);
+    this.#child.send(request);
     let received = this.#surplus;
     while (received < expect) received += (await this.#read()).length;
     this.#surplus = received - expect;
@@ -225,9 +219,8 @@ export class PingPong implements AsyncDisposable {
 
   /** Closes stdin and waits for the process to end. */
   async close(): Promise<void> {
-    this.#child.stdin!.end();
-    this.#child.stdout!.resume();
-    await this.#closed;
+    this.#child.close();
+    await this.#closed.promise;
   }
 
   /** Same as {@linkcode PingPong.close}. */
