@@ -31,6 +31,12 @@ import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import { openLibc } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort } from "./call_worker.ts";
+import type { MessagePort } from "node:worker_threads";
+import {
+  type FramesLock,
+  WorkerCounts,
+  type WorkerFrames,
+} from "../lib/transport/shared_frames.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -41,6 +47,19 @@ export interface CallWorker {
   terminate(): unknown;
   /** Gives back the buffer under a large reply the worker sent, once it was written out. */
   reuse(buffer: ArrayBuffer): void;
+  /**
+   * Set when the worker writes its small replies itself (see lib/transport/shared_frames.ts):
+   * the router counts each message of the worker it has handled, and reads which calls ended.
+   */
+  counts?: WorkerCounts;
+}
+
+/** What a worker thread is started with. */
+export interface WorkerStart {
+  /** Where its module requests go. */
+  modules: MessagePort;
+  /** Where it writes its small replies itself. */
+  frames: WorkerFrames | undefined;
 }
 
 /** A worker's message giving back a buffer for its encoder (see `reuse` in lib/wire/codec.ts). */
@@ -154,23 +173,29 @@ class FrameIn {
   }
 }
 
-/** A worker thread running the stage at `selfUrl`, its module requests answered by `fetch`. */
+/**
+ * A worker thread running the stage at `selfUrl`, its module requests answered by `fetch`; with
+ * `lock`, it writes its small replies itself.
+ */
 function startThread(
   selfUrl: string,
   fetch: FetchModule,
+  lock: FramesLock | undefined,
 ): InstanceType<typeof threads.Worker> & CallWorker {
   const { port1, port2 } = new threads.MessageChannel();
   serveModuleRequests(port1, fetch);
+  const frames = lock?.forWorker();
   const w = new threads.Worker(new URL(selfUrl), {
     stdout: true,
     stderr: true,
-    workerData: port2,
+    workerData: { modules: port2, frames } satisfies WorkerStart,
     transferList: [port2],
   });
   w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));
   w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
   return Object.assign(w, {
     reuse: (buffer: ArrayBuffer) => w.postMessage(...spareMessage(buffer)),
+    ...frames && { counts: new WorkerCounts(frames) },
   });
 }
 
@@ -261,9 +286,16 @@ const askOverPipe: AskModule = (url) => {
   }
 };
 
-/** Starts the call worker for the stage at `selfUrl`: a thread on Node, a host on Deno. */
-export function startCallWorker(selfUrl: string, fetch: FetchModule): CallWorker {
-  return runtimeName === "deno" ? startHost(selfUrl, fetch) : startThread(selfUrl, fetch);
+/**
+ * Starts the call worker for the stage at `selfUrl`: a thread on Node, which writes its small
+ * replies itself under `lock`, or a host on Deno.
+ */
+export function startCallWorker(
+  selfUrl: string,
+  fetch: FetchModule,
+  lock: FramesLock | undefined,
+): CallWorker {
+  return runtimeName === "deno" ? startHost(selfUrl, fetch) : startThread(selfUrl, fetch, lock);
 }
 
 /**
@@ -292,7 +324,7 @@ export function runCallHost(): void {
     send({ t: "fail", message: e instanceof Error ? e.message : String(e) } satisfies Fail);
   process.on("uncaughtException", fail);
   process.on("unhandledRejection", fail);
-  runCallWorker(port, askOverPipe);
+  runCallWorker(port, { modules: askOverPipe, frames: undefined });
   const quit = () => process.kill(process.pid, "SIGKILL");
   pipe.on("end", quit);
   pipe.on("error", quit);

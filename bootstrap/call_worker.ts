@@ -7,7 +7,8 @@
  */
 
 import { decode, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
-import { HEADER_SIZE } from "../lib/wire/frame.ts";
+import { frameInPlace, HEADER_SIZE } from "../lib/wire/frame.ts";
+import { DIRECT_MAX, type WorkerFrames, WorkerWriter } from "../lib/transport/shared_frames.ts";
 import { type AskModule, installLoader, type Loader } from "./loader.ts";
 import { post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
@@ -16,6 +17,7 @@ import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
 import type {
   WorkerCall,
   WorkerChan,
+  WorkerFin,
   WorkerFlow,
   WorkerOutDone,
   WorkerOutput,
@@ -280,9 +282,18 @@ function isIterable(value: unknown): value is AsyncIterable<unknown> | Iterable<
     (Symbol.asyncIterator in value || Symbol.iterator in value);
 }
 
+/**
+ * Sends a reply (`done`) or stream item of `call`: written out here when the router said where
+ * it goes and it is small, else handed to the router (which also reports it over the frame limit).
+ */
+type Reply = (
+  call: WorkerCall,
+  message: { t: "done" | "item"; id: number; frame: Uint8Array },
+) => void;
+
 /** Sends the values of `value` as items while credit lasts; returns its return value. */
 async function pump(
-  port: WorkerPort,
+  send: Reply,
   call: WorkerCall,
   value: unknown,
   flow: Flow,
@@ -304,7 +315,7 @@ async function pump(
       const next = await it.next();
       if (next.done) return next.value;
       flow.credit--;
-      post(port, { t: "item", id: call.id, frame: reply(call, "item", next.value) });
+      send(call, { t: "item", id: call.id, frame: reply(call, "item", next.value) });
     }
   } finally {
     // Runs the generator's finally blocks when the consumer stopped or an item failed.
@@ -312,19 +323,49 @@ async function pump(
   }
 }
 
+/** How a call worker is started: where it asks for modules, and where it may write frames. */
+export interface WorkerSetup {
+  modules: MessagePort | AskModule;
+  frames: WorkerFrames | undefined;
+}
+
 /**
- * Runs the call worker loop on this thread, taking calls from `port` and asking for modules at
- * `modules`: by default, as a worker thread started by the router thread.
+ * Runs the call worker loop on this thread, taking calls from `port`, asking for modules and
+ * writing frames as `setup` says: by default, as a worker thread started by the router thread.
  */
 export function runCallWorker(
   port: WorkerPort | null = threads.parentPort,
-  modules: MessagePort | AskModule = threads.workerData,
+  setup: WorkerSetup = threads.workerData,
 ): void {
   if (!port) throw new Error("The call worker must run in a worker thread");
-  loaderFrom = modules;
-  captureOutput(port);
+  loaderFrom = setup.modules;
+  const writer = setup.frames && new WorkerWriter(setup.frames);
+  // Every message for the router is counted, so that no frame written here overtakes it.
+  const counted: WorkerPort = writer
+    ? {
+      on: (event, listener) => port.on(event, listener),
+      postMessage: (message, transfer) => (writer.posted(), port.postMessage(message, transfer)),
+    }
+    : port;
+  const send: Reply = (call, message) => {
+    const to = call.to;
+    if (writer && to && message.frame.length <= DIRECT_MAX) {
+      let framed: Uint8Array | undefined;
+      try {
+        framed = frameInPlace(message.frame, to[0], to[1], to[2]);
+      } catch { /* Over the frame limit: the router says so. */ }
+      if (framed && writer.write(framed)) {
+        if (message.t === "done") {
+          port.postMessage({ t: "fin", id: message.id } satisfies WorkerFin, []);
+        }
+        return;
+      }
+    }
+    post(counted, message);
+  };
+  captureOutput(counted);
   const flows = new Map<number, Flow>();
-  outPort = port;
+  outPort = counted;
   port.on(
     "message",
     async (raw: WorkerCall | WorkerFlow | WorkerOutDone | WorkerChan | WorkerSpare) => {
@@ -351,7 +392,7 @@ export function runCallWorker(
         const fn = await target(call);
         const args = decode(call.args, codec) as unknown[];
         let result = await fn(...args);
-        if (flow) result = await pump(port, call, result, flow);
+        if (flow) result = await pump(send, call, result, flow);
         else if (isIterable(result) && Symbol.asyncIterator in result) {
           throw new TypeError(
             `${call.mod}#${call.fn} returned an async iterable: use stream(), not call()`,
@@ -365,7 +406,7 @@ export function runCallWorker(
         frame = errorReply(call, e);
       }
       flows.delete(call.id);
-      post(port, { t: "done", id: call.id, frame });
+      send(call, { t: "done", id: call.id, frame });
     },
   );
 }

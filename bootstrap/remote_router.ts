@@ -18,10 +18,20 @@ import type {
   WorkerCall,
   WorkerChan,
   WorkerDone,
+  WorkerFin,
   WorkerItem,
   WorkerOutCall,
   WorkerOutput,
 } from "./worker_messages.ts";
+
+/** What a call worker posts to the router. */
+type WorkerMessage =
+  | WorkerDone
+  | WorkerFin
+  | WorkerOutput
+  | WorkerItem
+  | WorkerOutCall
+  | WorkerChan;
 
 /** Where a call came from, to address its reply: the caller and the caller's id for it. */
 interface InFlight {
@@ -139,45 +149,64 @@ export function runRemoteRouter(selfUrl: string): void {
   };
 
   function startWorker(): CallWorker {
-    const w = startCallWorker(selfUrl, fetchModule);
-    w.on("message", (raw: WorkerDone | WorkerOutput | WorkerItem | WorkerOutCall | WorkerChan) => {
+    const w = startCallWorker(selfUrl, fetchModule, up.lock);
+    w.on("message", (raw: WorkerMessage) => {
       const m = received(raw);
-      // User output travels as log lines (the master splits them), from any depth.
-      if (m.t === "out") {
-        return send(MASTER_ID, { t: "log", level: "info", msg: m.text, stream: m.stream });
-      }
-      if (m.t === "chan") return send(MASTER_ID, m);
-      if (m.t === "ocall") {
-        const id = nextOut++;
-        try {
-          send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
-          outgoing.set(id, { wid: m.id, dst: m.dst });
-        } catch (e) {
-          // Over the frame limit: the call fails where it was made.
-          post(worker, { t: "odone", id: m.id, ok: false, data: encode(e) });
-        }
-        return;
-      }
-      const entry = m.t === "item" ? inFlight.get(m.id) : finish(m.id);
-      if (!entry) return;
-      const id = entry.id;
-      try {
-        // A large reply's buffer goes back to the worker, to encode the next one into.
-        sendEncoded(entry.src, m.frame, reusable(m) ? w.reuse : undefined);
-      } catch (e) {
-        // Over the frame limit: this call fails, the link lives on.
-        if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });
-        send(entry.src, { t: "err", id, error: encode(e) });
-      }
+      settle();
+      // The worker wrote this call's reply itself (and had no room left to say so otherwise).
+      if (m.t === "fin") return void finish(m.id);
+      fromWorker(w, m);
+      // Whatever it led to was written: the worker's own replies may go out after it.
+      w.counts?.handled();
     });
     w.on("error", (e: Error) => restart(w, `the call worker failed: ${e.message}`));
-    w.on("exit", (code: number) => restart(w, `the call worker exited with code ${code}`));
+    w.on("exit", (code: number) => restart(w, `the call worker exited with code ${code}`, true));
     return w;
   }
 
+  /** A message from worker `w` for the router. */
+  function fromWorker(w: CallWorker, m: Exclude<WorkerMessage, WorkerFin>): void {
+    // User output travels as log lines (the master splits them), from any depth.
+    if (m.t === "out") {
+      return send(MASTER_ID, { t: "log", level: "info", msg: m.text, stream: m.stream });
+    }
+    if (m.t === "chan") return send(MASTER_ID, m);
+    if (m.t === "ocall") {
+      const id = nextOut++;
+      try {
+        send(m.dst, { t: "call", id, mod: m.mod, fn: m.fn, args: m.args });
+        outgoing.set(id, { wid: m.id, dst: m.dst });
+      } catch (e) {
+        // Over the frame limit: the call fails where it was made.
+        post(worker, { t: "odone", id: m.id, ok: false, data: encode(e) });
+      }
+      return;
+    }
+    const entry = m.t === "item" ? inFlight.get(m.id) : finish(m.id);
+    if (!entry) return;
+    const id = entry.id;
+    try {
+      // A large reply's buffer goes back to the worker, to encode the next one into.
+      sendEncoded(entry.src, m.frame, reusable(m) ? w.reuse : undefined);
+    } catch (e) {
+      // Over the frame limit: this call fails, the link lives on.
+      if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });
+      send(entry.src, { t: "err", id, error: encode(e) });
+    }
+  }
+
+  /** Forgets the calls whose replies the worker wrote itself. */
+  function settle(): void {
+    worker.counts?.ended(finish);
+  }
+
   /** Fails every call the worker held and starts a fresh one. */
-  function restart(old: CallWorker, why: string): void {
+  function restart(old: CallWorker, why: string, exited = false): void {
     if (old !== worker) return;
+    // No worker is stopped holding the frames' lock: it is ours until the old one has exited.
+    const release = exited ? undefined : up.lock?.hold();
+    if (release) old.on("exit", release);
+    settle();
     worker = startWorker();
     void old.terminate();
     for (const { src, id } of inFlight.values()) {
@@ -224,6 +253,7 @@ export function runRemoteRouter(selfUrl: string): void {
   /** A frame from `link` (the master's side, or a context this one started). */
   function arrive(link: FrameSink, frame: Frame): void {
     if (held) return void held.push(() => arrive(link, frame));
+    settle();
     const a = core.receive(link, frame);
     if (a.t === "forged") {
       send(MASTER_ID, {
@@ -292,6 +322,8 @@ export function runRemoteRouter(selfUrl: string): void {
           args: msg.args,
         };
         if (msg.credit !== undefined) call.credit = msg.credit;
+        // The worker writes the reply itself when it goes the way of this process's own frames.
+        if (worker.counts && !core.linkOf(src)) call.to = [src, Math.max(core.id, 0), maxFrame];
         // Only ancestors bring modules: a granted caller may not replace what the master sent,
         // nor make this context ask the master for modules on its behalf.
         if (!core.ancestors.has(src)) {

@@ -18,6 +18,11 @@ export interface WorkerCall {
   modules?: ModuleEntry[];
   /** Set for a stream: items it may send before more credit comes. */
   credit?: number;
+  /**
+   * Set when the worker may write its small replies itself: the frame header's destination (the
+   * caller), source (this context) and the frame limit (see lib/transport/shared_frames.ts).
+   */
+  to?: [dst: number, src: number, maxFrame: number | undefined];
 }
 
 /** router → worker: more credit for, or the end of, stream `id`. */
@@ -42,6 +47,12 @@ export interface WorkerDone {
   t: "done";
   id: number;
   frame: Uint8Array;
+}
+
+/** worker → router: call `id` ended, and the worker wrote its reply itself. */
+export interface WorkerFin {
+  t: "fin";
+  id: number;
 }
 
 /** worker → router: a line written by user code to stdout or the console. */

@@ -9,6 +9,7 @@
 
 import { FRAMES_FD } from "../wire/protocol.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
+import { FramesLock } from "./shared_frames.ts";
 
 /**
  * The frames' stream. On Node, as a descriptor of its own that children do not inherit: the pipe
@@ -18,7 +19,10 @@ import type { Transport, TransportEvents } from "./transport.ts";
  * stays open across exec; user code runs in a process of its own (see bootstrap/call_host.ts),
  * and every process mitoctl starts gets pipes of its own on fds 3 and 4 (`spawnSealed`).
  */
-function framesOut(): { write(bytes: Uint8Array, done?: () => void): unknown; end(): unknown } {
+function framesOut(): {
+  fd: number;
+  out: { write(bytes: Uint8Array, done?: () => void): unknown; end(): unknown };
+} {
   const fs = process.getBuiltinModule("node:fs");
   let fd = FRAMES_FD;
   if (!("Deno" in globalThis)) {
@@ -28,11 +32,17 @@ function framesOut(): { write(bytes: Uint8Array, done?: () => void): unknown; en
     } catch { /* keep fd 3 */ }
   }
   const out = new (process.getBuiltinModule("node:net").Socket)({ fd, readable: false });
-  // As the runtime makes a stdout pipe: each write completes before the next frame is made.
+  // As the runtime makes a stdout pipe: each write completes before the next frame is made (and
+  // before the lock of shared_frames.ts is given back).
   (out as unknown as { _handle?: { setBlocking?(on: boolean): void } })._handle?.setBlocking?.(
     true,
   );
-  return out;
+  return { fd, out };
+}
+
+/** A stage's transport; on Node, with the lock under which the call worker writes frames too. */
+export interface StageTransport extends Transport {
+  readonly lock?: FramesLock;
 }
 
 /**
@@ -40,10 +50,12 @@ function framesOut(): { write(bytes: Uint8Array, done?: () => void): unknown; en
  * own `read` into one buffer, each chunk copied out at its length: `process.stdin` there zeroes a
  * fresh 64 KiB buffer for every read, a quarter of the router's CPU per small call.
  */
-export function stageStdio(events: TransportEvents): Transport {
-  const out = framesOut();
+export function stageStdio(events: TransportEvents): StageTransport {
+  const { fd, out } = framesOut();
   const end = () => events.closed(null, null);
   const deno = (globalThis as { Deno?: typeof Deno }).Deno;
+  // Deno's call worker is a process of its own (see bootstrap/call_host.ts): it writes no frames.
+  const lock = deno ? undefined : new FramesLock(fd);
   if (deno) {
     const buffer = new Uint8Array(1 << 16);
     // Each read starts the next one without returning it: no chain of promises grows.
@@ -60,8 +72,10 @@ export function stageStdio(events: TransportEvents): Transport {
     stdin.on("end", end);
     stdin.on("error", end);
   }
+  const send = (bytes: Uint8Array, written?: () => void) => void out.write(bytes, written);
   return {
-    send: (bytes, written) => void out.write(bytes, written),
+    send: lock ? (bytes, written) => lock.with(() => send(bytes, written)) : send,
     close: () => out.end(),
+    ...lock && { lock },
   };
 }

@@ -1,0 +1,172 @@
+/**
+ * The frames' descriptor of a Node stage, written by two threads: the router, and the call
+ * worker, which writes its small replies there itself, so that a reply does not wake the router
+ * on its way out (one thread hop fewer per call). A frame must reach the descriptor whole, so
+ * every write is made under a lock in memory both threads share:
+ * - the router waits for the lock; the worker holds it only while its one write is in the kernel;
+ * - the worker only tries the lock, and hands its frame to the router as before when it is taken,
+ *   so the worker never waits for the router;
+ * - the router takes the lock before it stops a worker and keeps it until that worker has
+ *   exited, so no worker is ever stopped holding it (a new worker hands its frames over
+ *   meanwhile).
+ * Messages the worker handed to the router (console lines, channel values, calls into other
+ * contexts, large replies) are never overtaken by a frame the worker writes itself: the worker
+ * writes only once the router has handled every one of them, which it counts in shared memory.
+ * Calls whose reply the worker wrote are told to the router through shared memory too, which it
+ * reads when a frame or message next wakes it: a call wakes the router once, when it comes in.
+ *
+ * @module
+ */
+
+/** Replies up to this many bytes are written by the worker; larger ones by the router, so that
+ *  the worker makes the next while the router writes. */
+export const DIRECT_MAX = 1 << 16;
+
+/** The lock's states. Only the router ever waits, so only its waiting is announced. */
+const FREE = 0;
+const TAKEN = 1;
+const WAITED = 2;
+
+/** Ended calls the worker can tell before the router reads them; it posts a message when full. */
+const RING = 256;
+
+/** Words of a worker's own shared memory: messages the router handled, then the ended calls:
+ *  how many the worker put in, how many the router took out, and a ring of their ids. */
+const HANDLED = 0;
+const PUT = 1;
+const TAKEN_OUT = 2;
+const RING_AT = 3;
+
+/** What a call worker is given to write frames itself (structured-cloneable). */
+export interface WorkerFrames {
+  /** The frames' descriptor, shared by every thread of the process. */
+  fd: number;
+  /** The lock: one 32-bit word. */
+  lock: SharedArrayBuffer;
+  /** This worker's counts and ended calls (the words above). */
+  counts: SharedArrayBuffer;
+}
+
+/** The router's side of the frames' descriptor. */
+export class FramesLock {
+  /** The descriptor the worker writes to. */
+  readonly fd: number;
+  /** The shared word, for workers. */
+  readonly buffer = new SharedArrayBuffer(4);
+  readonly #word = new Int32Array(this.buffer);
+  #holds = 0;
+
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  /** Runs `write` (synchronous) holding the lock, after the worker's write, if one is under way. */
+  with(write: () => void): void {
+    const release = this.hold();
+    try {
+      write();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Takes the lock until the function it returns is called (once is enough; later calls do
+   * nothing). Holds nest: the router's own writes go on meanwhile.
+   */
+  hold(): () => void {
+    if (this.#holds++ === 0) {
+      const word = this.#word;
+      while (Atomics.compareExchange(word, 0, FREE, TAKEN) !== FREE) {
+        // The worker is writing: say we wait, then sleep until it is done (or it already is).
+        Atomics.compareExchange(word, 0, TAKEN, WAITED);
+        Atomics.wait(word, 0, WAITED);
+      }
+    }
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      // No worker waits for the lock, so none needs waking.
+      if (--this.#holds === 0) Atomics.store(this.#word, 0, FREE);
+    };
+  }
+
+  /** What a new worker needs to write frames itself, with a count of its messages of its own. */
+  forWorker(): WorkerFrames {
+    const counts = new SharedArrayBuffer((RING_AT + RING) * 4);
+    return { fd: this.fd, lock: this.buffer, counts };
+  }
+}
+
+/** The worker's side: writes a frame when the router has handled everything handed to it. */
+export class WorkerWriter {
+  readonly #fd: number;
+  readonly #lock: Int32Array;
+  readonly #counts: Int32Array;
+  /** Messages this worker handed to the router. */
+  #posted = 0;
+
+  constructor(frames: WorkerFrames) {
+    this.#fd = frames.fd;
+    this.#lock = new Int32Array(frames.lock);
+    this.#counts = new Int32Array(frames.counts);
+  }
+
+  /** Counts a message handed to the router. */
+  posted(): void {
+    this.#posted++;
+  }
+
+  /**
+   * Writes `frame` whole, if nothing handed to the router is still on its way and the router is
+   * not writing; false when the frame should go through the router instead.
+   */
+  write(frame: Uint8Array): boolean {
+    if (Atomics.load(this.#counts, HANDLED) !== this.#posted) return false;
+    if (Atomics.compareExchange(this.#lock, 0, FREE, TAKEN) !== FREE) return false;
+    try {
+      // The router keeps the descriptor blocking: each write takes what it can, the rest follows.
+      const { writeSync } = process.getBuiltinModule("node:fs");
+      for (let at = 0; at < frame.length;) at += writeSync(this.#fd, frame, at);
+    } catch {
+      // The other end is gone: the frame is lost with it, and the router quits on its own.
+    } finally {
+      if (Atomics.exchange(this.#lock, 0, FREE) === WAITED) Atomics.notify(this.#lock, 0, 1);
+    }
+    return true;
+  }
+
+  /** Tells the router that call `id` ended, its reply written; false when it must be posted. */
+  ended(id: number): boolean {
+    const counts = this.#counts;
+    const put = counts[PUT]!;
+    if (((put - Atomics.load(counts, TAKEN_OUT)) | 0) >= RING) return false;
+    counts[RING_AT + (put & (RING - 1))] = id;
+    Atomics.store(counts, PUT, (put + 1) | 0);
+    return true;
+  }
+}
+
+/** The router's side of a worker's counts. */
+export class WorkerCounts {
+  readonly #counts: Int32Array;
+
+  constructor(frames: WorkerFrames) {
+    this.#counts = new Int32Array(frames.counts);
+  }
+
+  /** Counts a message of the worker the router has handled (and written what it led to). */
+  handled(): void {
+    Atomics.add(this.#counts, HANDLED, 1);
+  }
+
+  /** Calls `each` with the id of every call whose reply the worker wrote, since the last time. */
+  ended(each: (id: number) => void): void {
+    const counts = this.#counts;
+    const put = Atomics.load(counts, PUT);
+    let taken = counts[TAKEN_OUT]!;
+    for (; taken !== put; taken = (taken + 1) | 0) each(counts[RING_AT + (taken & (RING - 1))]!);
+    Atomics.store(counts, TAKEN_OUT, taken);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * On Node the call worker writes small replies to the frames' stream itself, beside the router
+ * (lib/transport/shared_frames.ts). These tests look at what could go wrong with two writers:
+ * frames cut into each other, a reply overtaking what its call printed, and a worker stopped
+ * while it could hold the lock.
+ */
+
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import { type Context, type LogLine, Router, TimeoutError } from "../mod.ts";
+import { testRuntimes } from "./_fixtures/runtimes.ts";
+import { startSshd } from "./_fixtures/sshd.ts";
+
+const runtimes = await testRuntimes();
+const calls = new URL("./_fixtures/replies/calls.ts", import.meta.url);
+
+/** Reply sizes on both sides of what the worker writes itself (64 KiB). */
+const SIZES = [10, 5_000, 65_000, 70_000, 300_000];
+
+/** A test of `body` on an ssh context of each runtime, given the log lines the master got. */
+function overSsh(name: string, body: (ctx: Context, lines: LogLine[]) => Promise<void>): void {
+  Deno.test(name, async (t) => {
+    await using sshd = await startSshd();
+    for (const rt of runtimes) {
+      await t.step(rt.name, async () => {
+        const lines: LogLine[] = [];
+        await using router = new Router({ onLog: (l) => lines.push(l) });
+        await body(
+          await router.connect("mito", { sshConfig: sshd.sshConfig, runtime: rt.path }),
+          lines,
+        );
+      });
+    }
+  });
+}
+
+overSsh("what a call printed before it returned arrives before its result", async (ctx, lines) => {
+  for (let round = 0; round < 5; round++) {
+    const tag = `round${round}`;
+    strictEqual(await ctx.call(calls, "printThenReturn", tag, 300), 300);
+    // Counted as soon as the call is done: every line came before the result.
+    strictEqual(lines.filter((l) => l.text.startsWith(`${tag} `)).length, 300, tag);
+  }
+});
+
+overSsh(
+  "many calls in flight with small and large replies keep every frame whole",
+  async (ctx, lines) => {
+    const texts = Array.from({ length: 240 }, (_, i) => {
+      const size = SIZES[i % SIZES.length]!;
+      return ctx.call<string>(calls, "text", `t${i}:`, size, i % 7).then((s) => {
+        ok(s.startsWith(`t${i}:x`) && s.length === size, `reply ${i}: ${s.slice(0, 20)}`);
+      });
+    });
+    const printed = Array.from(
+      { length: 20 },
+      (_, i) => ctx.call(calls, "printThenReturn", `p${i}`, 20),
+    );
+    const big = ctx.call<string>(calls, "text", "big:", 4 << 20);
+    const small = Array.fromAsync(ctx.stream<string>(calls, "items", 200, 100));
+    const large = Array.fromAsync(ctx.stream<string>(calls, "items", 40, 100_000));
+    await Promise.all(texts);
+    deepStrictEqual(await Promise.all(printed), Array(20).fill(20));
+    strictEqual((await big).length, 4 << 20);
+    for (
+      const [got, count, size] of [[await small, 200, 100], [await large, 40, 100_000]] as const
+    ) {
+      strictEqual(got.length, count);
+      got.forEach((item, i) => ok(item.startsWith(`${i}:y`) && item.length === size, `item ${i}`));
+    }
+    strictEqual(lines.filter((l) => /^p\d+ \d+$/.test(l.text)).length, 400);
+  },
+);
+
+overSsh("a call stopped while stuck in native code leaves the next calls working", async (ctx) => {
+  strictEqual(await ctx.call(calls, "text", "warm:", 10), "warm:xxxxx");
+  // The worker cannot stop before `sleep` ends: meanwhile a new one serves calls.
+  const started = Date.now();
+  await rejects(
+    ctx.callWith({ timeout: 300 }, "node:child_process", "execSync", "sleep 3"),
+    TimeoutError,
+  );
+  const during = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => ctx.call(calls, "text", `d${i}:`, SIZES[i % 5]!)),
+  );
+  ok(Date.now() - started < 2500, `calls during the sleep took ${Date.now() - started} ms`);
+  during.forEach((s, i) => ok((s as string).startsWith(`d${i}:x`), `reply ${i}`));
+  // Once the old worker is gone, replies go on as before.
+  await new Promise((r) => setTimeout(r, Math.max(0, started + 3500 - Date.now())));
+  const after = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => ctx.call(calls, "text", `a${i}:`, SIZES[i % 5]!)),
+  );
+  after.forEach((s, i) => ok((s as string).startsWith(`a${i}:x`), `reply ${i}`));
+});
+
+Deno.test("frames a stage forwards from below and its own replies do not cut into each other", async (t) => {
+  for (const rt of runtimes) {
+    await t.step(rt.name, async () => {
+      await using router = new Router();
+      const parent = await router.local({ runtime: rt.path, name: "parent" });
+      const child = await router.sudo({ via: parent, user: "root", name: "child" });
+      // Large frames the parent's router writes on its own, while its worker writes small ones.
+      const forwarded = Array.from(
+        { length: 24 },
+        (_, i) =>
+          child.call<string>(calls, "text", `c${i}:`, i % 2 ? 4 << 20 : 300_000).then((s) => {
+            ok(s.startsWith(`c${i}:x`) && s.length === (i % 2 ? 4 << 20 : 300_000), `child ${i}`);
+          }),
+      );
+      const own = Array.from(
+        { length: 600 },
+        (_, i) =>
+          parent.call<string>(calls, "text", `o${i}:`, SIZES[i % 3]!, i % 5).then((s) => {
+            ok(s.startsWith(`o${i}:x`) && s.length === SIZES[i % 3], `parent ${i}`);
+          }),
+      );
+      await Promise.all([...forwarded, ...own]);
+    });
+  }
+});
