@@ -355,7 +355,9 @@ export function runCallWorker(
         framed = frameInPlace(message.frame, to[0], to[1], to[2]);
       } catch { /* Over the frame limit: the router says so. */ }
       if (framed && writer.write(framed)) {
-        if (message.t === "done") {
+        // The router reads that the call ended when something next wakes it; when too many
+        // wait for that, it is woken to read them.
+        if (message.t === "done" && !writer.ended(message.id)) {
           port.postMessage({ t: "fin", id: message.id } satisfies WorkerFin, []);
         }
         return;
