@@ -46,32 +46,34 @@ export interface StageTransport extends Transport {
 }
 
 /**
- * Takes over this process's stdin and the frames' descriptor. On Deno, stdin is read with Deno's
- * own `read` into one buffer, each chunk copied out at its length: `process.stdin` there zeroes a
- * fresh 64 KiB buffer for every read, a quarter of the router's CPU per small call.
+ * The frames' stream in: a socket over fd 0 where it is a pipe or a socket (ssh, a local runtime),
+ * read on the event loop, each chunk in a buffer of its own; else `process.stdin` (a terminal under
+ * `script`, a file), which both runtimes read whatever it is. On Deno the socket takes half the CPU
+ * per small read of `process.stdin` or `Deno.stdin.read`, which read on another thread and, for
+ * `Deno.stdin.read`, duplicate the descriptor for every read.
  */
+function framesIn(): { on(event: string, listener: (arg: Uint8Array) => void): unknown } {
+  try {
+    return new (process.getBuiltinModule("node:net").Socket)({
+      fd: 0,
+      readable: true,
+      writable: false,
+    });
+  } catch {
+    return process.stdin;
+  }
+}
+
+/** Takes over this process's stdin and the frames' descriptor. */
 export function stageStdio(events: TransportEvents): StageTransport {
   const { fd, out } = framesOut();
   const end = () => events.closed(null, null);
-  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
   // Deno's call worker is a process of its own (see bootstrap/call_host.ts): it writes no frames.
-  const lock = deno ? undefined : new FramesLock(fd);
-  if (deno) {
-    const buffer = new Uint8Array(1 << 16);
-    // Each read starts the next one without returning it: no chain of promises grows.
-    const next = (): void =>
-      void deno.stdin.read(buffer).then((n) => {
-        if (n === null) return end();
-        events.receive(buffer.slice(0, n));
-        next();
-      }, end);
-    next();
-  } else {
-    const { stdin } = process;
-    stdin.on("data", events.receive);
-    stdin.on("end", end);
-    stdin.on("error", end);
-  }
+  const lock = "Deno" in globalThis ? undefined : new FramesLock(fd);
+  const input = framesIn();
+  input.on("data", events.receive);
+  input.on("end", end);
+  input.on("error", end);
   const send = (bytes: Uint8Array, written?: () => void) => void out.write(bytes, written);
   return {
     send: lock ? (bytes, written) => lock.with(() => send(bytes, written)) : send,
