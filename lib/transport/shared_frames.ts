@@ -115,7 +115,8 @@ export class WorkerWriter {
 
   /** Counts a message handed to the router. */
   posted(): void {
-    this.#posted++;
+    // Wraps as the shared count does (a 32-bit word).
+    this.#posted = (this.#posted + 1) | 0;
   }
 
   /**
