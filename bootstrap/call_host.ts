@@ -30,13 +30,8 @@ import { bytesOf, FIELDS, reusable } from "./transfer.ts";
 import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import { openLibc } from "../lib/libc.ts";
-import { runCallWorker, type WorkerPort } from "./call_worker.ts";
-import type { MessagePort } from "node:worker_threads";
-import {
-  type FramesLock,
-  WorkerCounts,
-  type WorkerFrames,
-} from "../lib/transport/shared_frames.ts";
+import { runCallWorker, type WorkerPort, type WorkerSetup } from "./call_worker.ts";
+import { type FramesLock, WorkerCounts } from "../lib/transport/shared_frames.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -52,14 +47,6 @@ export interface CallWorker {
    * the router counts each message of the worker it has handled, and reads which calls ended.
    */
   counts?: WorkerCounts;
-}
-
-/** What a worker thread is started with. */
-export interface WorkerStart {
-  /** Where its module requests go. */
-  modules: MessagePort;
-  /** Where it writes its small replies itself. */
-  frames: WorkerFrames | undefined;
 }
 
 /** A worker's message giving back a buffer for its encoder (see `reuse` in lib/wire/codec.ts). */
@@ -188,7 +175,7 @@ function startThread(
   const w = new threads.Worker(new URL(selfUrl), {
     stdout: true,
     stderr: true,
-    workerData: { modules: port2, frames } satisfies WorkerStart,
+    workerData: { modules: port2, frames } satisfies WorkerSetup,
     transferList: [port2],
   });
   w.stdout.on("data", (d: Uint8Array) => process.stderr.write(d));

@@ -104,6 +104,7 @@ export class WorkerWriter {
   readonly #fd: number;
   readonly #lock: Int32Array;
   readonly #counts: Int32Array;
+  readonly #writeSync = process.getBuiltinModule("node:fs").writeSync;
   /** Messages this worker handed to the router. */
   #posted = 0;
 
@@ -128,8 +129,7 @@ export class WorkerWriter {
     if (Atomics.compareExchange(this.#lock, 0, FREE, TAKEN) !== FREE) return false;
     try {
       // The router keeps the descriptor blocking: each write takes what it can, the rest follows.
-      const { writeSync } = process.getBuiltinModule("node:fs");
-      for (let at = 0; at < frame.length;) at += writeSync(this.#fd, frame, at);
+      for (let at = 0; at < frame.length;) at += this.#writeSync(this.#fd, frame, at);
     } catch {
       // The other end is gone: the frame is lost with it, and the router quits on its own.
     } finally {

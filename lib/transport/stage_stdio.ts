@@ -20,12 +20,15 @@ import { FramesLock } from "./shared_frames.ts";
  * and every process mitoctl starts gets pipes of its own on fds 3 and 4 (`spawnSealed`).
  */
 function framesOut(): {
-  fd: number;
   out: { write(bytes: Uint8Array, done?: () => void): unknown; end(): unknown };
+  lock: FramesLock | undefined;
 } {
   const fs = process.getBuiltinModule("node:fs");
   let fd = FRAMES_FD;
-  if (!("Deno" in globalThis)) {
+  // Deno's call worker is a process of its own (see bootstrap/call_host.ts): it writes no frames,
+  // so only Node's stream needs the lock.
+  const node = !("Deno" in globalThis);
+  if (node) {
     try {
       fd = fs.openSync(`/proc/self/fd/${FRAMES_FD}`, fs.constants.O_WRONLY);
       fs.closeSync(FRAMES_FD);
@@ -37,7 +40,7 @@ function framesOut(): {
   (out as unknown as { _handle?: { setBlocking?(on: boolean): void } })._handle?.setBlocking?.(
     true,
   );
-  return { fd, out };
+  return { out, lock: node ? new FramesLock(fd) : undefined };
 }
 
 /** A stage's transport; on Node, with the lock under which the call worker writes frames too. */
@@ -66,10 +69,8 @@ function framesIn(): { on(event: string, listener: (arg: Uint8Array) => void): u
 
 /** Takes over this process's stdin and the frames' descriptor. */
 export function stageStdio(events: TransportEvents): StageTransport {
-  const { fd, out } = framesOut();
+  const { out, lock } = framesOut();
   const end = () => events.closed(null, null);
-  // Deno's call worker is a process of its own (see bootstrap/call_host.ts): it writes no frames.
-  const lock = "Deno" in globalThis ? undefined : new FramesLock(fd);
   const input = framesIn();
   input.on("data", events.receive);
   input.on("end", end);
