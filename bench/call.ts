@@ -1,7 +1,9 @@
 /**
  * Call round-trip figures: sequential no-op calls on one warm context against a ping-pong of a
  * message the size of a call frame over one `ssh host cat` channel, and against Mitogen's no-op
- * call (`socket.gethostname`) on a warm context of its own. For information, the same ping-pong
+ * call (`socket.gethostname`) on a warm context of its own; and a no-op call into a module of the
+ * caller's own (`work.ts`, which the master serves and checks at each call) against Mitogen's call
+ * into its counterpart (`mitogen_work.nothing`). For information, the same ping-pong
  * through the runtime's own `process.stdin` → `process.stdout` echo, which is the I/O path the
  * remote stage uses, and the same echo through a worker thread, as calls run. Every kind is
  * sampled in turns of {@linkcode BLOCK} round trips in rotating order, so a busy machine skews
@@ -33,6 +35,9 @@ export const NOOP_CALLS: readonly (readonly [string, string])[] = [
   ["node:process", "cwd"],
 ];
 
+/** The module of the caller's own that a no-op call goes into, as users call their tasks. */
+export const WORK_MODULE = new URL("./work.ts", import.meta.url);
+
 /** Bytes of the frame that carries `ctx.call("node:os", "hostname")`: the floor's message size. */
 export function callFrameSize(): number {
   const msg: Message = { t: "call", id: 1000, mod: "node:os", fn: "hostname", args: encode([]) };
@@ -61,12 +66,14 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
   if (peer !== undefined) {
     const { ctx } = await peer.connect();
     sources.set("mitogen", (count) => peer.noop(ctx, count));
+    sources.set("mitogen.module", (count) => peer.noop(ctx, count, "module"));
   }
   for (const runtime of settings.runtimes) {
     const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
     for (const [mod, fn] of NOOP_CALLS) {
       sources.set(`${fn}.${runtime}`, timed(() => ctx.call(mod, fn)));
     }
+    sources.set(`module.${runtime}`, timed(() => ctx.call(WORK_MODULE, "nothing")));
     await echo(`echo.${runtime}`, sshArgv(settings, shellLine(scriptArgv(runtime, ECHO_JS))));
     await echo(
       `worker_echo.${runtime}`,
@@ -79,6 +86,7 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
   const stats = (key: string) => scaleStats(summarize(samples.get(key)!), 1000);
   const floor = measured(`ping-pong ${size} B, ssh ${settings.host} cat`, stats("cat"));
   const mitogen = peer && stats("mitogen");
+  const mitogenModule = peer && stats("mitogen.module");
   return settings.runtimes.flatMap((runtime): Figure[] => [
     ...NOOP_CALLS.map(([mod, fn], i): Figure => ({
       id: `call.${fn}.${runtime}`,
@@ -99,6 +107,21 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
       compare: "ratio",
       target: bound("ratio", { max: CALL_TARGET, runtime }),
     })),
+    {
+      id: `call.module.${runtime}`,
+      label: `no-op call into the caller's own module, work.ts#nothing [${runtime}]`,
+      unit: "µs",
+      ours: stats(`module.${runtime}`),
+      floor,
+      peer: peerOf(
+        "no-op call into the caller's own module",
+        "Context.call(mitogen_work.nothing)",
+        { stats: mitogenModule, target: bound("peer", { max: CALL_PEER_TARGET, runtime }) },
+      ),
+      runtime,
+      compare: "ratio",
+      target: bound("ratio", { max: CALL_TARGET, runtime }),
+    },
     {
       id: `call.echo.${runtime}`,
       label: `  ping-pong through ${runtime}'s stdin→stdout echo`,

@@ -168,9 +168,12 @@ export class MitogenPeer implements AsyncDisposable {
     await this.#request({ op: "close", ctx });
   }
 
-  /** Ms of each of `n` sequential no-op calls (`socket.gethostname`). */
-  async noop(ctx: number, n: number): Promise<number[]> {
-    const { samples } = await this.#request({ op: "noop", ctx, count: n });
+  /**
+   * Ms of each of `n` sequential no-op calls: of `socket.gethostname`, or with `fn` "module" of
+   * `mitogen_work.nothing`, a function in a module the master serves.
+   */
+  async noop(ctx: number, n: number, fn: "builtin" | "module" = "builtin"): Promise<number[]> {
+    const { samples } = await this.#request({ op: "noop", ctx, count: n, fn });
     if (!Array.isArray(samples) || samples.length !== n || !samples.every(isTime)) {
       throw new Error(`Mitogen peer sent ${JSON.stringify(samples)} as ${n} call times`);
     }

@@ -86,10 +86,11 @@ class Peer(object):
 
     def noop(self, request):
         ctx = self.context(request)
+        fn = mitogen_work.nothing if request.get('fn') == 'module' else socket.gethostname
         samples = []
         for _ in range(request['count']):
             start = now_ms()
-            ctx.call(socket.gethostname)
+            ctx.call(fn)
             samples.append(now_ms() - start)
         return {'samples': samples}
 

@@ -32,6 +32,7 @@ Deno.test("MitogenPeer runs every kind of work the bench asks on a Mitogen conte
   assert.match(commandOf(pid), /^python3/);
   assert.ok(ms > 0);
   assert.equal((await peer.noop(ctx, 3)).length, 3);
+  assert.equal((await peer.noop(ctx, 2, "module")).length, 2);
   assert.ok(await peer.spawn(ctx, 2) > 0);
   assert.ok(await peer.payload(ctx, 1 << 20) > 0);
 

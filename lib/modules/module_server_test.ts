@@ -210,6 +210,45 @@ Deno.test("closure() sees a file changed on disk between two calls", async () =>
   assert.notEqual(v.hash, first[0]?.hash);
 });
 
+Deno.test("closure() served again sees a module changed or removed outside the racy window", async () => {
+  await using t = await tree({
+    "main.ts": 'import { v } from "./v.ts";\nexport const x = v;\n',
+    "v.ts": "export const v = 1;\n",
+    "w.ts": "export const w = 2;\n",
+  });
+  const file = (name: string) => join(t.dir, name);
+  // Each state is dated well before the racy window, so mtime and size alone decide.
+  let age = 600_000;
+  const backdate = async (name: string) => {
+    const old = new Date(Date.now() - (age -= 60_000));
+    await Deno.utime(file(name), old, old);
+  };
+  for (const name of ["main.ts", "v.ts", "w.ts"]) await backdate(name);
+  const server = new ModuleServer();
+  const names = async () =>
+    (await server.closure(file("main.ts"))).map((r) => r.url.slice(t.dir.length + 8));
+  assert.deepEqual(await names(), ["v.ts", "main.ts"]);
+  assert.deepEqual(await names(), ["v.ts", "main.ts"]);
+  // A dependency rewritten: another size and mtime.
+  await Deno.writeTextFile(file("v.ts"), "export const v = 1234;\n");
+  await backdate("v.ts");
+  const [v] = await server.closure(file("main.ts"));
+  assert.match(v!.source, /= 1234/);
+  // The root now imports another module.
+  await Deno.writeTextFile(
+    file("main.ts"),
+    'import { w } from "./w.ts";\nexport const x = w + 1;\n',
+  );
+  await backdate("main.ts");
+  assert.deepEqual(await names(), ["w.ts", "main.ts"]);
+  // A dependency gone.
+  await Deno.remove(file("w.ts"));
+  await assert.rejects(server.closure(file("main.ts")), {
+    name: "ModuleError",
+    message: `Cannot load "${file("w.ts")}": file not found (imported from "${file("main.ts")}")`,
+  });
+});
+
 Deno.test("load() reuses the cached record while a file is unchanged", async () => {
   const server = new ModuleServer();
   const a = await server.load(fixture("util/numbers.ts"));
