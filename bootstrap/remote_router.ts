@@ -12,6 +12,7 @@ import { type Frame, frameInPlace, FrameReader, HEADER_SIZE } from "../lib/wire/
 import { stageStdio } from "../lib/transport/stage_stdio.ts";
 import { MASTER_ID, type Message, type ModuleEntry, PREAMBLE } from "../lib/wire/protocol.ts";
 import { type CallWorker, startCallWorker } from "./call_host.ts";
+import { factFor } from "./facts.ts";
 import { post, received, reusable } from "./transfer.ts";
 import { os, runtimeName, runtimeVersion, userName } from "./runtime.ts";
 import type {
@@ -312,6 +313,15 @@ export function runRemoteRouter(selfUrl: string): void {
         if (src === MASTER_ID) post(worker, msg);
         return;
       case "call": {
+        const fact = !msg.modules && msg.need === undefined ? factFor(msg) : undefined;
+        if (fact) {
+          try {
+            send(src, { t: "ok", id: msg.id, value: encode(fact()) });
+          } catch (e) {
+            send(src, { t: "err", id: msg.id, error: encode(e) });
+          }
+          return;
+        }
         const wid = nextWid++;
         const call: WorkerCall = {
           t: "call",
