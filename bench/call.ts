@@ -1,9 +1,11 @@
 /**
  * Call round-trip figures: sequential no-op calls on one warm context against a ping-pong of a
  * message the size of a call frame over one `ssh host cat` channel, and against Mitogen's no-op
- * call (`socket.gethostname`) on a warm context of its own; and a no-op call into a module of the
- * caller's own (`work.ts`, which the master serves and checks at each call) against Mitogen's call
- * into its counterpart (`mitogen_work.nothing`). For information, the same ping-pong
+ * call (`socket.gethostname`) on a warm context of its own. `node:os#hostname` is a machine fact,
+ * which the stage's router answers; `node:process#cwd` runs in the call worker, as user code
+ * does; so does a no-op call into a module of the caller's own (`work.ts`, which the master serves
+ * and checks at each call), set against Mitogen's call into its counterpart
+ * (`mitogen_work.nothing`). For information, the same ping-pong
  * through the runtime's own `process.stdin` → `process.stdout` echo, which is the I/O path the
  * remote stage uses, and the same echo through a worker thread, as calls run. Every kind is
  * sampled in turns of {@linkcode BLOCK} round trips in rotating order, so a busy machine skews
@@ -29,7 +31,10 @@ export const CALL_TARGET = 2;
 /** Ratio to Mitogen's no-op call that the call figure aims for. */
 export const CALL_PEER_TARGET = 0.7;
 
-/** No-op targets, lightest last: `[module, export]`. */
+/**
+ * No-op builtin targets, `[module, export]`: a machine fact the stage's router answers, and a
+ * builtin the call worker runs, as user code runs.
+ */
 export const NOOP_CALLS: readonly (readonly [string, string])[] = [
   ["node:os", "hostname"],
   ["node:process", "cwd"],
@@ -90,7 +95,7 @@ async function runCall(settings: BenchSettings): Promise<Figure[]> {
   return settings.runtimes.flatMap((runtime): Figure[] => [
     ...NOOP_CALLS.map(([mod, fn], i): Figure => ({
       id: `call.${fn}.${runtime}`,
-      label: `no-op call round trip, ${mod}#${fn} [${runtime}]`,
+      label: `no-op call round trip, ${mod}#${fn}${i === 0 ? " (a fact)" : ""} [${runtime}]`,
       unit: "µs",
       ours: stats(`${fn}.${runtime}`),
       floor,

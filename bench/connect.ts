@@ -2,13 +2,16 @@
  * Connect figures: a fresh router's `open()` (bootstrap and first call in one write) and
  * `connect()` (wait for hello, then call) up to the first call's reply, against a plain
  * `ssh host true` and Mitogen's `router.ssh()` then its first call, all taken in rotating turns.
- * Also where the time goes (spawn→hello and hello→first reply), and the remote's resident memory
- * once the first reply is in, ours and Mitogen's, counted over every process of the ssh session.
+ * The first call is `node:os#hostname`, a machine fact the stage's router answers; `open()` also
+ * sends a call into the caller's own module with it, which waits for the call worker. Also where
+ * the time goes (spawn→hello and hello→first reply), and the remote's resident memory once both
+ * replies are in, ours and Mitogen's, counted over every process of the ssh session.
  *
  * @module
  */
 
 import { Router } from "../mod.ts";
+import { WORK_MODULE } from "./call.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
 import { emptyProgramLine, idleResidentMB, sshCommandMs } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
@@ -54,6 +57,7 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         const opened = await openThenCall(settings, runtime);
         keep(side, `hello.${runtime}`, opened.hello);
         keep(side, `reply.${runtime}`, opened.total - opened.hello);
+        keep(side, `module.${runtime}`, opened.module);
         keep(side, `rss.${runtime}`, opened.rssMB);
         return opened.total;
       }),
@@ -142,8 +146,17 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         compare: "ratio",
       },
       {
+        id: `connect.module.${runtime}`,
+        label: `  open()→first call into the caller's own module, sent with the first [${runtime}]`,
+        unit: "ms",
+        ours: measuredSide(`module.${runtime}`),
+        floor: sshFloor,
+        runtime,
+        compare: "ratio",
+      },
+      {
         id: `connect.rss.${runtime}`,
-        label: `idle remote RSS, after the first reply [${runtime}]`,
+        label: `idle remote RSS, after the first replies [${runtime}]`,
         unit: "MB",
         ours: measuredSide(`rss.${runtime}`),
         peer: peerOf("idle remote RSS", "its context's python3, read the same way", {
@@ -153,7 +166,8 @@ async function runConnect(settings: BenchSettings): Promise<Figure[]> {
         compare: "ratio",
         target: bound("ours", { max: IDLE_RSS_TARGET, runtime, unit: "MB" }),
         note: "resident memory (VmRSS, 10⁶ B) of every process of the context's ssh session " +
-          "below sshd, read as soon as the first call's reply is in; Mitogen's the same way",
+          "below sshd, read as soon as the replies to the first calls are in (the second ran in " +
+          "the call worker, so it is up); Mitogen's after its first call",
       },
       {
         id: `connect.rss.worker.${runtime}`,
@@ -185,24 +199,30 @@ function connectOptions(settings: BenchSettings, runtime: BenchRuntime) {
 }
 
 /**
- * Wall ms from a fresh router's `open()` to the first reply, and to hello on the way; then the
- * remote session's resident MB, read before the router closes.
+ * Wall ms from a fresh router's `open()` to the first reply (a machine fact, which the router
+ * answers), and to hello on the way; to the reply of a call into the caller's own module sent
+ * with it (which runs in the call worker); then the remote session's resident MB, read before the
+ * router closes.
  */
 async function openThenCall(
   settings: BenchSettings,
   runtime: BenchRuntime,
-): Promise<{ total: number; hello: number; rssMB: number }> {
+): Promise<{ total: number; hello: number; module: number; rssMB: number }> {
   const router = new Router();
   try {
     const start = performance.now();
     const ctx = router.open(settings.host, connectOptions(settings, runtime));
     let hello = Number.NaN;
     ctx.ready.then(() => hello = performance.now() - start, () => {});
-    await ctx.call("node:os", "hostname");
+    const fact = ctx.call("node:os", "hostname");
+    const own = ctx.call(WORK_MODULE, "nothing").then(() => performance.now() - start);
+    own.catch(() => {}); // Seen below; not an unhandled rejection meanwhile.
+    await fact;
     const total = performance.now() - start;
+    const module = await own;
     const pid = ctx.info?.pid;
     if (pid === undefined) throw new Error(`Context on "${settings.host}" told no pid`);
-    return { total, hello, rssMB: await sessionResidentBytes(pid) / 1e6 };
+    return { total, hello, module, rssMB: await sessionResidentBytes(pid) / 1e6 };
   } finally {
     await router.close();
   }

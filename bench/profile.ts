@@ -1,6 +1,7 @@
 /**
- * Where a no-op call's time goes (`--profile`): for ours on each runtime, for Mitogen, and for a
- * ping-pong through `ssh host cat` (the floor), the CPU time and wake-ups per call of the process
+ * Where a no-op call's time goes (`--profile`): for a no-op call into a module of the caller's
+ * own (which runs in the call worker, as user code does) on each runtime, for Mitogen's call into
+ * its counterpart, and for a ping-pong through `ssh host cat` (the floor), the CPU time and wake-ups per call of the process
  * answering on the remote (every thread: the remote stage, Mitogen's Python, `cat`) and of the
  * process calling here (this bench, or Mitogen's master), read from `/proc` over many calls in
  * rotating turns; then, in a pass of their own, the system calls per call on both ends
@@ -10,7 +11,7 @@
  */
 
 import { Router } from "../mod.ts";
-import { callFrameSize } from "./call.ts";
+import { callFrameSize, WORK_MODULE } from "./call.ts";
 import { type Figure, measured, peerOf, type Unit } from "./figure.ts";
 import { PingPong, sshArgv } from "./floors.ts";
 import type { BenchSettings, Group } from "./group.ts";
@@ -72,7 +73,11 @@ async function runProfile(settings: BenchSettings): Promise<Figure[]> {
   });
   if (peer !== undefined) {
     const { ctx, pid } = await peer.connect();
-    subjects.set("mitogen", { remote: pid, master: peer.pid, calls: (n) => peer.noop(ctx, n) });
+    subjects.set("mitogen", {
+      remote: pid,
+      master: peer.pid,
+      calls: (n) => peer.noop(ctx, n, "module"),
+    });
   }
   for (const runtime of settings.runtimes) {
     const ctx = await router.connect(settings.host, { sshConfig: settings.sshConfig, runtime });
@@ -80,7 +85,7 @@ async function runProfile(settings: BenchSettings): Promise<Figure[]> {
       remote: ctx.info!.pid,
       master: Deno.pid,
       calls: async (n) => {
-        for (let i = 0; i < n; i++) await ctx.call("node:os", "hostname");
+        for (let i = 0; i < n; i++) await ctx.call(WORK_MODULE, "nothing");
       },
     });
   }
@@ -158,9 +163,13 @@ function profileFigures(settings: BenchSettings, readings: Map<string, Readings>
         ...(floor === undefined
           ? {}
           : { floor: measured(`ping-pong through ssh ${settings.host} cat`, floor) }),
-        peer: peerOf(row, "Context.call(socket.gethostname): its python3 there, its master here", {
-          stats: take("mitogen", key),
-        }),
+        peer: peerOf(
+          row,
+          "Context.call(mitogen_work.nothing): its python3 there, its master here",
+          {
+            stats: take("mitogen", key),
+          },
+        ),
         runtime,
         compare: "ratio",
         ...(key.endsWith("_syscalls")
