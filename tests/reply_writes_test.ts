@@ -135,15 +135,24 @@ Deno.test("a no-op call wakes the stage's threads about twice: once in, once out
         return total;
       };
       for (let i = 0; i < 50; i++) await ctx.call("node:process", "cwd");
-      const before = await switches();
-      for (let i = 0; i < 300; i++) await ctx.call("node:process", "cwd");
-      const perCall = (await switches() - before) / 300;
+      // A busy machine (tests run in parallel) adds wake-ups, never removes them: the quietest of
+      // three rounds shows what each call costs by design.
+      const rounds: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const before = await switches();
+        for (let i = 0; i < 300; i++) await ctx.call("node:process", "cwd");
+        rounds.push((await switches() - before) / 300);
+      }
+      const perCall = Math.min(...rounds);
       // Node: the main thread wakes for the call, the worker runs it and writes the reply. Deno:
       // the main thread also wakes for the reply its call host sends back (1.7-2.1 a call, and
       // V8's helper threads now and then). Before: 3.3 on Node (the reply went through the main
       // thread), 5 on Deno (stdin was read on a thread of its own).
       const most = rt.kind === "deno" ? 3.5 : 2.6;
-      ok(perCall < most, `${perCall.toFixed(2)} wake-ups of the stage's threads per call`);
+      ok(
+        perCall < most,
+        `${rounds.map((r) => r.toFixed(2)).join(", ")} wake-ups of the stage's threads per call`,
+      );
     });
   }
 });
