@@ -54,8 +54,7 @@ export class ChildLink {
       child = spawnNodeChild({ argv: spec.argv, env }, {
         receive: (chunk) => b.stdout(chunk),
         stderr: (chunk) => b.stderr(chunk),
-        error: (e) =>
-          b.fail(`Cannot start "${spec.argv[0]}" for "${spec.label}": ${e.message}`, "connect"),
+        error: (e) => b.notStarted(e),
         closed: (code, signal) => b.exited(code, signal),
       });
     } catch (e) {

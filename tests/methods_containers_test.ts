@@ -9,6 +9,7 @@
 import { strictEqual } from "node:assert/strict";
 import { ExitCode } from "../mod.ts";
 import { runCli } from "./_fixtures/cli.ts";
+import { testNode } from "./_fixtures/runtimes.ts";
 import { standIn } from "./_fixtures/stand_in.ts";
 
 const unavailable = Deno.uid() !== 0 ? "the stand-ins need root (unshare)" : undefined;
@@ -88,6 +89,27 @@ Deno.test({ name: "docker's own exit codes are explained, quoting it", ignore },
       `mitoctl: Cannot connect to "docker:gone": docker exited with code 125 (docker itself failed: no such container, ` +
         `or no daemon): stand-in docker: argument 3 is 'gone', expected 'app'\n`,
     );
+  }
+});
+
+Deno.test("a method whose CLI is missing is named alike from the master and behind a hop", async () => {
+  // A PATH with the runtimes and a shell only, so no engine's CLI is on it on any machine.
+  const bin = await Deno.makeTempDir({ prefix: "mitoctl-no-engine-" });
+  try {
+    await Deno.symlink(Deno.execPath(), `${bin}/deno`);
+    await Deno.symlink((await testNode()).path, `${bin}/node`);
+    for (const tool of ["sh", "env"]) await Deno.symlink(`/bin/${tool}`, `${bin}/${tool}`);
+    for (const target of ["podman:app", "local/podman:app"]) {
+      const result = await runCli(["call", target, "node:os#hostname"], { env: { PATH: bin } });
+      strictEqual(result.code, ExitCode.connection, result.stderr);
+      strictEqual(
+        result.stderr,
+        `mitoctl: Cannot connect to "podman:app": "podman" was not found\n`,
+        target,
+      );
+    }
+  } finally {
+    await Deno.remove(bin, { recursive: true });
   }
 });
 

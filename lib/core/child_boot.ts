@@ -195,6 +195,21 @@ export class ChildBoot {
     this.#fail({ message, kind });
   }
 
+  /**
+   * The child's program could not be run (the spawn's error): fails the boot in the words the
+   * master and a remote stage both give, naming the program.
+   */
+  notStarted(error: Error): void {
+    const program = this.#spec.argv[0];
+    const code = (error as { code?: unknown }).code;
+    const why = code === "ENOENT"
+      ? `"${program}" was not found`
+      : code === "EACCES"
+      ? `"${program}" may not be run (permission denied)`
+      : error.message;
+    this.fail(`Cannot connect to "${this.#spec.label}": ${why}`, "connect");
+  }
+
   /** Ends the child on purpose: closes its stdin (the stage exits), kills it if it lingers. */
   close(): void {
     if (this.#closing) return;

@@ -323,3 +323,25 @@ Deno.test("ChildBoot.env() adds the guard's environment, and says why a guard ca
   broken.abandon();
   assert.deepEqual(g.calls.at(-1), "close");
 });
+
+Deno.test("ChildBoot names a program that could not be run, in the same words everywhere", () => {
+  const spawnError = (code: string | undefined, message: string) =>
+    Object.assign(new Error(message), code === undefined ? {} : { code });
+  const cases: [Error, string][] = [
+    [spawnError("ENOENT", "spawn ssh ENOENT"), `Cannot connect to "web1": "ssh" was not found`],
+    [
+      spawnError("EACCES", "spawn ssh EACCES"),
+      `Cannot connect to "web1": "ssh" may not be run (permission denied)`,
+    ],
+    [
+      spawnError(undefined, "out of file descriptors"),
+      `Cannot connect to "web1": out of file descriptors`,
+    ],
+  ];
+  for (const [error, message] of cases) {
+    const { boot, failures, io } = started(SSH);
+    boot.notStarted(error);
+    assert.deepEqual(failures, [{ message, kind: "connect" }]);
+    assert.equal(io.killed, 1);
+  }
+});

@@ -124,12 +124,7 @@ export class Connection {
           line = lines.pop()!;
           for (const l of lines) options.onStderr(l);
         },
-        error: (e) => {
-          const why = (e as NodeJS.ErrnoException).code === "ENOENT"
-            ? `"${spec.argv[0]}" was not found`
-            : e.message;
-          boot.fail(`Cannot connect to "${spec.label}": ${why}`, "connect");
-        },
+        error: (e) => boot.notStarted(e),
         closed: (code, signal) => {
           if (line) options.onStderr?.(line);
           boot.exited(code, signal);
