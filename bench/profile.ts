@@ -1,10 +1,10 @@
 /**
  * Where a no-op call's time goes (`--profile`): for a no-op call into a module of the caller's
  * own (which runs in the call worker, as user code does) on each runtime, for Mitogen's call into
- * its counterpart, and for a ping-pong through `ssh host cat` (the floor), the CPU time and wake-ups per call of the process
- * answering on the remote (every thread: the remote stage, Mitogen's Python, `cat`) and of the
- * process calling here (this bench, or Mitogen's master), read from `/proc` over many calls in
- * rotating turns; then, in a pass of their own, the system calls per call on both ends
+ * its counterpart, and for a ping-pong through `ssh host cat` (the floor), the CPU time and
+ * wake-ups per call of the process answering on the remote (every thread: the remote stage,
+ * Mitogen's Python, `cat`) and of the process calling here (this bench, or Mitogen's master), read
+ * from `/proc` over many calls in rotating turns; then, in a pass of their own, the system calls per call on both ends
  * (`strace -c -f -p`), with the most frequent named.
  *
  * @module
@@ -166,9 +166,7 @@ function profileFigures(settings: BenchSettings, readings: Map<string, Readings>
         peer: peerOf(
           row,
           "Context.call(mitogen_work.nothing): its python3 there, its master here",
-          {
-            stats: take("mitogen", key),
-          },
+          { stats: take("mitogen", key) },
         ),
         runtime,
         compare: "ratio",

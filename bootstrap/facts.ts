@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { Call } from "../lib/wire/protocol.ts";
 import { os } from "./runtime.ts";
 
 /** The `node:os` functions answered here. */
@@ -35,12 +36,11 @@ const NO_ARGS = 0x90;
 
 /**
  * The function that answers `call` here, or undefined when the worker must: a fact this runtime
- * has, called with no arguments, as a plain call (not a stream).
+ * has, called with no arguments, as a plain call (not a stream, bringing no modules).
  */
-export function factFor(
-  call: { mod: string; fn: string; args: Uint8Array; credit?: number },
-): (() => unknown) | undefined {
+export function factFor(call: Call): (() => unknown) | undefined {
   if (call.mod !== "node:os" || !FACTS.has(call.fn) || call.credit !== undefined) return;
+  if (call.modules || call.need !== undefined) return;
   if (call.args.length !== 1 || call.args[0] !== NO_ARGS) return;
   const fn = (os as unknown as Record<string, unknown>)[call.fn];
   return typeof fn === "function" ? () => fn.call(os) : undefined;

@@ -313,7 +313,7 @@ export function runRemoteRouter(selfUrl: string): void {
         if (src === MASTER_ID) post(worker, msg);
         return;
       case "call": {
-        const fact = !msg.modules && msg.need === undefined ? factFor(msg) : undefined;
+        const fact = factFor(msg);
         if (fact) {
           try {
             send(src, { t: "ok", id: msg.id, value: encode(fact()) });
