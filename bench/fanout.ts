@@ -14,7 +14,7 @@
 import { DEFAULT_MAX_STARTUPS } from "../tests/_fixtures/sshd.ts";
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { emptyProgramLine, sshArgv } from "./floors.ts";
+import { emptyProgramLine, sshArgv, workerProgramLine } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, runProcess, type Sampler, timeOnce } from "./measure.ts";
 import { MITOGEN_CONNECT_TIMEOUT, type MitogenPeer, startPeer } from "./mitogen.ts";
@@ -86,6 +86,20 @@ async function runFanout(settings: BenchSettings): Promise<Figure[]> {
         runtime,
         compare: "ratio",
       },
+      {
+        id: `fanout.${size}.worker.${runtime}`,
+        label: `  the same against ${size} ssh whose runtime starts one worker thread [${runtime}]`,
+        unit: "ms",
+        ours: stats(runtime),
+        floor: measured(
+          `${size}× ssh ${settings.host} ${runtime} starts one worker thread, at once`,
+          stats(`worker.${runtime}`),
+        ),
+        runtime,
+        compare: "ratio",
+        note: "each context keeps user code off its routing thread: on Node a worker thread " +
+          "started at boot, on Deno a second process (the call host)",
+      },
     ]));
   }
   return figures;
@@ -109,6 +123,7 @@ function fanoutSources(
   for (const runtime of settings.runtimes) {
     sources.set(runtime, each(() => openAll(settings, runtime, size)));
     sources.set(`bare.${runtime}`, atOnce(emptyProgramLine(runtime)));
+    sources.set(`worker.${runtime}`, atOnce(workerProgramLine(runtime)));
   }
   return sources;
 }

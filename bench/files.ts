@@ -3,7 +3,9 @@
  * (a remote shell that writes each request's bytes to a file and answers) and against Mitogen's
  * FileService (the context streams the file from the master, as Mitogen's Ansible plugins push
  * large files); `pull` of it against `cat file` over a warm channel and against a Mitogen call
- * returning the file's bytes (as those plugins fetch a file); and, for information, pushes of a
+ * returning the file's bytes (as those plugins fetch a file); each also against a floor that keeps
+ * the bytes as ours does (written to a temporary file, synced, renamed over the target), the
+ * work a transfer's writing end cannot skip; and, for information, pushes of a
  * tree of small files: fresh, and again with nothing changed. All in rotating turns. MB is 10⁶
  * bytes; the ratio is ours ÷ floor, so below 1 means slower. The target for both directions is at
  * least 0.8× the floor.
@@ -58,6 +60,17 @@ async function runFiles(settings: BenchSettings): Promise<Figure[]> {
     const source = stack.use(
       new PingPong(sshArgv(settings, `while read -r _; do cat ${remote}/floor.bin; done`)),
     );
+    // The same floors, keeping the bytes as a transfer must: written to a temporary file, synced
+    // and renamed over the target (push and pull do that on the writing end).
+    const syncedSink = stack.use(
+      new PingPong(
+        sshArgv(
+          settings,
+          `mkdir -p ${remote} && while read -r n; do head -c "$n" > ${remote}/synced.tmp && ` +
+            `sync ${remote}/synced.tmp && mv ${remote}/synced.tmp ${remote}/synced.bin; echo ok; done`,
+        ),
+      ),
+    );
     const newline = new TextEncoder().encode("\n");
     const rate = (move: () => Promise<number>) =>
       each(async () => megabytesPerSecond(FILE_BYTES, await move()));
@@ -66,6 +79,8 @@ async function runFiles(settings: BenchSettings): Promise<Figure[]> {
     const sources = new Map<string, Sampler>([
       ["sink", rate(() => sink.exchange(request, 3))],
       ["source", rate(() => source.exchange(newline, FILE_BYTES))],
+      ["sink.synced", rate(() => syncedSink.exchange(request, 3))],
+      ["source.synced", rate(() => intoSyncedFile(source, newline, `${local}/synced.bin`))],
     ]);
     const peer = stack.use(await startPeer(settings.mitogen));
     if (peer !== undefined) {
@@ -106,17 +121,25 @@ async function runFiles(settings: BenchSettings): Promise<Figure[]> {
         way: "push",
         floor: measured(`ssh ${settings.host} cat > file, ${mib} MiB`, stats("sink")),
         mitogen: "FileService: the context streams the file from the master (FileService.get)",
+        synced: measured(
+          `ssh ${settings.host} cat > file, synced and renamed there, ${mib} MiB`,
+          stats("sink.synced"),
+        ),
       },
       {
         way: "pull",
         floor: measured(`ssh ${settings.host} cat file, ${mib} MiB`, stats("source")),
         mitogen: "Context.call(read_path): one reply holding the file, written here",
+        synced: measured(
+          `ssh ${settings.host} cat file, written to a file here, synced and renamed, ${mib} MiB`,
+          stats("source.synced"),
+        ),
       },
     ] as const;
     return settings.runtimes.flatMap((runtime): Figure[] => {
       const target = bound("ratio", { min: BULK_TARGET, runtime });
       return [
-        ...directions.map(({ way, floor, mitogen }): Figure => ({
+        ...directions.flatMap(({ way, floor, mitogen, synced }): Figure[] => [{
           id: `files.${way}.${runtime}`,
           label: `${way} of a ${mib} MiB file [${runtime}]`,
           unit: "MB/s",
@@ -128,7 +151,17 @@ async function runFiles(settings: BenchSettings): Promise<Figure[]> {
           runtime,
           compare: "ratio",
           target,
-        })),
+        }, {
+          id: `files.${way}.synced.${runtime}`,
+          label: `  the same against a floor that syncs the file and renames it [${runtime}]`,
+          unit: "MB/s",
+          ours: stats(`${way}.${runtime}`),
+          floor: synced,
+          runtime,
+          compare: "ratio",
+          note: "the floor keeps the bytes as ours does: the writing end writes a temporary " +
+            "file, syncs it to disk and renames it over the target",
+        }]),
         {
           id: `files.tree.${runtime}`,
           label: `  push of ${TREE_FILES} files of 4 KiB, new [${runtime}]`,
@@ -170,6 +203,30 @@ async function writeRandom(path: string, size: number): Promise<void> {
   // getRandomValues fills at most 64 KiB at a time.
   for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
   await Deno.writeFile(path, data);
+}
+
+/**
+ * Ms of `source` sending `FILE_BYTES` (the pull floor), each chunk written as it arrives to a
+ * temporary file beside `dest`, which is then synced and renamed over `dest`, as a pull does.
+ */
+async function intoSyncedFile(
+  source: PingPong,
+  request: Uint8Array,
+  dest: string,
+): Promise<number> {
+  const tmp = `${dest}.tmp`;
+  const start = performance.now();
+  const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o600 });
+  try {
+    await source.exchange(request, FILE_BYTES, (chunk) => {
+      for (let done = 0; done < chunk.length;) done += file.writeSync(chunk.subarray(done));
+    });
+    file.syncSync();
+  } finally {
+    file.close();
+  }
+  Deno.renameSync(tmp, dest);
+  return performance.now() - start;
 }
 
 /** The floor's request: the byte count on a line, then the bytes. */

@@ -93,6 +93,18 @@ export function emptyProgramLine(runtime: string): string {
   return shellLine(scriptArgv(runtime, "0"));
 }
 
+/**
+ * The shell command line that has `runtime` start one `node:worker_threads` worker (from a
+ * `data:` URL, as the stage starts its call worker) and exit once it answered: the least a
+ * context whose user code runs off the routing thread costs to come up.
+ */
+export function workerProgramLine(runtime: string): string {
+  const body = 'process.getBuiltinModule("node:worker_threads").parentPort.postMessage(0)';
+  const js = 'new(process.getBuiltinModule("node:worker_threads").Worker)(new URL(' +
+    `"data:text/javascript;base64,${btoa(body)}")).once("message",()=>process.exit())`;
+  return shellLine(scriptArgv(runtime, js));
+}
+
 /** Wall ms for `runtime` (a path) to start, run an empty program and exit. */
 export async function runtimeStartMs(runtime: string): Promise<number> {
   return (await runProcess(scriptArgv(runtime, "0"))).ms;
@@ -206,13 +218,25 @@ export class PingPong implements AsyncDisposable {
     return samples;
   }
 
-  /** Writes `request`, waits until `expect` bytes came back; returns the wall ms it took. */
-  async exchange(request: Uint8Array, expect: number): Promise<number> {
+  /**
+   * Writes `request`, waits until `expect` bytes came back; returns the wall ms it took. With
+   * `into`, each chunk read is given to it before the next read (the bytes are only valid until
+   * it returns); bytes left over from an earlier line are not.
+   */
+  async exchange(
+    request: Uint8Array,
+    expect: number,
+    into?: (chunk: Uint8Array) => void,
+  ): Promise<number> {
     const start = performance.now();
     // Read while writing: a message larger than the pipes would otherwise never finish writing.
     this.#child.send(request);
     let received = this.#surplus;
-    while (received < expect) received += (await this.#read()).length;
+    while (received < expect) {
+      const chunk = await this.#read();
+      into?.(chunk.subarray(0, expect - received));
+      received += chunk.length;
+    }
     this.#surplus = received - expect;
     return performance.now() - start;
   }

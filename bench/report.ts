@@ -120,6 +120,14 @@ export function pipeTable(rows: readonly (readonly string[])[]): string {
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join("\n");
 }
 
+/** The notes under the tables: one line per figure's note, once for all runtimes. */
+export function noteLines(figures: readonly Figure[]): string[] {
+  const lines = figures.filter((f) => f.note !== undefined).map((f) =>
+    `- ${f.label.trim().replace(/ \[[^\]]*\]$/, "")}: ${f.note}`
+  );
+  return [...new Set(lines)];
+}
+
 /** The human report: facts, the figure table, the spread table and notes. */
 export function renderText(run: BenchRun): string {
   const { machine, counts, figures } = run;
@@ -156,9 +164,7 @@ export function renderText(run: BenchRun): string {
       ...(f.floor && !f.floor.quoted ? spreadCells(f.floor.stats, f.unit) : ["", "", "", ""]),
     ]),
   ];
-  const notes = figures.filter((f) => f.note !== undefined).map((f) =>
-    `- ${f.label.trim()}: ${f.note}`
-  );
+  const notes = noteLines(figures);
   const besideMitogen = peerTable(figures);
   const peerTargets = figures.some((f) => f.peer && (f.peer.target || f.target));
   const rowsByLabel = new Map<string, Set<string>>();

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { formatRatio, formatValue, peerCell, peerTable, pipeTable, targetCell } from "./report.ts";
+import {
+  formatRatio,
+  formatValue,
+  noteLines,
+  peerCell,
+  peerTable,
+  pipeTable,
+  targetCell,
+} from "./report.ts";
 import { exact } from "./stats.ts";
 
 Deno.test("formatValue() keeps fewer decimals as values grow", () => {
@@ -114,4 +122,15 @@ Deno.test("targetCell() shows the figure's own target and the one against Mitoge
     peer: peerOf("r", "x", { target: bound("peer", { max: 1 }) }),
   });
   assert.equal(targetCell(unmeasured), "≤ 1.3× ✗; ≤ 1× Mitogen ?");
+});
+
+Deno.test("noteLines() says a figure's note once, whatever runtimes it was taken on", () => {
+  const base = { unit: "ms", ours: exact(1), compare: "ratio" } as const;
+  const lines = noteLines([
+    { ...base, id: "a.node", label: "  a [node]", note: "same" },
+    { ...base, id: "a.deno", label: "  a [deno]", note: "same" },
+    { ...base, id: "b.node", label: "b [node]", note: "other" },
+    { ...base, id: "c.node", label: "c [node]" },
+  ]);
+  assert.deepEqual(lines, ["- a: same", "- b: other"]);
 });
