@@ -72,8 +72,33 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     strictEqual(r.code, ExitCode.remote);
     strictEqual(
       r.stderr,
-      `mitoctl: Error on "mito": Cannot run "/nonexistent/tool": spawn /nonexistent/tool ENOENT\n`,
+      `mitoctl: Error on "mito": Cannot run the command: "/nonexistent/tool" was not found\n`,
     );
+  });
+
+  // A file the test user can read, run as the command: what mitoctl says of it.
+  const runFile = async (text: string, mode: number, why: (path: string) => string) => {
+    const path = `/tmp/mitoctl-run-${crypto.randomUUID().slice(0, 8)}`;
+    await Deno.writeTextFile(path, text, { mode });
+    try {
+      const r = await runCli(["run", ...cfg, "mito", "--", path]);
+      strictEqual(r.code, ExitCode.remote);
+      strictEqual(r.stderr, `mitoctl: Error on "mito": Cannot run the command: ${why(path)}\n`);
+    } finally {
+      await Deno.remove(path);
+    }
+  };
+
+  await t.step("a script whose interpreter is missing says so", async () => {
+    await runFile(
+      "#!/nonexistent/interpreter\n",
+      0o755,
+      (path) => `the interpreter named on the first line of "${path}" was not found`,
+    );
+  });
+
+  await t.step("a command that may not be run says so", async () => {
+    await runFile("echo no\n", 0o644, (path) => `"${path}" may not be run (permission denied)`);
   });
 
   await t.step("several targets: prefixed lines, a summary, the worst exit code", async () => {

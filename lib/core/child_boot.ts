@@ -14,6 +14,7 @@ import { CLOSE_GRACE, MAX_FRAME_SIZE, STDERR_TAIL } from "../limits.ts";
 import { type Frame, FrameReader } from "../wire/frame.ts";
 import { type LoginStep, LoginWatch } from "../methods/login.ts";
 import type { LoginGuard, SpawnSpec } from "../methods/method.ts";
+import { spawnFailure } from "../transport/sealed_spawn.ts";
 import type { ChildTransport } from "../transport/transport.ts";
 import { explainExit, PreambleScanner, stderrSuffix } from "./boot.ts";
 
@@ -200,13 +201,7 @@ export class ChildBoot {
    * master and a remote stage both give, naming the program.
    */
   notStarted(error: Error): void {
-    const program = this.#spec.argv[0];
-    const code = (error as { code?: unknown }).code;
-    const why = code === "ENOENT"
-      ? `"${program}" was not found`
-      : code === "EACCES"
-      ? `"${program}" may not be run (permission denied)`
-      : error.message;
+    const why = spawnFailure(this.#spec.argv[0]!, error);
     this.fail(`Cannot connect to "${this.#spec.label}": ${why}`, "connect");
   }
 

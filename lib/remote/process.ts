@@ -6,7 +6,7 @@
  */
 
 import type { ChildProcess } from "node:child_process";
-import { spawnSealed } from "../transport/sealed_spawn.ts";
+import { spawnFailure, spawnSealed } from "../transport/sealed_spawn.ts";
 import { readdirSync, readFileSync } from "node:fs";
 
 /** How to start the process. */
@@ -83,7 +83,7 @@ export async function* run(argv: string[], options: RunOptions = {}): AsyncGener
       child.once("spawn", resolve);
       child.once("error", () => resolve());
     });
-    if (failure) throw new Error(`Cannot run "${cmd}": ${failure.message}`);
+    if (failure) throw new Error(`Cannot run the command: ${spawnFailure(cmd!, failure)}`);
     yield { t: "start", pid: child.pid!, handle };
     for (;;) {
       const event = queue.shift();

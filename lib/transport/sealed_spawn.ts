@@ -11,7 +11,25 @@
  */
 
 import type { ChildProcess, SpawnOptions } from "node:child_process";
+import { existsSync } from "node:fs";
 import { FRAMES_FD } from "../wire/protocol.ts";
+
+/**
+ * Why `program` did not start, in words, from the error `spawn` reported: `"x" was not found`,
+ * `"x" may not be run (permission denied)`, else the error's own message. Every place that starts
+ * a program on a user's behalf (a context's first process, a remote command) says it this way.
+ */
+export function spawnFailure(program: string, error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === "ENOENT") {
+    // The kernel says ENOENT too when a script's interpreter (its `#!` line) is missing.
+    return program.includes("/") && existsSync(program)
+      ? `the interpreter named on the first line of "${program}" was not found`
+      : `"${program}" was not found`;
+  }
+  if (code === "EACCES") return `"${program}" may not be run (permission denied)`;
+  return error.message;
+}
 
 /** The highest descriptor a stage process or its call host uses for mitoctl. */
 const LAST_SEALED_FD = 4;
