@@ -127,7 +127,9 @@ export function runRemoteRouter(selfUrl: string): void {
       });
     });
   };
-  let worker = startWorker();
+  // Started once the first frames are handled (see "init"), or by the first call that needs it.
+  let worker: CallWorker | undefined;
+  const callWorker = (): CallWorker => worker ??= startWorker();
 
   /** A message from this context to `dst`, as a frame. */
   /** Fills in the header before `bytes`, encoded after room for it (by the worker too). */
@@ -179,7 +181,7 @@ export function runRemoteRouter(selfUrl: string): void {
         outgoing.set(id, { wid: m.id, dst: m.dst });
       } catch (e) {
         // Over the frame limit: the call fails where it was made.
-        post(worker, { t: "odone", id: m.id, ok: false, data: encode(e) });
+        post(callWorker(), { t: "odone", id: m.id, ok: false, data: encode(e) });
       }
       return;
     }
@@ -191,14 +193,14 @@ export function runRemoteRouter(selfUrl: string): void {
       sendEncoded(entry.src, m.frame, reusable(m) ? w.reuse : undefined);
     } catch (e) {
       // Over the frame limit: this call fails, the link lives on.
-      if (m.t === "item" && finish(m.id)) post(worker, { t: "stop", id: m.id });
+      if (m.t === "item" && finish(m.id)) post(callWorker(), { t: "stop", id: m.id });
       send(entry.src, { t: "err", id, error: encode(e) });
     }
   }
 
   /** Forgets the calls whose replies the worker wrote itself. */
   function settle(): void {
-    worker.counts?.ended(finish);
+    worker?.counts?.ended(finish);
   }
 
   /** Fails every call the worker held and starts a fresh one. */
@@ -275,7 +277,7 @@ export function runRemoteRouter(selfUrl: string): void {
       outgoing.delete(msg.id);
       const ok = msg.t === "ok";
       const data = msg.t === "ok" ? msg.value : msg.error;
-      post(worker, { t: "odone", id: out.wid, ok, data });
+      post(callWorker(), { t: "odone", id: out.wid, ok, data });
       return;
     }
     // A context below may only ask for what was stashed here for it.
@@ -296,6 +298,8 @@ export function runRemoteRouter(selfUrl: string): void {
           host: os.hostname(),
           user: userName(),
         });
+        // The worker's start takes a core for tens of milliseconds: after what came with init.
+        setTimeout(callWorker, 0);
         return;
       case "open":
         if (msg.code && !parent && !held) {
@@ -310,7 +314,7 @@ export function runRemoteRouter(selfUrl: string): void {
       case "stash":
         return withParent((p) => p.stash.keep(msg));
       case "chan":
-        if (src === MASTER_ID) post(worker, msg);
+        if (src === MASTER_ID) post(callWorker(), msg);
         return;
       case "call": {
         const fact = factFor(msg);
@@ -333,7 +337,9 @@ export function runRemoteRouter(selfUrl: string): void {
         };
         if (msg.credit !== undefined) call.credit = msg.credit;
         // The worker writes the reply itself when it goes the way of this process's own frames.
-        if (worker.counts && !core.linkOf(src)) call.to = [src, Math.max(core.id, 0), maxFrame];
+        if (callWorker().counts && !core.linkOf(src)) {
+          call.to = [src, Math.max(core.id, 0), maxFrame];
+        }
         // Only ancestors bring modules: a granted caller may not replace what the master sent,
         // nor make this context ask the master for modules on its behalf.
         if (!core.ancestors.has(src)) {
@@ -350,13 +356,13 @@ export function runRemoteRouter(selfUrl: string): void {
         inFlight.set(wid, { src, id: msg.id, call });
         byCaller.set(`${src}:${msg.id}`, wid);
         if (msg.need === undefined) {
-          post(worker, call);
+          post(callWorker(), call);
           return;
         }
         fetchNeeded(msg.need).then((modules) => {
           if (!inFlight.has(wid)) return;
           call.modules = [...call.modules ?? [], ...modules];
-          post(worker, call);
+          post(callWorker(), call);
         }, (e: Error) => {
           if (finish(wid)) send(src, { t: "err", id: msg.id, error: encode(e) });
         });
@@ -367,13 +373,13 @@ export function runRemoteRouter(selfUrl: string): void {
         if (wid === undefined) return;
         finish(wid);
         send(src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
-        restart(worker, `call ${msg.id} on the same context was cancelled`);
+        restart(callWorker(), `call ${msg.id} on the same context was cancelled`);
         return;
       }
       case "credit":
       case "stop": {
         const id = byCaller.get(`${src}:${msg.id}`);
-        if (id !== undefined) post(worker, { ...msg, id });
+        if (id !== undefined) post(callWorker(), { ...msg, id });
         return;
       }
       case "mres":

@@ -1,8 +1,8 @@
 /**
  * Machine facts (`node:os` functions called with no arguments, bootstrap/facts.ts) are answered
  * by the stage's router: before the call worker is up and while user code keeps it busy. Any
- * other call, a fact with arguments included, still waits for the worker. Every test runtime,
- * over a real sshd.
+ * other call, a fact with arguments included, still waits for the worker, which starts by itself
+ * once the stage's first frames are handled. Every test runtime, over a real sshd.
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
@@ -67,6 +67,50 @@ Deno.test("every fact the router answers exists on every runtime and gives the w
         const value = await ctx.call("node:os", fn);
         ok(value !== undefined && value !== null, `node:os#${fn} gave ${value} on ${rt.name}`);
       }
+    });
+  }
+});
+
+/**
+ * What of stage `pid` waits for events: its threads in an epoll wait (the main thread, the call
+ * worker's thread on Node, the runtime's own) and its child processes (the call host on Deno).
+ * The call worker adds one.
+ */
+function waiters(pid: number): number {
+  let n = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const syscall = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/syscall`).split(" ")[0];
+    // epoll_wait, epoll_pwait, epoll_pwait2 on x86-64.
+    if (["232", "281", "441"].includes(syscall!)) n++;
+  }
+  for (const e of Deno.readDirSync("/proc")) {
+    try {
+      const stat = /^\d+$/.test(e.name) && Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      if (stat && stat.split(") ")[1]!.split(" ")[1] === `${pid}`) n++;
+    } catch { /* Gone meanwhile. */ }
+  }
+  return n;
+}
+
+Deno.test("the call worker starts by itself after the hello, before any call needs it", async (t) => {
+  await using sshd = await startSshd();
+  for (const rt of runtimes) {
+    await t.step(rt.name, async () => {
+      await using router = new Router();
+      const options = { sshConfig: sshd.sshConfig, runtime: rt.path };
+      // The count with the worker surely up: a call it runs was answered. A builtin: a module of
+      // the master's would add Node 20's loader hooks thread.
+      const used = await router.connect("mito", { ...options, name: "used" });
+      await used.call("node:process", "cwd");
+      await new Promise((r) => setTimeout(r, 200));
+      const up = waiters(used.info!.pid);
+      // A context no call has reached gets there too.
+      const ctx = await router.connect("mito", { ...options, name: "idle" });
+      const deadline = Date.now() + 10_000;
+      while (waiters(ctx.info!.pid) < up && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      strictEqual(waiters(ctx.info!.pid), up, `no call worker started on ${rt.name} within 10 s`);
     });
   }
 });
