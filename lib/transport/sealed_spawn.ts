@@ -5,7 +5,8 @@
  * writes there is dropped, and it reads an end of file. Deno cannot make an inherited descriptor
  * close-on-exec, so without this a child would hold them: a command writing to its fd 3 would
  * write into the protocol, and a child context's first process (su, a container CLI, the watchdog
- * shell) would hold its parent's link to the master.
+ * shell) would hold its parent's link to the master. Also the words for a program that did not
+ * start ({@linkcode spawnFailure}), which every part that starts one on a user's behalf uses.
  *
  * @module
  */
