@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { ExitCode, Router } from "../mod.ts";
 import { runProcess } from "../lib/master/run_process.ts";
 import { runCli, startCli } from "./_fixtures/cli.ts";
@@ -159,6 +159,19 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
     const r = await runCli(["run", "local/sudo:mitoctl-t1", "--", "id", "-un"]);
     strictEqual(r.code, 0, r.stderr);
     strictEqual(r.stdout, "mitoctl-t1\n");
+  });
+
+  await t.step("the library: a missing working directory is named as such", async () => {
+    await using router = new Router();
+    const ctx = await router.connect("mito", { sshConfig: sshd.sshConfig });
+    await rejects(
+      Array.fromAsync(runProcess(ctx, ["ls"], { cwd: "/nonexistent/dir" })),
+      {
+        message:
+          'Error on "mito": Cannot run the command: the working directory "/nonexistent/dir" was ' +
+          "not found",
+      },
+    );
   });
 
   await t.step("the library: start, output and exit as events", async () => {

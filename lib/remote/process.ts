@@ -83,7 +83,9 @@ export async function* run(argv: string[], options: RunOptions = {}): AsyncGener
       child.once("spawn", resolve);
       child.once("error", () => resolve());
     });
-    if (failure) throw new Error(`Cannot run the command: ${spawnFailure(cmd!, failure)}`);
+    if (failure) {
+      throw new Error(`Cannot run the command: ${spawnFailure(cmd!, failure, options.cwd)}`);
+    }
     yield { t: "start", pid: child.pid!, handle };
     for (;;) {
       const event = queue.shift();

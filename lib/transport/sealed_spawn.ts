@@ -13,18 +13,24 @@
 
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { FRAMES_FD } from "../wire/protocol.ts";
 
 /**
- * Why `program` did not start, in words, from the error `spawn` reported: `"x" was not found`,
- * `"x" may not be run (permission denied)`, else the error's own message. Every place that starts
- * a program on a user's behalf (a context's first process, a remote command) says it this way.
+ * Why `program` did not start in `cwd` (default: this process's), in words, from the error `spawn`
+ * reported: `"x" was not found`, `"x" may not be run (permission denied)`, else the error's own
+ * message. Every place that starts a program on a user's behalf (a context's first process, a
+ * remote command) says it this way.
  */
-export function spawnFailure(program: string, error: Error): string {
+export function spawnFailure(program: string, error: Error, cwd?: string): string {
   const code = (error as { code?: unknown }).code;
   if (code === "ENOENT") {
-    // The kernel says ENOENT too when a script's interpreter (its `#!` line) is missing.
-    return program.includes("/") && existsSync(program)
+    // The kernel says ENOENT too for a working directory that is missing, and for a script whose
+    // interpreter (its `#!` line) is.
+    if (cwd !== undefined && !existsSync(cwd)) {
+      return `the working directory "${cwd}" was not found`;
+    }
+    return program.includes("/") && existsSync(resolve(cwd ?? ".", program))
       ? `the interpreter named on the first line of "${program}" was not found`
       : `"${program}" was not found`;
   }

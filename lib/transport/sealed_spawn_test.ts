@@ -25,7 +25,25 @@ Deno.test("spawnFailure() says why a program did not start, in words", async () 
       spawnFailure(script, spawnError("ENOENT", `spawn ${script} ENOENT`)),
       `the interpreter named on the first line of "${script}" was not found`,
     );
+    // Relative to the directory it was started in.
+    const [dir, name] = [
+      script.slice(0, script.lastIndexOf("/")),
+      script.slice(script.lastIndexOf("/") + 1),
+    ];
+    assert.equal(
+      spawnFailure(`./${name}`, spawnError("ENOENT", `spawn ./${name} ENOENT`), dir),
+      `the interpreter named on the first line of "./${name}" was not found`,
+    );
+    assert.equal(
+      spawnFailure(`./${name}`, spawnError("ENOENT", `spawn ./${name} ENOENT`), "/"),
+      `"./${name}" was not found`,
+    );
   } finally {
     await Deno.remove(script);
   }
+  // A working directory that is missing fails the spawn with ENOENT as well.
+  assert.equal(
+    spawnFailure("ls", spawnError("ENOENT", "spawn ls ENOENT"), "/nonexistent/dir"),
+    'the working directory "/nonexistent/dir" was not found',
+  );
 });
