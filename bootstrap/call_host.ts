@@ -12,6 +12,9 @@
  * - fd 4 carries module requests, one at a time: the host writes a line with the JSON of
  *   `{ url }` and blocks reading the answer's line (a `ModuleAnswer`), as module hooks must
  *   return at once.
+ * Where the router writes its frames under the lock of lib/transport/deno_frames.ts, the host
+ * writes its small replies to the router's frames' pipe itself (opened again through `/proc`), and
+ * tells the router a call ended with a message on fd 3.
  *
  * The host's stdout and stderr are pipes whose bytes the router writes to its own stderr, so
  * that nothing user code writes reaches the protocol stream.
@@ -31,7 +34,9 @@ import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import { openLibc } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort, type WorkerSetup } from "./call_worker.ts";
-import { type FramesLock, WorkerCounts } from "../lib/transport/shared_frames.ts";
+import { FramesLock, WorkerCounts } from "../lib/transport/shared_frames.ts";
+import { DenoFrames, type DenoFramesLock, HostWriter } from "../lib/transport/deno_frames.ts";
+import { FRAMES_FD } from "../lib/wire/protocol.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -46,7 +51,7 @@ export interface CallWorker {
    * Set when the worker writes its small replies itself (see lib/transport/shared_frames.ts):
    * the router counts each message of the worker it has handled, and reads which calls ended.
    */
-  counts?: WorkerCounts;
+  counts?: Pick<WorkerCounts, "handled" | "ended">;
 }
 
 /** A worker's message giving back a buffer for its encoder (see `reuse` in lib/wire/codec.ts). */
@@ -189,8 +194,12 @@ function startThread(
 /** The host's fd for module requests. */
 const ASKS_FD = 4;
 
-/** A call host process: a {@linkcode CallWorker} whose `terminate()` kills it. */
-function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
+/**
+ * A call host process: a {@linkcode CallWorker} whose `terminate()` kills it. With `direct` (the
+ * router writes its frames under the lock of deno_frames.ts), the host may write small replies
+ * itself: each call it is passed says how many of its messages the router has handled.
+ */
+function startHost(selfUrl: string, fetch: FetchModule, direct: boolean): CallWorker {
   const events = new (process.getBuiltinModule("node:events").EventEmitter)();
   const url = Buffer.from(selfUrl);
   const child = process.getBuiltinModule("node:child_process").spawn(
@@ -223,11 +232,16 @@ function startHost(selfUrl: string, fetch: FetchModule): CallWorker {
   child.on("exit", (code: number | null, signal: string | null) => {
     events.emit("exit", code ?? signal);
   });
+  let handled = 0;
   return {
     on: (event, listener) => events.on(event, listener),
-    postMessage: (message) => send(message as object),
+    postMessage: (message) => {
+      const m = message as { t: string };
+      send(direct && m.t === "call" ? { ...m, handled } : m);
+    },
     terminate: () => child.kill("SIGKILL"),
     reuse,
+    ...direct && { counts: { handled: () => void handled++, ended: () => {} } },
   };
 }
 
@@ -280,9 +294,11 @@ const askOverPipe: AskModule = (url) => {
 export function startCallWorker(
   selfUrl: string,
   fetch: FetchModule,
-  lock: FramesLock | undefined,
+  lock: FramesLock | DenoFramesLock | undefined,
 ): CallWorker {
-  return runtimeName === "deno" ? startHost(selfUrl, fetch) : startThread(selfUrl, fetch, lock);
+  return lock instanceof FramesLock || runtimeName !== "deno"
+    ? startThread(selfUrl, fetch, lock instanceof FramesLock ? lock : undefined)
+    : startHost(selfUrl, fetch, lock !== undefined);
 }
 
 /**
@@ -305,13 +321,19 @@ export function runCallHost(): void {
           : undefined,
       ),
   };
-  new FrameIn(pipe, (m) => deliver(m as never));
+  // Small replies go to the frames' pipe from here where it opens (deno_frames.ts).
+  const frames = DenoFrames.open(`/proc/${process.ppid}/fd/${FRAMES_FD}`);
+  const writer = frames && new HostWriter(frames);
+  new FrameIn(pipe, (m) => {
+    if (m.t === "call" && typeof m.handled === "number") writer?.handled(m.handled);
+    deliver(m as never);
+  });
   // What a worker thread's "error" event would tell: the router fails the calls and kills us.
   const fail = (e: unknown) =>
     send({ t: "fail", message: e instanceof Error ? e.message : String(e) } satisfies Fail);
   process.on("uncaughtException", fail);
   process.on("unhandledRejection", fail);
-  runCallWorker(port, { modules: askOverPipe, frames: undefined });
+  runCallWorker(port, { modules: askOverPipe, frames: undefined }, writer);
   const quit = () => process.kill(process.pid, "SIGKILL");
   pipe.on("end", quit);
   pipe.on("error", quit);

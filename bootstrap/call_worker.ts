@@ -323,6 +323,9 @@ async function pump(
   }
 }
 
+/** What writes the worker's small replies to the frames' stream itself (see `runCallWorker`). */
+export type FrameWriter = Pick<WorkerWriter, "posted" | "write" | "ended">;
+
 /** How a call worker is started: where it asks for modules, and where it may write frames. */
 export interface WorkerSetup {
   modules: MessagePort | AskModule;
@@ -331,15 +334,17 @@ export interface WorkerSetup {
 
 /**
  * Runs the call worker loop on this thread, taking calls from `port`, asking for modules and
- * writing frames as `setup` says: by default, as a worker thread started by the router thread.
+ * writing frames as `setup` says (or through `own`): by default, as a worker thread started by
+ * the router thread.
  */
 export function runCallWorker(
   port: WorkerPort | null = threads.parentPort,
   setup: WorkerSetup = threads.workerData,
+  own?: FrameWriter,
 ): void {
   if (!port) throw new Error("The call worker must run in a worker thread");
   loaderFrom = setup.modules;
-  const writer = setup.frames && new WorkerWriter(setup.frames);
+  const writer = own ?? (setup.frames && new WorkerWriter(setup.frames));
   // Every message for the router is counted, so that no frame written here overtakes it.
   const counted: WorkerPort = writer
     ? {
@@ -352,7 +357,8 @@ export function runCallWorker(
     if (writer && to && message.frame.length <= DIRECT_MAX) {
       let framed: Uint8Array | undefined;
       try {
-        framed = frameInPlace(message.frame, to[0], to[1], to[2]);
+        // The limit is null where it came as JSON (Deno's call host).
+        framed = frameInPlace(message.frame, to[0], to[1], to[2] ?? undefined);
       } catch { /* Over the frame limit: the router says so. */ }
       if (framed && writer.write(framed)) {
         // The router reads that the call ended when something next wakes it; when too many

@@ -47,18 +47,17 @@ export interface WorkerFrames {
   counts: SharedArrayBuffer;
 }
 
-/** The router's side of the frames' descriptor. */
-export class FramesLock {
-  /** The descriptor the worker writes to. */
-  readonly fd: number;
-  /** The shared word, for workers. */
-  readonly buffer = new SharedArrayBuffer(4);
-  readonly #word = new Int32Array(this.buffer);
+/**
+ * The router's side of a lock taken around every frame written: holds nest (the router's own
+ * writes go on while it holds the lock for a stopping worker), the first takes the lock and the
+ * last gives it back. Here for Node's worker thread, and in deno_frames.ts for Deno's call host.
+ */
+export abstract class NestedLock {
   #holds = 0;
 
-  constructor(fd: number) {
-    this.fd = fd;
-  }
+  /** Waits for the lock, while the other writer has it. */
+  protected abstract take(): void;
+  protected abstract giveBack(): void;
 
   /** Runs `write` (synchronous) holding the lock, after the worker's write, if one is under way. */
   with(write: () => void): void {
@@ -70,26 +69,44 @@ export class FramesLock {
     }
   }
 
-  /**
-   * Takes the lock until the function it returns is called (once is enough; later calls do
-   * nothing). Holds nest: the router's own writes go on meanwhile.
-   */
+  /** Takes the lock until the function it returns is called (once is enough; later calls do
+   *  nothing). */
   hold(): () => void {
-    if (this.#holds++ === 0) {
-      const word = this.#word;
-      while (Atomics.compareExchange(word, 0, FREE, TAKEN) !== FREE) {
-        // The worker is writing: say we wait, then sleep until it is done (or it already is).
-        Atomics.compareExchange(word, 0, TAKEN, WAITED);
-        Atomics.wait(word, 0, WAITED);
-      }
-    }
+    if (this.#holds++ === 0) this.take();
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      // No worker waits for the lock, so none needs waking.
-      if (--this.#holds === 0) Atomics.store(this.#word, 0, FREE);
+      if (--this.#holds === 0) this.giveBack();
     };
+  }
+}
+
+/** The router's side of the frames' descriptor. */
+export class FramesLock extends NestedLock {
+  /** The descriptor the worker writes to. */
+  readonly fd: number;
+  /** The shared word, for workers. */
+  readonly buffer = new SharedArrayBuffer(4);
+  readonly #word = new Int32Array(this.buffer);
+
+  constructor(fd: number) {
+    super();
+    this.fd = fd;
+  }
+
+  protected take(): void {
+    const word = this.#word;
+    while (Atomics.compareExchange(word, 0, FREE, TAKEN) !== FREE) {
+      // The worker is writing: say we wait, then sleep until it is done (or it already is).
+      Atomics.compareExchange(word, 0, TAKEN, WAITED);
+      Atomics.wait(word, 0, WAITED);
+    }
+  }
+
+  protected giveBack(): void {
+    // No worker waits for the lock, so none needs waking.
+    Atomics.store(this.#word, 0, FREE);
   }
 
   /** What a new worker needs to write frames itself, with a count of its messages of its own. */

@@ -10,24 +10,41 @@
 import { FRAMES_FD } from "../wire/protocol.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
 import { FramesLock } from "./shared_frames.ts";
+import { DenoFrames, DenoFramesLock } from "./deno_frames.ts";
 
 /**
  * The frames' stream. On Node, as a descriptor of its own that children do not inherit: the pipe
  * is opened again through /proc (with close-on-exec, as Node opens every file), so that a process
  * user code leaves behind never holds the session open; where that is refused (a pipe of another
- * user, after sudo), fd 3 itself. Deno's `net` takes no descriptor its `fs` opened, so there fd 3
- * stays open across exec; user code runs in a process of its own (see bootstrap/call_host.ts),
- * and every process mitoctl starts gets pipes of its own on fds 3 and 4 (`spawnSealed`).
+ * user, after sudo), fd 3 itself. On Deno, opened again the same way through the C library
+ * (deno_frames.ts, close-on-exec too), else fd 3 through Deno's `net`, which takes no descriptor
+ * its `fs` opened; fd 3 itself stays open across exec there, so user code runs in a process of its
+ * own (see bootstrap/call_host.ts), and every process mitoctl starts gets pipes of its own on fds 3
+ * and 4 (`spawnSealed`).
  */
 function framesOut(): {
   out: { write(bytes: Uint8Array, done?: () => void): unknown; end(): unknown };
-  lock: FramesLock | undefined;
+  lock: FramesLock | DenoFramesLock | undefined;
 } {
   const fs = process.getBuiltinModule("node:fs");
   let fd = FRAMES_FD;
-  // Deno's call worker is a process of its own (see bootstrap/call_host.ts): it writes no frames,
-  // so only Node's stream needs the lock.
   const node = !("Deno" in globalThis);
+  if (!node) {
+    // Deno's call worker is a process of its own (see bootstrap/call_host.ts), which writes its
+    // small replies itself where both can open the pipe again (deno_frames.ts); else only the
+    // router writes, through Deno's own stream.
+    const frames = DenoFrames.open(`/proc/self/fd/${FRAMES_FD}`);
+    if (frames) {
+      const out = {
+        write(bytes: Uint8Array, done?: () => void) {
+          frames.writeAll(bytes);
+          if (done) queueMicrotask(done);
+        },
+        end: () => frames.close(),
+      };
+      return { out, lock: new DenoFramesLock(frames) };
+    }
+  }
   if (node) {
     try {
       fd = fs.openSync(`/proc/self/fd/${FRAMES_FD}`, fs.constants.O_WRONLY);
@@ -43,9 +60,10 @@ function framesOut(): {
   return { out, lock: node ? new FramesLock(fd) : undefined };
 }
 
-/** A stage's transport; on Node, with the lock under which the call worker writes frames too. */
+/** A stage's transport, with the lock under which the call worker writes frames too (Node's
+ *  thread, or Deno's call host where it can). */
 export interface StageTransport extends Transport {
-  readonly lock?: FramesLock;
+  readonly lock?: FramesLock | DenoFramesLock;
 }
 
 /**
