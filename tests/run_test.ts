@@ -111,6 +111,16 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
       codes.stderr,
     );
     ok(/^ {2}failed {2}local +exit 6$/m.test(codes.stderr), codes.stderr);
+    // The summary keeps the targets' order, not the order they finished in: the first ends last.
+    const late = await runCli([
+      "run",
+      "local/sudo:mitoctl-t1,local",
+      "--",
+      "sh",
+      "-c",
+      '[ "$(id -un)" = mitoctl-t1 ] && sleep 1; exit 6',
+    ]);
+    ok(/; failed: local\/sudo:mitoctl-t1, local$/m.test(late.stderr), late.stderr);
     const r = await runCli([
       "run",
       ...cfg,

@@ -179,7 +179,7 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     }
   }
   const started = performance.now();
-  const results: HostResult<number>[] = [];
+  const results = new Map<FleetHost, HostResult<number>>();
   const work = async (ctx: Context, host: FleetHost) => {
     const code = await runOn(ctx, rest, {
       ...common(host),
@@ -190,10 +190,12 @@ export async function run(argv: string[], signal: AbortSignal): Promise<number> 
     return code;
   };
   for await (const r of fanOut(router, hosts, work, forks === undefined ? {} : { forks })) {
-    results.push(r);
+    results.set(r.host, r);
   }
-  for (const line of summaryLines(results, performance.now() - started)) console.error(line);
-  return signal.aborted ? INTERRUPTED : fleetExitCode(results);
+  // In the targets' order, as the summary says, not the order they finished in.
+  const ordered = hosts.flatMap((h) => results.get(h) ?? []);
+  for (const line of summaryLines(ordered, performance.now() - started)) console.error(line);
+  return signal.aborted ? INTERRUPTED : fleetExitCode(ordered);
 }
 
 /** Forwards this process's stdin to the remote process, then closes it there. */
