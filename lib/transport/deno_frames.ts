@@ -82,7 +82,7 @@ export class DenoFrames {
       const errno = n < 0 ? this.#errno() : 0;
       if (errno === EINTR) continue;
       if (errno !== EAGAIN) return;
-      // Another process left the pipe non-blocking (only where it was not opened again).
+      // Not expected of a description opened here (blocking): wait for room if it happens.
       this.#c.poll(this.#poll, 1n, -1);
     }
   }

@@ -14,6 +14,8 @@
  * writes only once the router has handled every one of them, which it counts in shared memory.
  * Calls whose reply the worker wrote are told to the router through shared memory too, which it
  * reads when a frame or message next wakes it: a call wakes the router once, when it comes in.
+ * The router's nesting of its holds ({@linkcode NestedLock}) is shared with Deno's counterpart,
+ * deno_frames.ts, where the worker is a process.
  *
  * @module
  */
