@@ -296,9 +296,8 @@ export function startCallWorker(
   fetch: FetchModule,
   lock: FramesLock | DenoFramesLock | undefined,
 ): CallWorker {
-  return lock instanceof FramesLock || runtimeName !== "deno"
-    ? startThread(selfUrl, fetch, lock instanceof FramesLock ? lock : undefined)
-    : startHost(selfUrl, fetch, lock !== undefined);
+  if (runtimeName === "deno") return startHost(selfUrl, fetch, lock !== undefined);
+  return startThread(selfUrl, fetch, lock instanceof FramesLock ? lock : undefined);
 }
 
 /**

@@ -44,8 +44,7 @@ function framesOut(): {
       };
       return { out, lock: new DenoFramesLock(frames) };
     }
-  }
-  if (node) {
+  } else {
     try {
       fd = fs.openSync(`/proc/self/fd/${FRAMES_FD}`, fs.constants.O_WRONLY);
       fs.closeSync(FRAMES_FD);
