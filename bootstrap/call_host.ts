@@ -14,7 +14,7 @@
  *   return at once.
  * Where the router writes its frames under the lock of lib/transport/deno_frames.ts, the host
  * writes its small replies to the router's frames' pipe itself (opened again through `/proc`), and
- * tells the router a call ended with a message on fd 3.
+ * the two count what the host handed over and which calls it answered in a page both map.
  *
  * The host's stdout and stderr are pipes whose bytes the router writes to its own stderr, so
  * that nothing user code writes reaches the protocol stream.
@@ -35,7 +35,12 @@ import { runtimeName, threads } from "./runtime.ts";
 import { openLibc } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort, type WorkerSetup } from "./call_worker.ts";
 import { FramesLock, WorkerCounts } from "../lib/transport/shared_frames.ts";
-import { DenoFrames, type DenoFramesLock, HostWriter } from "../lib/transport/deno_frames.ts";
+import {
+  DenoFrames,
+  type DenoFramesLock,
+  HostWriter,
+  SharedPage,
+} from "../lib/transport/deno_frames.ts";
 import { FRAMES_FD } from "../lib/wire/protocol.ts";
 
 /** What the router needs of a call worker, thread or process. */
@@ -71,8 +76,8 @@ type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 /** Set on the host's global object by the code that starts it, before the stage loads. */
 const HOST_FLAG = "mitoctlHost";
 
-/** Started as `deno eval <HOST_JS> <n>`: reads the stage's `data:` URL (n bytes) from stdin and
- *  imports it. */
+/** Started as `deno eval <HOST_JS> <page> <n>`: reads the stage's `data:` URL (n bytes) from
+ *  stdin and imports it. `page` is the router's descriptor of the counts' page, or -1. */
 const HOST_JS = `globalThis.${HOST_FLAG}=1;var p=process,r=p.getBuiltinModule("fs").readSync,` +
   "n=+p.argv.at(-1),b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();import(b+'')";
 
@@ -187,7 +192,7 @@ function startThread(
   w.stderr.on("data", (d: Uint8Array) => process.stderr.write(d));
   return Object.assign(w, {
     reuse: (buffer: ArrayBuffer) => w.postMessage(...spareMessage(buffer)),
-    ...frames && { counts: new WorkerCounts(frames) },
+    ...frames && { counts: new WorkerCounts(new Int32Array(frames.counts)) },
   });
 }
 
@@ -197,14 +202,16 @@ const ASKS_FD = 4;
 /**
  * A call host process: a {@linkcode CallWorker} whose `terminate()` kills it. With `direct` (the
  * router writes its frames under the lock of deno_frames.ts), the host may write small replies
- * itself: each call it is passed says how many of its messages the router has handled.
+ * itself, its counts in a page of their own, unmapped once the host has exited.
  */
 function startHost(selfUrl: string, fetch: FetchModule, direct: boolean): CallWorker {
   const events = new (process.getBuiltinModule("node:events").EventEmitter)();
   const url = Buffer.from(selfUrl);
+  const page = direct ? SharedPage.create() : undefined;
+  let counts = page && new WorkerCounts(page.words);
   const child = process.getBuiltinModule("node:child_process").spawn(
     process.execPath,
-    ["eval", "--ext=js", "--no-config", HOST_JS, `${url.length}`],
+    ["eval", "--ext=js", "--no-config", HOST_JS, `${page?.fd ?? -1}`, `${url.length}`],
     // Neither of the router's own: where stderr is a terminal (su, sudo with requiretty), Deno
     // would set its mode, and the terminal carries the frames; stdout carries them anyway.
     { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"] },
@@ -230,18 +237,19 @@ function startHost(selfUrl: string, fetch: FetchModule, direct: boolean): CallWo
   });
   child.on("error", (e: Error) => events.emit("error", e));
   child.on("exit", (code: number | null, signal: string | null) => {
+    // Nothing reads the page once it is unmapped: the host's last messages may come after this.
+    counts = undefined;
+    page?.close();
     events.emit("exit", code ?? signal);
   });
-  let handled = 0;
   return {
     on: (event, listener) => events.on(event, listener),
-    postMessage: (message) => {
-      const m = message as { t: string };
-      send(direct && m.t === "call" ? { ...m, handled } : m);
-    },
+    postMessage: (message) => send(message as object),
     terminate: () => child.kill("SIGKILL"),
     reuse,
-    ...direct && { counts: { handled: () => void handled++, ended: () => {} } },
+    ...page && {
+      counts: { handled: () => counts?.handled(), ended: (each) => counts?.ended(each) },
+    },
   };
 }
 
@@ -320,13 +328,12 @@ export function runCallHost(): void {
           : undefined,
       ),
   };
-  // Small replies go to the frames' pipe from here where it opens (deno_frames.ts).
-  const frames = DenoFrames.open(`/proc/${process.ppid}/fd/${FRAMES_FD}`);
-  const writer = frames && new HostWriter(frames);
-  new FrameIn(pipe, (m) => {
-    if (m.t === "call" && typeof m.handled === "number") writer?.handled(m.handled);
-    deliver(m as never);
-  });
+  // Small replies go to the frames' pipe from here where it and the counts' page open.
+  const fd = (at: number | string) => `/proc/${process.ppid}/fd/${at}`;
+  const page = +process.argv.at(-2)! < 0 ? undefined : SharedPage.open(fd(process.argv.at(-2)!));
+  const frames = page && DenoFrames.open(fd(FRAMES_FD));
+  const writer = frames && new HostWriter(frames, page.words);
+  new FrameIn(pipe, (m) => deliver(m as never));
   // What a worker thread's "error" event would tell: the router fails the calls and kills us.
   const fail = (e: unknown) =>
     send({ t: "fail", message: e instanceof Error ? e.message : String(e) } satisfies Fail);

@@ -8,7 +8,12 @@
 
 import { decode, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
 import { frameInPlace, HEADER_SIZE } from "../lib/wire/frame.ts";
-import { DIRECT_MAX, type WorkerFrames, WorkerWriter } from "../lib/transport/shared_frames.ts";
+import {
+  DIRECT_MAX,
+  type DirectWriter,
+  type WorkerFrames,
+  WorkerWriter,
+} from "../lib/transport/shared_frames.ts";
 import { type AskModule, installLoader, type Loader } from "./loader.ts";
 import { post, received } from "./transfer.ts";
 import { threads } from "./runtime.ts";
@@ -324,7 +329,7 @@ async function pump(
 }
 
 /** What writes the worker's small replies to the frames' stream itself (see `runCallWorker`). */
-export type FrameWriter = Pick<WorkerWriter, "posted" | "write" | "ended">;
+export type FrameWriter = Pick<DirectWriter, "posted" | "write">;
 
 /** How a call worker is started: where it asks for modules, and where it may write frames. */
 export interface WorkerSetup {
@@ -360,14 +365,11 @@ export function runCallWorker(
         // The limit is null where it came as JSON (Deno's call host).
         framed = frameInPlace(message.frame, to[0], to[1], to[2] ?? undefined);
       } catch { /* Over the frame limit: the router says so. */ }
-      if (framed && writer.write(framed)) {
-        // The router reads that the call ended when something next wakes it; when too many
-        // wait for that, it is woken to read them.
-        if (message.t === "done" && !writer.ended(message.id)) {
-          port.postMessage({ t: "fin", id: message.id } satisfies WorkerFin, []);
-        }
-        return;
-      }
+      const wrote = framed && writer.write(framed, message.t === "done" ? message.id : undefined);
+      // The router reads that the call ended when something next wakes it; when too many wait
+      // for that, it is woken to read them.
+      if (wrote === "tell") port.postMessage({ t: "fin", id: message.id } satisfies WorkerFin, []);
+      if (wrote) return;
     }
     post(counted, message);
   };

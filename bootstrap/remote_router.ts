@@ -369,11 +369,19 @@ export function runRemoteRouter(selfUrl: string): void {
         return;
       }
       case "cancel": {
-        const wid = byCaller.get(`${src}:${msg.id}`);
-        if (wid === undefined) return;
-        finish(wid);
-        send(src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
-        restart(callWorker(), `call ${msg.id} on the same context was cancelled`);
+        // With the frames' lock, a reply the worker is writing is whole and its call told ended:
+        // a call whose reply is out is not cancelled, and its worker lives on.
+        const release = up.lock?.hold();
+        try {
+          settle();
+          const wid = byCaller.get(`${src}:${msg.id}`);
+          if (wid === undefined) return;
+          finish(wid);
+          send(src, { t: "err", id: msg.id, error: encode(new Error("Call cancelled")) });
+          restart(callWorker(), `call ${msg.id} on the same context was cancelled`);
+        } finally {
+          release?.();
+        }
         return;
       }
       case "credit":

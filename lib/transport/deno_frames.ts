@@ -9,17 +9,23 @@
  *   only tries it and hands its frame to the router when it is taken; the kernel drops the lock
  *   of a process that dies, and the router takes it before it stops a host and keeps it until that
  *   host has exited, so no host is stopped halfway through a frame;
- * - the host writes only once the router has handled everything the host handed it (the router
- *   says how many with each call it passes on), so a reply never overtakes what its call printed.
+ * - the host writes only once the router has handled everything the host handed it, so a reply
+ *   never overtakes what its call printed, and tells the router which calls it answered: the
+ *   counts of shared_frames.ts, in a page of memory both processes map (a memfd the router makes
+ *   and the host opens again through `/proc`), so the router learns of them without a message.
  *
  * @module
  */
 
 import { openLibc } from "../libc.ts";
-import { NestedLock } from "./shared_frames.ts";
+import { COUNTS_BYTES, DirectWriter, NestedLock } from "./shared_frames.ts";
 
 const SYMBOLS = {
   open: { parameters: ["buffer", "i32"], result: "i32" },
+  memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+  munmap: { parameters: ["pointer", "usize"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   flock: { parameters: ["i32", "i32"], result: "i32" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
@@ -29,9 +35,21 @@ const SYMBOLS = {
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
+let libc: Libc | undefined;
+
+/** The C library's calls, opened once; undefined where FFI is refused. */
+function c(): Libc | undefined {
+  try {
+    return libc ??= openLibc(SYMBOLS, "Writing frames from two processes").symbols;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Linux's values of the flags and error numbers used here. */
-const { O_WRONLY, O_CLOEXEC, LOCK_EX, LOCK_NB, LOCK_UN, EINTR, EAGAIN, POLLOUT } = {
+const { O_WRONLY, O_RDWR, O_CLOEXEC, LOCK_EX, LOCK_NB, LOCK_UN, EINTR, EAGAIN, POLLOUT } = {
   O_WRONLY: 1,
+  O_RDWR: 2,
   O_CLOEXEC: 0o2000000,
   LOCK_EX: 2,
   LOCK_NB: 4,
@@ -57,14 +75,9 @@ export class DenoFrames {
 
   /** The pipe at `path` (`/proc/<pid>/fd/<n>`), opened again; undefined where that is refused. */
   static open(path: string): DenoFrames | undefined {
-    let c: Libc;
-    try {
-      c = openLibc(SYMBOLS, "Writing frames from two processes").symbols;
-    } catch {
-      return undefined;
-    }
-    const fd = c.open(new TextEncoder().encode(`${path}\0`), O_WRONLY | O_CLOEXEC);
-    return fd < 0 ? undefined : new DenoFrames(c, fd);
+    const l = c();
+    const fd = l ? l.open(cPath(path), O_WRONLY | O_CLOEXEC) : -1;
+    return fd < 0 ? undefined : new DenoFrames(l!, fd);
   }
 
   #errno(): number {
@@ -124,41 +137,83 @@ export class DenoFramesLock extends NestedLock {
   }
 }
 
-/** The host's side: writes a frame when the router has handled everything handed to it. */
-export class HostWriter {
-  readonly #frames: DenoFrames;
-  /** Messages this host handed to the router, and how many the router said it handled. */
-  #posted = 0;
-  #handled = 0;
+/** `path` as a C string. */
+function cPath(path: string): Uint8Array {
+  return new TextEncoder().encode(`${path}\0`);
+}
 
-  constructor(frames: DenoFrames) {
+/**
+ * A page of memory two processes share, holding a call host's counts (shared_frames.ts): the
+ * router makes it and keeps its descriptor, the host maps it again through `/proc`. Whoever
+ * holds `words` must stop touching them before `close()`, which unmaps them.
+ */
+export class SharedPage {
+  /** The router's descriptor of the page (for the host's path), or -1 in the host. */
+  readonly fd: number;
+  readonly words: Int32Array;
+  readonly #at: Deno.PointerObject;
+
+  private constructor(fd: number, at: Deno.PointerObject) {
+    this.fd = fd;
+    this.#at = at;
+    this.words = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(at, COUNTS_BYTES));
+  }
+
+  /** A new page, zeroed; undefined where the C library cannot make one. */
+  static create(): SharedPage | undefined {
+    const l = c();
+    // MFD_CLOEXEC: no child started later inherits it.
+    const fd = l ? l.memfd_create(cPath("mitoctl-counts"), 1) : -1;
+    if (fd < 0) return undefined;
+    const at = l!.ftruncate(fd, BigInt(COUNTS_BYTES)) === 0 ? map(l!, fd) : undefined;
+    if (!at) l!.close(fd);
+    return at && new SharedPage(fd, at);
+  }
+
+  /** The page the router made, from `path` (`/proc/<pid>/fd/<n>`); undefined where refused. */
+  static open(path: string): SharedPage | undefined {
+    const l = c();
+    const fd = l ? l.open(cPath(path), O_RDWR | O_CLOEXEC) : -1;
+    if (fd < 0) return undefined;
+    const at = map(l!, fd);
+    // The mapping stays when its descriptor goes.
+    l!.close(fd);
+    return at && new SharedPage(-1, at);
+  }
+
+  /** Unmaps the page and closes its descriptor. */
+  close(): void {
+    libc!.munmap(this.#at, BigInt(COUNTS_BYTES));
+    if (this.fd >= 0) libc!.close(this.fd);
+  }
+}
+
+/** Maps the counts' bytes of `fd`, shared, for reading and writing; undefined if refused. */
+function map(l: Libc, fd: number): Deno.PointerObject | undefined {
+  // PROT_READ | PROT_WRITE, MAP_SHARED.
+  const at = l.mmap(null, BigInt(COUNTS_BYTES), 3, 1, fd, 0n);
+  // MAP_FAILED is (void *) -1.
+  return at && BigInt.asIntN(64, BigInt(Deno.UnsafePointer.value(at))) !== -1n ? at : undefined;
+}
+
+/** The host's side: writes a frame under the lock on the pipe, the counts in a shared page. */
+export class HostWriter extends DirectWriter {
+  readonly #frames: DenoFrames;
+
+  constructor(frames: DenoFrames, counts: Int32Array) {
+    super(counts);
     this.#frames = frames;
   }
 
-  /** Counts a message handed to the router. */
-  posted(): void {
-    this.#posted++;
+  protected tryLock(): boolean {
+    return this.#frames.tryLock();
   }
 
-  /** What the router said with the last call it passed on. */
-  handled(count: number): void {
-    this.#handled = count;
+  protected writeAll(frame: Uint8Array): void {
+    this.#frames.writeAll(frame);
   }
 
-  /** Writes `frame` whole, if nothing handed to the router is still on its way and the router is
-   *  not writing; false when the frame should go through the router instead. */
-  write(frame: Uint8Array): boolean {
-    if (this.#handled !== this.#posted || !this.#frames.tryLock()) return false;
-    try {
-      this.#frames.writeAll(frame);
-    } finally {
-      this.#frames.unlock();
-    }
-    return true;
-  }
-
-  /** The router learns that a call ended from the message that says so. */
-  ended(): boolean {
-    return false;
+  protected unlock(): void {
+    this.#frames.unlock();
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { DenoFrames, DenoFramesLock, HostWriter } from "./deno_frames.ts";
+import { DenoFrames, DenoFramesLock, HostWriter, SharedPage } from "./deno_frames.ts";
+import { WorkerCounts } from "./shared_frames.ts";
 
 /** A pipe whose write end is a child's stdout: two descriptions of it, and what it carries. */
 async function withPipe(
@@ -62,7 +63,8 @@ Deno.test("DenoFrames writes a frame larger than the pipe whole, blocking while 
 Deno.test("the router's lock nests, and the host writes only when it is free", async () => {
   await withPipe(async (a, b, read) => {
     const lock = new DenoFramesLock(a);
-    const host = new HostWriter(b);
+    using page = counts();
+    const host = new HostWriter(b, page.words);
     const outer = lock.hold();
     const inner = lock.hold();
     inner();
@@ -74,14 +76,42 @@ Deno.test("the router's lock nests, and the host writes only when it is free", a
   });
 });
 
+/** A page of counts, unmapped at the end of the scope. */
+function counts(): SharedPage & Disposable {
+  const page = SharedPage.create();
+  assert.ok(page, "a memfd is made and mapped");
+  return Object.assign(page, { [Symbol.dispose]: () => page.close() });
+}
+
 Deno.test("the host writes only once the router handled what the host handed it", async () => {
   await withPipe(async (_a, b, read) => {
-    const host = new HostWriter(b);
+    using page = counts();
+    const router = new WorkerCounts(page.words);
+    const host = new HostWriter(b, page.words);
     host.posted();
-    assert.equal(host.write(new Uint8Array([1])), false, "a message is still on its way");
-    host.handled(1);
-    assert.ok(host.write(new Uint8Array([2])));
-    assert.equal(host.ended(), false, "the router is told by a message");
+    assert.equal(host.write(new Uint8Array([1]), 4), false, "a message is still on its way");
+    router.handled();
+    assert.equal(host.write(new Uint8Array([2]), 5), true);
+    const ended: number[] = [];
+    router.ended((id) => ended.push(id));
+    assert.deepEqual(ended, [5], "the router reads which call ended from the page");
     assert.deepEqual(await read(1), new Uint8Array([2]));
   });
+});
+
+Deno.test("another process maps the counts' page through /proc and shares its words", async () => {
+  using page = counts();
+  page.words[6] = 77;
+  const module = new URL("./deno_frames.ts", import.meta.url).href;
+  const code = `const { SharedPage } = await import(${JSON.stringify(module)});
+    const page = SharedPage.open("/proc/${Deno.pid}/fd/${page.fd}");
+    console.log(page.words[6]); page.words[5] = 1234;`;
+  const { code: status, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", code],
+    stderr: "inherit",
+  }).output();
+  assert.equal(status, 0);
+  assert.equal(new TextDecoder().decode(stdout).trim(), "77");
+  assert.equal(page.words[5], 1234);
+  assert.equal(SharedPage.open("/proc/self/fd/999999"), undefined, "a missing page is refused");
 });

@@ -12,10 +12,12 @@
  * Messages the worker handed to the router (console lines, channel values, calls into other
  * contexts, large replies) are never overtaken by a frame the worker writes itself: the worker
  * writes only once the router has handled every one of them, which it counts in shared memory.
- * Calls whose reply the worker wrote are told to the router through shared memory too, which it
- * reads when a frame or message next wakes it: a call wakes the router once, when it comes in.
- * The router's nesting of its holds ({@linkcode NestedLock}) is shared with Deno's counterpart,
- * deno_frames.ts, where the worker is a process.
+ * Calls whose reply the worker wrote are told to the router through shared memory too, under the
+ * same hold of the lock as the reply's write, and the router reads them when a frame or message
+ * next wakes it: a call wakes the router once, when it comes in.
+ * The router's nesting of its holds ({@linkcode NestedLock}) and the counts
+ * ({@linkcode DirectWriter}, {@linkcode WorkerCounts}) are shared with Deno's counterpart,
+ * deno_frames.ts, where the worker is a process and the counts live in a page both map.
  *
  * @module
  */
@@ -38,6 +40,9 @@ const HANDLED = 0;
 const PUT = 1;
 const TAKEN_OUT = 2;
 const RING_AT = 3;
+
+/** Bytes of a worker's counts. */
+export const COUNTS_BYTES = (RING_AT + RING) * 4;
 
 /** What a call worker is given to write frames itself (structured-cloneable). */
 export interface WorkerFrames {
@@ -113,25 +118,31 @@ export class FramesLock extends NestedLock {
 
   /** What a new worker needs to write frames itself, with a count of its messages of its own. */
   forWorker(): WorkerFrames {
-    const counts = new SharedArrayBuffer((RING_AT + RING) * 4);
+    const counts = new SharedArrayBuffer(COUNTS_BYTES);
     return { fd: this.fd, lock: this.buffer, counts };
   }
 }
 
-/** The worker's side: writes a frame when the router has handled everything handed to it. */
-export class WorkerWriter {
-  readonly #fd: number;
-  readonly #lock: Int32Array;
+/**
+ * The writing side of a worker's counts: writes a frame itself when the router has handled
+ * everything handed to it, under the frames' lock, which it only tries. Node's worker thread and
+ * Deno's call host (deno_frames.ts) differ in the lock and the write alone.
+ */
+export abstract class DirectWriter {
   readonly #counts: Int32Array;
-  readonly #writeSync = process.getBuiltinModule("node:fs").writeSync;
   /** Messages this worker handed to the router. */
   #posted = 0;
 
-  constructor(frames: WorkerFrames) {
-    this.#fd = frames.fd;
-    this.#lock = new Int32Array(frames.lock);
-    this.#counts = new Int32Array(frames.counts);
+  /** `counts`: the words above, in memory the router reads too. */
+  constructor(counts: Int32Array) {
+    this.#counts = counts;
   }
+
+  /** Takes the frames' lock if no one holds it. */
+  protected abstract tryLock(): boolean;
+  /** Writes all of `frame`; where the other end is gone it is lost with it. */
+  protected abstract writeAll(frame: Uint8Array): void;
+  protected abstract unlock(): void;
 
   /** Counts a message handed to the router. */
   posted(): void {
@@ -141,23 +152,22 @@ export class WorkerWriter {
 
   /**
    * Writes `frame` whole, if nothing handed to the router is still on its way and the router is
-   * not writing; false when the frame should go through the router instead.
+   * not writing; false when the frame should go through the router instead. `ends` (the id of the
+   * call `frame` answers last) is told ended under the same hold of the lock, so a router that
+   * holds the lock sees both the reply written and its call ended, or neither; "tell" when there
+   * was no room to tell it, which a message must then say.
    */
-  write(frame: Uint8Array): boolean {
-    if (Atomics.load(this.#counts, HANDLED) !== this.#posted) return false;
-    if (Atomics.compareExchange(this.#lock, 0, FREE, TAKEN) !== FREE) return false;
+  write(frame: Uint8Array, ends?: number): boolean | "tell" {
+    if (Atomics.load(this.#counts, HANDLED) !== this.#posted || !this.tryLock()) return false;
     try {
-      // The router keeps the descriptor blocking: each write takes what it can, the rest follows.
-      for (let at = 0; at < frame.length;) at += this.#writeSync(this.#fd, frame, at);
-    } catch {
-      // The other end is gone: the frame is lost with it, and the router quits on its own.
+      this.writeAll(frame);
+      return ends === undefined || this.ended(ends) || "tell";
     } finally {
-      if (Atomics.exchange(this.#lock, 0, FREE) === WAITED) Atomics.notify(this.#lock, 0, 1);
+      this.unlock();
     }
-    return true;
   }
 
-  /** Tells the router that call `id` ended, its reply written; false when it must be posted. */
+  /** Tells the router that call `id` ended, its reply written; false when the ring is full. */
   ended(id: number): boolean {
     const counts = this.#counts;
     const put = counts[PUT]!;
@@ -168,12 +178,43 @@ export class WorkerWriter {
   }
 }
 
+/** A worker thread's side: the lock is a word of shared memory, the write Node's own. */
+export class WorkerWriter extends DirectWriter {
+  readonly #fd: number;
+  readonly #lock: Int32Array;
+  readonly #writeSync = process.getBuiltinModule("node:fs").writeSync;
+
+  constructor(frames: WorkerFrames) {
+    super(new Int32Array(frames.counts));
+    this.#fd = frames.fd;
+    this.#lock = new Int32Array(frames.lock);
+  }
+
+  protected tryLock(): boolean {
+    return Atomics.compareExchange(this.#lock, 0, FREE, TAKEN) === FREE;
+  }
+
+  protected writeAll(frame: Uint8Array): void {
+    try {
+      // The router keeps the descriptor blocking: each write takes what it can, the rest follows.
+      for (let at = 0; at < frame.length;) at += this.#writeSync(this.#fd, frame, at);
+    } catch {
+      // The other end is gone: the frame is lost with it, and the router quits on its own.
+    }
+  }
+
+  protected unlock(): void {
+    if (Atomics.exchange(this.#lock, 0, FREE) === WAITED) Atomics.notify(this.#lock, 0, 1);
+  }
+}
+
 /** The router's side of a worker's counts. */
 export class WorkerCounts {
   readonly #counts: Int32Array;
 
-  constructor(frames: WorkerFrames) {
-    this.#counts = new Int32Array(frames.counts);
+  /** `counts`: the words the worker's {@linkcode DirectWriter} writes. */
+  constructor(counts: Int32Array) {
+    this.#counts = counts;
   }
 
   /** Counts a message of the worker the router has handled (and written what it led to). */

@@ -12,7 +12,7 @@ function sides() {
     lock,
     frames,
     writer: new WorkerWriter(frames),
-    counts: new WorkerCounts(frames),
+    counts: new WorkerCounts(new Int32Array(frames.counts)),
     written: () => readFileSync(path),
     [Symbol.dispose]: () => (closeSync(fd), Deno.removeSync(path)),
   };
@@ -74,4 +74,22 @@ Deno.test("the ring's counts wrap past 2^31 without losing an id", () => {
   }
   s.counts.ended((i) => taken.push(i));
   deepStrictEqual(taken, Array.from({ length: 300 }, (_, i) => i + 1));
+});
+
+Deno.test("a reply's write and its call's end are one step to a router that holds the lock", () => {
+  using s = sides();
+  const taken: number[] = [];
+  strictEqual(s.writer.write(new Uint8Array([1]), 7), true);
+  s.counts.ended((id) => taken.push(id));
+  deepStrictEqual(taken.splice(0), [7]);
+  // Holding the lock (as before a cancel), the router sees neither a write nor an end.
+  const release = s.lock.hold();
+  strictEqual(s.writer.write(new Uint8Array([2]), 8), false);
+  s.counts.ended((id) => taken.push(id));
+  deepStrictEqual(taken, []);
+  release();
+  // A full ring: the reply is written, and the caller must say the call ended by message.
+  for (let id = 0; id < 256; id++) strictEqual(s.writer.ended(id), true);
+  strictEqual(s.writer.write(new Uint8Array([3]), 9), "tell");
+  deepStrictEqual([...s.written()], [1, 3]);
 });

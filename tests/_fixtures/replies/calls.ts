@@ -27,3 +27,10 @@ export async function text(tag: string, size: number, ms = 0): Promise<string> {
 export function* items(count: number, size: number): Generator<string> {
   for (let i = 0; i < count; i++) yield `${i}:`.padEnd(size, "y");
 }
+
+let counted = 0;
+
+/** How many times this was called since the module was loaded: its state, in the call worker. */
+export function count(): number {
+  return ++counted;
+}
