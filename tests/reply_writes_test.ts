@@ -172,3 +172,32 @@ Deno.test("a no-op call wakes the stage's threads about twice: once in, once out
     });
   }
 });
+
+Deno.test("call hosts stopped one after another leave no shared page or descriptor behind", async () => {
+  const deno = runtimes.find((rt) => rt.kind === "deno")!;
+  await using router = new Router();
+  const ctx = await router.local({ runtime: deno.path });
+  const { pid } = ctx.info!;
+  // Each call host's counts live in a memfd page of its own (lib/transport/deno_frames.ts).
+  const held = async () => ({
+    pages: (await Deno.readTextFile(`/proc/${pid}/maps`)).split("\n")
+      .filter((l) => l.includes("mitoctl-counts")).length,
+    fds: (await Array.fromAsync(Deno.readDir(`/proc/${pid}/fd`))).length,
+  });
+  strictEqual(await ctx.call(calls, "count"), 1);
+  const before = await held();
+  strictEqual(before.pages, 1);
+  // Every timeout stops the host and starts another.
+  for (let i = 0; i < 20; i++) {
+    await rejects(ctx.callWith({ timeout: 50 }, calls, "text", "t", 10, 1000), TimeoutError);
+  }
+  strictEqual(await ctx.call(calls, "count"), 1, "a new host");
+  // The last host stopped may take a moment to exit, and its page goes when it has.
+  let after = await held();
+  for (const end = Date.now() + 3000; after.pages > 1 && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 50));
+    after = await held();
+  }
+  strictEqual(after.pages, 1);
+  ok(after.fds <= before.fds + 3, `descriptors: ${before.fds} before, ${after.fds} after`);
+});
