@@ -237,10 +237,11 @@ function startHost(selfUrl: string, fetch: FetchModule, direct: boolean): CallWo
   });
   child.on("error", (e: Error) => events.emit("error", e));
   child.on("exit", (code: number | null, signal: string | null) => {
-    // Nothing reads the page once it is unmapped: the host's last messages may come after this.
+    // The router reads the calls the host answered as it learns of the exit; then the page goes,
+    // and nothing reads it any more (the host's last messages may come after this).
+    events.emit("exit", code ?? signal);
     counts = undefined;
     page?.close();
-    events.emit("exit", code ?? signal);
   });
   return {
     on: (event, listener) => events.on(event, listener),
