@@ -331,7 +331,8 @@ export function runCallHost(): void {
   };
   // Small replies go to the frames' pipe from here where it and the counts' page open.
   const fd = (at: number | string) => `/proc/${process.ppid}/fd/${at}`;
-  const page = +process.argv.at(-2)! < 0 ? undefined : SharedPage.open(fd(process.argv.at(-2)!));
+  const pageFd = +process.argv.at(-2)!;
+  const page = pageFd < 0 ? undefined : SharedPage.open(fd(pageFd));
   const frames = page && DenoFrames.open(fd(FRAMES_FD));
   const writer = frames && new HostWriter(frames, page.words);
   new FrameIn(pipe, (m) => deliver(m as never));

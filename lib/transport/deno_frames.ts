@@ -59,15 +59,13 @@ const { O_WRONLY, O_RDWR, O_CLOEXEC, LOCK_EX, LOCK_NB, LOCK_UN, EINTR, EAGAIN, P
   POLLOUT: 4,
 };
 
-/** One process's description of the frames' pipe. */
+/** One process's description of the frames' pipe (made once the C library opened). */
 export class DenoFrames {
-  readonly #c: Libc;
   readonly #fd: number;
   /** A `struct pollfd` waiting for room in the pipe. */
   readonly #poll = new Int32Array(2);
 
-  private constructor(c: Libc, fd: number) {
-    this.#c = c;
+  private constructor(fd: number) {
     this.#fd = fd;
     this.#poll[0] = fd;
     new Int16Array(this.#poll.buffer)[2] = POLLOUT;
@@ -77,17 +75,17 @@ export class DenoFrames {
   static open(path: string): DenoFrames | undefined {
     const l = c();
     const fd = l ? l.open(cPath(path), O_WRONLY | O_CLOEXEC) : -1;
-    return fd < 0 ? undefined : new DenoFrames(l!, fd);
+    return fd < 0 ? undefined : new DenoFrames(fd);
   }
 
   #errno(): number {
-    return new Deno.UnsafePointerView(this.#c.__errno_location()!).getInt32();
+    return new Deno.UnsafePointerView(libc!.__errno_location()!).getInt32();
   }
 
   /** Writes all of `bytes`; where the other end is gone they are lost with it. */
   writeAll(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.length;) {
-      const n = Number(this.#c.write(this.#fd, bytes.subarray(at), BigInt(bytes.length - at)));
+      const n = Number(libc!.write(this.#fd, bytes.subarray(at), BigInt(bytes.length - at)));
       if (n > 0) {
         at += n;
         continue;
@@ -96,26 +94,26 @@ export class DenoFrames {
       if (errno === EINTR) continue;
       if (errno !== EAGAIN) return;
       // Not expected of a description opened here (blocking): wait for room if it happens.
-      this.#c.poll(this.#poll, 1n, -1);
+      libc!.poll(this.#poll, 1n, -1);
     }
   }
 
   /** Takes the lock if no one holds it. */
   tryLock(): boolean {
-    return this.#c.flock(this.#fd, LOCK_EX | LOCK_NB) === 0;
+    return libc!.flock(this.#fd, LOCK_EX | LOCK_NB) === 0;
   }
 
   /** Waits for the lock. */
   lock(): void {
-    while (this.#c.flock(this.#fd, LOCK_EX) !== 0 && this.#errno() === EINTR);
+    while (libc!.flock(this.#fd, LOCK_EX) !== 0 && this.#errno() === EINTR);
   }
 
   unlock(): void {
-    this.#c.flock(this.#fd, LOCK_UN);
+    libc!.flock(this.#fd, LOCK_UN);
   }
 
   close(): void {
-    this.#c.close(this.#fd);
+    libc!.close(this.#fd);
   }
 }
 
