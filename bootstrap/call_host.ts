@@ -76,10 +76,11 @@ type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 /** Set on the host's global object by the code that starts it, before the stage loads. */
 const HOST_FLAG = "mitoctlHost";
 
-/** Started as `deno eval <HOST_JS> <page> <n>`: reads the stage's `data:` URL (n bytes) from
- *  stdin and imports it. `page` is the router's descriptor of the counts' page, or -1. */
+/** Started as `deno eval <HOST_JS> <page> <n>`: reads the stage's source (n bytes) from stdin and
+ *  runs it as stage 1 does, with nothing to start. `page` is the router's descriptor of the
+ *  counts' page, or -1. */
 const HOST_JS = `globalThis.${HOST_FLAG}=1;var p=process,r=p.getBuiltinModule("fs").readSync,` +
-  "n=+p.argv.at(-1),b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();import(b+'')";
+  "n=+p.argv.at(-1),b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();(0,eval)(b+'')()";
 
 /** Whether this process is a call host (see {@linkcode runCallHost}). */
 export function isCallHost(): boolean {
@@ -171,18 +172,20 @@ class FrameIn {
 }
 
 /**
- * A worker thread running the stage at `selfUrl`, its module requests answered by `fetch`; with
- * `lock`, it writes its small replies itself.
+ * A worker thread running the stage of source `self`, its module requests answered by `fetch`;
+ * with `lock`, it writes its small replies itself.
  */
 function startThread(
-  selfUrl: string,
+  self: string,
   fetch: FetchModule,
   lock: FramesLock | undefined,
 ): InstanceType<typeof threads.Worker> & CallWorker {
   const { port1, port2 } = new threads.MessageChannel();
   serveModuleRequests(port1, fetch);
   const frames = lock?.forWorker();
-  const w = new threads.Worker(new URL(selfUrl), {
+  // Called with nothing: the worker starts nothing of its own.
+  const w = new threads.Worker(`${self}()`, {
+    eval: true,
     stdout: true,
     stderr: true,
     workerData: { modules: port2, frames } satisfies WorkerSetup,
@@ -204,14 +207,14 @@ const ASKS_FD = 4;
  * router writes its frames under the lock of deno_frames.ts), the host may write small replies
  * itself, its counts in a page of their own, unmapped once the host has exited.
  */
-function startHost(selfUrl: string, fetch: FetchModule, direct: boolean): CallWorker {
+function startHost(self: string, fetch: FetchModule, direct: boolean): CallWorker {
   const events = new (process.getBuiltinModule("node:events").EventEmitter)();
-  const url = Buffer.from(selfUrl);
+  const source = Buffer.from(self);
   const page = direct ? SharedPage.create() : undefined;
   let counts = page && new WorkerCounts(page.words);
   const child = process.getBuiltinModule("node:child_process").spawn(
     process.execPath,
-    ["eval", "--ext=js", "--no-config", HOST_JS, `${page?.fd ?? -1}`, `${url.length}`],
+    ["eval", "--ext=js", "--no-config", HOST_JS, `${page?.fd ?? -1}`, `${source.length}`],
     // Neither of the router's own: where stderr is a terminal (su, sudo with requiretty), Deno
     // would set its mode, and the terminal carries the frames; stdout carries them anyway.
     { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"] },
@@ -219,7 +222,7 @@ function startHost(selfUrl: string, fetch: FetchModule, direct: boolean): CallWo
   for (const out of [child.stdout!, child.stderr!]) {
     out.on("data", (d: Uint8Array) => process.stderr.write(d));
   }
-  child.stdin!.end(url);
+  child.stdin!.end(source);
   type Pipe = Out & In & { on(e: "error", f: () => void): unknown };
   const [pipe, asks] = [child.stdio[3], child.stdio[ASKS_FD]] as unknown as [Pipe, Pipe];
   // A host that is gone says so with "exit"; writes to it meanwhile go nowhere.
@@ -297,16 +300,16 @@ const askOverPipe: AskModule = (url) => {
 };
 
 /**
- * Starts the call worker for the stage at `selfUrl`: a thread on Node, which writes its small
+ * Starts the call worker for the stage of source `self`: a thread on Node, which writes its small
  * replies itself under `lock`, or a host on Deno.
  */
 export function startCallWorker(
-  selfUrl: string,
+  self: string,
   fetch: FetchModule,
   lock: FramesLock | DenoFramesLock | undefined,
 ): CallWorker {
-  if (runtimeName === "deno") return startHost(selfUrl, fetch, lock !== undefined);
-  return startThread(selfUrl, fetch, lock instanceof FramesLock ? lock : undefined);
+  if (runtimeName === "deno") return startHost(self, fetch, lock !== undefined);
+  return startThread(self, fetch, lock instanceof FramesLock ? lock : undefined);
 }
 
 /**

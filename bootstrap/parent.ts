@@ -27,8 +27,8 @@ export interface ParentHost {
   frame(dst: number, msg: Message): Uint8Array;
   /** Takes a frame that arrived on `link`, as the router thread takes those from above. */
   arrive(link: FrameSink, frame: Frame): void;
-  /** The `data:` URL this stage's code was loaded from. */
-  selfUrl: string;
+  /** This stage's own source, as stage 1 runs it. */
+  self: string;
   /** Largest frame body this context and its children may send, if not the default. */
   maxFrame?: number;
 }
@@ -127,8 +127,7 @@ export class Parent {
   /** This stage's own compressed code, to start children without asking the master for it. */
   #ownStage2(): Uint8Array {
     if (!this.#stage2) {
-      const url = this.#host.selfUrl;
-      const js = Buffer.from(url.slice(url.indexOf(",") + 1), "base64");
+      const js = Buffer.from(this.#host.self);
       const zlib = process.getBuiltinModule("node:zlib");
       // Quality 5: a fraction of quality 11's time, a few hundred bytes more, sent once per child.
       this.#stage2 = new Uint8Array(

@@ -43,8 +43,8 @@ interface InFlight {
 
 type Parent = import("./parent.ts").Parent;
 
-/** Runs the router loop of a remote stage whose code was loaded from `selfUrl`. */
-export function runRemoteRouter(selfUrl: string): void {
+/** Runs the router loop of a remote stage whose source is `self`. */
+export function runRemoteRouter(self: string): void {
   const reader = new FrameReader();
   // The master is gone, or wants us gone (bye): stop at once, even if user code is still
   // running in the worker. process.exit() would wait for a call worker blocked in native code
@@ -152,7 +152,7 @@ export function runRemoteRouter(selfUrl: string): void {
   };
 
   function startWorker(): CallWorker {
-    const w = startCallWorker(selfUrl, fetchModule, up.lock);
+    const w = startCallWorker(self, fetchModule, up.lock);
     w.on("message", (raw: WorkerMessage) => {
       const m = received(raw);
       settle();
@@ -238,7 +238,7 @@ export function runRemoteRouter(selfUrl: string): void {
           send,
           frame,
           arrive,
-          selfUrl,
+          self,
           ...(maxFrame === undefined ? {} : { maxFrame }),
         });
       },

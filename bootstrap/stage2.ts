@@ -1,8 +1,9 @@
 /**
- * Entry point of the remote stage (stage 2). Bundled, minified and brotli-compressed at build
- * time into `lib/stage/stage2_embedded.ts`; on the remote, stage 1 imports it from a `data:` URL. The
- * same bundle runs as the router thread, as the call worker (started again as a worker) and, on
- * Deno, as the call host process that holds that worker.
+ * Entry point of the remote stage (stage 2). Bundled, minified, made into a function of its own
+ * source and brotli-compressed at build time into `lib/stage/stage2_embedded.ts`; on the remote,
+ * stage 1 evaluates it as a script and calls it. The same code runs as the router thread, as the
+ * call worker (started again as a worker thread) and, on Deno, as the call host process that holds
+ * that worker.
  *
  * @module
  */
@@ -13,9 +14,13 @@ import { runRemoteRouter } from "./remote_router.ts";
 import { FRAMES_FD, OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
+/** This stage's own source, which the router starts its worker and children from: the parameter
+ *  of the function the build makes this bundle into (`SOURCE_PARAMETER` in build.ts). */
+declare const stageSource: string;
+
 if (!threads.isMainThread) runCallWorker();
 else if (isCallHost()) runCallHost();
-else if (canLoadModules()) runRemoteRouter(import.meta.url);
+else if (canLoadModules()) runRemoteRouter(stageSource);
 else {
   // Before the preamble, so the master reads it as why this stage did not start.
   const version = `${runtimeName === "node" ? "v" : ""}${runtimeVersion}`;

@@ -19,11 +19,12 @@ import {
 
 const root = new URL("../", import.meta.url).pathname;
 
-/** A stand-in stage 2: says it is up on its frame channel, with its pid and what it sees of
- *  `MITOCTL_W`, then holds until its stdin closes. */
-const STAGE = 'var p=process,f=p.getBuiltinModule("fs");' +
+/** A stand-in stage 2, a function expression as the build makes stage 2: says it is up on its
+ *  frame channel, with its pid and what it sees of `MITOCTL_W`, then holds until its stdin
+ *  closes. */
+const STAGE = '(function(){var p=process,f=p.getBuiltinModule("fs");' +
   `Deno.writeTextFileSync("/proc/self/fd/${FRAMES_FD}",` +
-  '"up "+p.pid+" "+(p.env.MITOCTL_W||"-")+"\\n",{append:true});f.readSync(0,Buffer.alloc(1));';
+  '"up "+p.pid+" "+(p.env.MITOCTL_W||"-")+"\\n",{append:true});f.readSync(0,Buffer.alloc(1))})';
 
 /** How long the watchdog may take to end once stopped, in ms: far below the connect timeout. */
 const STOPPED_WITHIN_MS = 10_000;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { bundleStage2, renderEmbedded } from "../bootstrap/build.ts";
+import { brotliDecompressSync } from "node:zlib";
+import { asFunction, bundleStage2, renderEmbedded, SOURCE_PARAMETER } from "../bootstrap/build.ts";
 import { STAGE2_LIMIT } from "../lib/limits.ts";
 import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
 
@@ -23,4 +24,25 @@ Deno.test("the README quotes the compressed stage's size as it is now", async ()
   assert.ok(quoted.length >= 2, "the README quotes the stage's size");
   const size = stage2Bytes().length.toLocaleString("en-US");
   assert.deepStrictEqual(quoted, quoted.map(() => size));
+});
+
+Deno.test("the embedded stage is one function expression that imports and exports nothing", () => {
+  const js = new TextDecoder().decode(brotliDecompressSync(stage2Bytes()));
+  assert.ok(js.startsWith(`(function(${SOURCE_PARAMETER}){"use strict";`), js.slice(0, 60));
+  assert.ok(js.endsWith("})\n//# sourceURL=mitoctl-stage2.js\n"), js.slice(-60));
+  // Evaluated as stage 1 evaluates it, without calling it: a function of one parameter.
+  const stage = (0, eval)(js);
+  assert.equal(typeof stage, "function");
+  assert.equal(stage.length, 1);
+});
+
+Deno.test("asFunction() refuses a bundle that a script could not run", () => {
+  for (
+    const js of ['import"node:fs";', 'import{a}from"./a.js";', "export{a};", "let a;export{a};"]
+  ) {
+    assert.throws(() => asFunction(js), /must import and export nothing/, js);
+  }
+  assert.throws(() => asFunction("f(import.meta.url)"), /must import and export nothing/);
+  // A dynamic import and names that merely contain the words are fine.
+  assert.match(asFunction('import("node:os");let exported=1,important=2;'), /^\(function/);
 });

@@ -14,7 +14,7 @@ import { oneLine, remoteLines } from "./terminal_text.ts";
 /** mitoctl's own modules (those it forwards, such as the process runner): not the user's code. */
 const OWN_MODULES = new URL("../", import.meta.url).href;
 
-/** Longest `data:` URL shown in a frame; the remote stage itself is one of many kilobytes. */
+/** Longest `data:` URL shown in a frame; the code that starts children is one of many kilobytes. */
 const DATA_URL_SHOWN = 40;
 
 /** The frames of `error`'s remote stack to print: the user's, or with `all` every one. */

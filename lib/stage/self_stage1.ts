@@ -8,14 +8,13 @@
 
 import process from "node:process";
 import { brotliDecompressSync } from "node:zlib";
-import { encodeBase64 } from "../wire/base64.ts";
 import { STOP_WATCHDOG_JS } from "./stage1.ts";
 
 /** Stops the watchdog that the shell command started beside this runtime, by the same code. */
 const stopWatchdog = new Function("p", "w", STOP_WATCHDOG_JS) as (p: typeof process) => void;
 
 /** Stops the watchdog, then reads `size` bytes of compressed stage 2 from stdin and runs it. */
-export async function runSelfStage1(size: number): Promise<void> {
+export function runSelfStage1(size: number): void {
   stopWatchdog(process);
   const buf = new Uint8Array(size);
   for (let at = 0; at < size;) {
@@ -23,6 +22,6 @@ export async function runSelfStage1(size: number): Promise<void> {
     if (!n) Deno.exit(9);
     at += n;
   }
-  const js = brotliDecompressSync(buf);
-  await import(`data:text/javascript;base64,${encodeBase64(js)}`);
+  const js = new TextDecoder().decode(brotliDecompressSync(buf));
+  (0, eval)(js)(js);
 }

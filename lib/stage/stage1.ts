@@ -1,7 +1,7 @@
 /**
  * Stage 1: the command line that turns a bare Deno or Node into a mitoctl remote stage. It reads
- * exactly `n` bytes of brotli-compressed stage 2 from stdin and imports them from a `data:`
- * URL; the runtime does not read stdin past those bytes, so the master writes stage 2 and the
+ * exactly `n` bytes of brotli-compressed stage 2 from stdin and runs them as a script (see
+ * {@linkcode STAGE1_JS}); the runtime does not read stdin past those bytes, so the master writes stage 2 and the
  * first frames at once, without waiting for an answer.
  *
  * The JavaScript below holds no `' $ \ !` or backtick, so single quotes carry it unchanged through
@@ -36,12 +36,14 @@ export const STOP_WATCHDOG_JS =
 
 /**
  * The stage-1 program, identical for Deno and Node; its last argv entry is the stage-2 size. It
- * first stops the watchdog: the runtime came up.
+ * first stops the watchdog: the runtime came up. Stage 2 is a function expression (see
+ * `bootstrap/build.ts`), evaluated as a script and called with its own source: a script needs
+ * none of the module loader, which costs each runtime milliseconds to set up.
  */
 export const STAGE1_JS = 'var p=process,m=p.getBuiltinModule,r=m("fs").readSync,n=+p.argv.at(-1),' +
-  `b=Buffer.alloc(n),${STOP_WATCHDOG_JS}` +
+  `b=Buffer.alloc(n),s,${STOP_WATCHDOG_JS}` +
   "for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
-  'import("data:text/javascript;base64,"+m("zlib").brotliDecompressSync(b).toString("base64"))';
+  '(0,eval)(s=m("zlib").brotliDecompressSync(b)+"")(s)';
 
 /** What a runtime path may hold: characters no login shell (sh, bash, zsh, fish, csh) reads
  *  specially, `@` included (npm keeps binaries under `node_modules/@scope/`). */
