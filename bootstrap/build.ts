@@ -62,7 +62,7 @@ export const SOURCE_PARAMETER = "stageSource";
  * its own, and a runtime loads it without its module loader.
  */
 export function asFunction(js: string): string {
-  if (/^\s*import\s*[\w{*"']|^\s*export\b|[;}]export\s*[{*]|\bimport\.meta\b/m.test(js)) {
+  if (/^\s*import\b\s*[\w{*"']|^\s*export\b|[;}]export\s*[{*]|\bimport\.meta\b/m.test(js)) {
     throw new Error("Stage 2 must import and export nothing: it runs as a script");
   }
   return `(function(${SOURCE_PARAMETER}){"use strict";${js.trimEnd()}\n})`;

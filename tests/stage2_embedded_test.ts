@@ -45,4 +45,5 @@ Deno.test("asFunction() refuses a bundle that a script could not run", () => {
   assert.throws(() => asFunction("f(import.meta.url)"), /must import and export nothing/);
   // A dynamic import and names that merely contain the words are fine.
   assert.match(asFunction('import("node:os");let exported=1,important=2;'), /^\(function/);
+  assert.match(asFunction("f();\n  imported.set(1);\n  exported = 2;"), /^\(function/);
 });
