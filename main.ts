@@ -91,7 +91,7 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
 
 if (import.meta.main) {
   if (Deno.args[0] === SELF_STAGE1_FLAG) {
-    runSelfStage1(Number(Deno.args[1]));
+    await runSelfStage1(Number(Deno.args[1]));
   } else if (Deno.args[0] === ASKPASS_FLAG) {
     await runAskpassClient();
   } else {

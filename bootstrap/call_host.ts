@@ -31,6 +31,7 @@ import {
 } from "./loader.ts";
 import { bytesOf, FIELDS, reusable } from "./transfer.ts";
 import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
+import { RUN_STAGE_JS } from "../lib/stage/run_stage.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import { openLibc } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort, type WorkerSetup } from "./call_worker.ts";
@@ -77,10 +78,10 @@ type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
 const HOST_FLAG = "mitoctlHost";
 
 /** Started as `deno eval <HOST_JS> <page> <n>`: reads the stage's source (n bytes) from stdin and
- *  runs it as stage 1 does, with nothing to start. `page` is the router's descriptor of the
- *  counts' page, or -1. */
+ *  runs it as stage 1 does. `page` is the router's descriptor of the counts' page, or -1. */
 const HOST_JS = `globalThis.${HOST_FLAG}=1;var p=process,r=p.getBuiltinModule("fs").readSync,` +
-  "n=+p.argv.at(-1),b=Buffer.alloc(n);for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();(0,eval)(b+'')()";
+  "n=+p.argv.at(-1),b=Buffer.alloc(n),s,f;for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
+  `s=b+"";${RUN_STAGE_JS}`;
 
 /** Whether this process is a call host (see {@linkcode runCallHost}). */
 export function isCallHost(): boolean {

@@ -3,6 +3,7 @@ import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { ExitCode } from "../mod.ts";
 import { PREAMBLE } from "../lib/wire/protocol.ts";
 import { remoteCommand } from "../lib/stage/stage1.ts";
+import { STAGE1_LIMIT } from "../lib/limits.ts";
 import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
 import { runCli } from "./_fixtures/cli.ts";
 import { startSshd, UNKNOWN_HOST } from "./_fixtures/sshd.ts";
@@ -52,7 +53,7 @@ Deno.test("bootstrap --print shows the exact ssh argv and both sizes, connecting
     strictEqual(argv.at(-2), UNKNOWN_HOST);
     strictEqual(argv.at(-1), remoteCommand("auto", size, 30_000));
     strictEqual(stage1, `stage 1: ${argv.at(-1)!.length} bytes (last argument)`);
-    ok(argv.at(-1)!.length <= 650, stage1);
+    ok(argv.at(-1)!.length <= STAGE1_LIMIT, stage1);
     strictEqual(stage2, `stage 2: ${size} bytes brotli, sent on stdin`);
   });
 

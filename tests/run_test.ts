@@ -142,7 +142,8 @@ Deno.test("mitoctl run streams a remote command's output, exit code and input", 
   await t.step("Ctrl-C stops the remote command and exits 130", async () => {
     const marker = `${Date.now() % 100000}.${Math.floor(Math.random() * 1000)}`;
     const cli = startCli(["run", ...cfg, "mito", "--", "sleep", marker]);
-    const remote = await waitFor(() => sleepPids(marker)[0], 10_000);
+    // As long as a connect may take: other test files start a hundred contexts meanwhile.
+    const remote = await waitFor(() => sleepPids(marker)[0], 30_000);
     ok(remote !== undefined, "the remote sleep never started");
     cli.child.kill("SIGINT");
     const r = await cli.done;

@@ -48,8 +48,19 @@ function selfArgv(size: number, flags: string[] = []): string[] {
 }
 
 Deno.test("the compiled binary's stage 1 stops the watchdog once the stage runs", async () => {
+  await runsAndStopsTheWatchdog([]);
+});
+
+Deno.test("the compiled binary's stage 1 runs where the runtime refuses to evaluate strings", async () => {
+  // Stage 2 is then imported as a module; the master's own code evaluates no string either.
+  await runsAndStopsTheWatchdog(["--v8-flags=--disallow-code-generation-from-strings"]);
+});
+
+/** Starts the stand-in stage through the compiled binary's stage 1 (run with runtime `flags`)
+ *  and checks that it came up and that its watchdog ended. */
+async function runsAndStopsTheWatchdog(flags: string[]): Promise<void> {
   const stage = brotliCompressSync(Buffer.from(STAGE));
-  const child = start(selfArgv(stage.length), stage.length, 600_000);
+  const child = start(selfArgv(stage.length, flags), stage.length, 600_000);
   const writer = child.stdin.getWriter();
   await writer.write(stage);
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -77,7 +88,7 @@ Deno.test("the compiled binary's stage 1 stops the watchdog once the stage runs"
   await writer.close();
   await reader.cancel();
   assert.equal((await child.status).code, 0);
-});
+}
 
 Deno.test("the compiled binary's stage 1 is still killed when its runtime hangs before it", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mitoctl-self-stage1-" });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { brotliDecompressSync } from "node:zlib";
 import { asFunction, bundleStage2, renderEmbedded, SOURCE_PARAMETER } from "../bootstrap/build.ts";
-import { STAGE2_LIMIT } from "../lib/limits.ts";
+import { STAGE1_LIMIT, STAGE2_LIMIT } from "../lib/limits.ts";
 import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
 
 Deno.test("the embedded remote stage is the bundle of bootstrap/ as it is now", async () => {
@@ -46,4 +46,14 @@ Deno.test("asFunction() refuses a bundle that a script could not run", () => {
   // A dynamic import and names that merely contain the words are fine.
   assert.match(asFunction('import("node:os");let exported=1,important=2;'), /^\(function/);
   assert.match(asFunction("f();\n  imported.set(1);\n  exported = 2;"), /^\(function/);
+});
+
+Deno.test("the README and the protocol notes quote stage 1's limit as it is now", async () => {
+  for (const file of ["../README.md", "../docs/protocol.md"]) {
+    const text = await Deno.readTextFile(new URL(file, import.meta.url));
+    const quoted = [...text.matchAll(/(\d+) bytes at\s+most|at most (\d+) bytes|≤ (\d+) bytes/g)]
+      .map((m) => Number(m[1] ?? m[2] ?? m[3]));
+    assert.ok(quoted.length >= 1, `${file} quotes stage 1's limit`);
+    assert.deepStrictEqual(quoted, quoted.map(() => STAGE1_LIMIT), file);
+  }
 });

@@ -12,6 +12,7 @@
  */
 
 import { FRAMES_FD, NO_RUNTIME_MARKER } from "../wire/protocol.ts";
+import { RUN_STAGE_JS } from "./run_stage.ts";
 
 /** The shell redirections that {@linkcode FRAMES_FD} describes. */
 const MOVE_STDOUT = `${FRAMES_FD}>&1 >&2`;
@@ -32,18 +33,17 @@ const WATCHDOG_ENV = "MITOCTL_W";
  * 1 (`self_stage1.ts`).
  */
 export const STOP_WATCHDOG_JS =
-  `w=p.env.${WATCHDOG_ENV};if(w)try{p.kill(+w),delete p.env.${WATCHDOG_ENV}}catch(e){}`;
+  `w=p.env.${WATCHDOG_ENV};if(w)try{p.kill(+w),delete p.env.${WATCHDOG_ENV}}catch{}`;
 
 /**
  * The stage-1 program, identical for Deno and Node; its last argv entry is the stage-2 size. It
- * first stops the watchdog: the runtime came up. Stage 2 is a function expression (see
- * `bootstrap/build.ts`), evaluated as a script and called with its own source: a script needs
- * none of the module loader, which costs each runtime milliseconds to set up.
+ * first stops the watchdog: the runtime came up. Then it reads stage 2 and runs it
+ * ({@linkcode RUN_STAGE_JS}).
  */
 export const STAGE1_JS = 'var p=process,m=p.getBuiltinModule,r=m("fs").readSync,n=+p.argv.at(-1),' +
-  `b=Buffer.alloc(n),s,${STOP_WATCHDOG_JS}` +
+  `b=Buffer.alloc(n),s,f,${STOP_WATCHDOG_JS}` +
   "for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
-  '(0,eval)(s=m("zlib").brotliDecompressSync(b)+"")(s)';
+  `s=m("zlib").brotliDecompressSync(b)+"";${RUN_STAGE_JS}`;
 
 /** What a runtime path may hold: characters no login shell (sh, bash, zsh, fish, csh) reads
  *  specially, `@` included (npm keeps binaries under `node_modules/@scope/`). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { checkRuntime, remoteCommand, runtimeKind, STAGE1_JS, stage1Argv } from "./stage1.ts";
+import { STAGE1_LIMIT } from "../limits.ts";
 
 Deno.test("STAGE1_JS calls process.getBuiltinModule m, as the old-runtime check expects", () => {
   assert.match(STAGE1_JS, /^var p=process,m=p\.getBuiltinModule,r=m\("fs"\)/);
@@ -9,10 +10,10 @@ Deno.test("STAGE1_JS holds no character a login shell would expand inside single
   assert.doesNotMatch(STAGE1_JS, /['$\\!`]/);
 });
 
-Deno.test("remoteCommand() stays within 650 bytes for every runtime choice", () => {
+Deno.test("remoteCommand() stays within STAGE1_LIMIT bytes for every runtime choice", () => {
   for (const r of ["auto", "deno", "node", "/opt/node-v22/bin/node"]) {
     const cmd = remoteCommand(r, 8192, 30_000);
-    assert.ok(cmd.length <= 650, `${r}: ${cmd.length} bytes`);
+    assert.ok(cmd.length <= STAGE1_LIMIT, `${r}: ${cmd.length} bytes`);
   }
 });
 
