@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { brotliDecompressSync } from "node:zlib";
 import { asFunction, bundleStage2, renderEmbedded, SOURCE_PARAMETER } from "../bootstrap/build.ts";
-import { STAGE1_LIMIT, STAGE2_LIMIT } from "../lib/limits.ts";
+import { DEFAULT_CONNECT_TIMEOUT, STAGE1_LIMIT, STAGE2_LIMIT } from "../lib/limits.ts";
 import { stage2Bytes } from "../lib/stage/stage2_bytes.ts";
+import { remoteCommand } from "../lib/stage/stage1.ts";
 
 Deno.test("the embedded remote stage is the bundle of bootstrap/ as it is now", async () => {
   const parent = new URL("../bootstrap/parent.ts", import.meta.url);
@@ -56,4 +57,18 @@ Deno.test("the README and the protocol notes quote stage 1's limit as it is now"
     assert.ok(quoted.length >= 1, `${file} quotes stage 1's limit`);
     assert.deepStrictEqual(quoted, quoted.map(() => STAGE1_LIMIT), file);
   }
+});
+
+Deno.test("the README quotes stage 1's command sizes as they are now", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const quoted = /ours: (\d+) B with runtime detection, (\d+) B for Node, (\d+) B for Deno/.exec(
+    readme.replace(/\s+/g, " "),
+  );
+  assert.ok(quoted, "the README quotes stage 1's sizes");
+  const size = stage2Bytes().length;
+  // With the default connect timeout, which the watchdog's count of seconds holds.
+  const lengths = ["auto", "node", "deno"].map((r) =>
+    remoteCommand(r, size, DEFAULT_CONNECT_TIMEOUT).length
+  );
+  assert.deepStrictEqual(quoted.slice(1).map(Number), lengths);
 });
