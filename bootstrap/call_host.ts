@@ -33,10 +33,10 @@ import { bytesOf, FIELDS, reusable } from "./transfer.ts";
 import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
 import { RUN_STAGE_JS } from "../lib/stage/run_stage.ts";
 import { runtimeName, threads } from "./runtime.ts";
-import { openLibc } from "../lib/libc.ts";
 import { runCallWorker, type WorkerPort, type WorkerSetup } from "./call_worker.ts";
 import { FramesLock, WorkerCounts } from "../lib/transport/shared_frames.ts";
 import {
+  closeOnExec,
   DenoFrames,
   type DenoFramesLock,
   HostWriter,
@@ -258,24 +258,6 @@ function startHost(self: string, fetch: FetchModule, direct: boolean): CallWorke
   };
 }
 
-/**
- * Makes `fds` close-on-exec, so that what user code starts on its own (`Deno.Command`,
- * `node:child_process`) holds no pipe to the router: a child writing to its fd 3 would write into
- * the worker messages. Deno has no API for it; the C library's `fcntl` does it, through FFI,
- * which `deno eval` allows. Where that fails (no C library found), such children inherit them.
- */
-function closeOnExec(fds: number[]): void {
-  try {
-    const libc = openLibc(
-      { fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" } },
-      "Closing the call host's pipes on exec",
-    );
-    // F_SETFD, FD_CLOEXEC.
-    for (const fd of fds) libc.symbols.fcntl(fd, 2, 1);
-    libc.close();
-  } catch { /* See above. */ }
-}
-
 /** Calls `each` with every line that arrives on `input`, without its newline. */
 function lines(input: In, each: (line: string) => void): void {
   let rest = "";
@@ -318,6 +300,9 @@ export function startCallWorker(
  * router goes (the pipe closes), even if user code is still busy.
  */
 export function runCallHost(): void {
+  // So that what user code starts on its own (`Deno.Command`, `node:child_process`) holds no pipe
+  // to the router: a child writing to its fd 3 would write into the worker messages. Where FFI
+  // fails (no C library found), such children inherit them.
   closeOnExec([3, ASKS_FD]);
   const pipe = new (process.getBuiltinModule("node:net").Socket)({ fd: 3 });
   const send = sender(pipe);

@@ -30,6 +30,7 @@ const SYMBOLS = {
   flock: { parameters: ["i32", "i32"], result: "i32" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -37,13 +38,25 @@ type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
 let libc: Libc | undefined;
 
-/** The C library's calls, opened once; undefined where FFI is refused. */
+/** The C library's calls, opened once for the whole stage; undefined where FFI is refused. */
 function c(): Libc | undefined {
   try {
     return libc ??= openLibc(SYMBOLS, "Writing frames from two processes").symbols;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Makes `fds` close-on-exec through the C library's `fcntl` (Deno has no API for it), with the
+ * stage's one handle on it. False where FFI is refused or no C library is found.
+ */
+export function closeOnExec(fds: readonly number[]): boolean {
+  const lib = c();
+  if (!lib) return false;
+  // F_SETFD, FD_CLOEXEC.
+  for (const fd of fds) lib.fcntl(fd, 2, 1);
+  return true;
 }
 
 /** Linux's values of the flags and error numbers used here. */
