@@ -57,9 +57,9 @@ export const SOURCE_PARAMETER = "stageSource";
 
 /**
  * A bundle that imports and exports nothing, made into one function expression of
- * {@linkcode SOURCE_PARAMETER}: stage 1 evaluates it as a script and calls it with its source,
- * the router thread passes that on, the call worker and host call it with nothing. Its names stay
- * its own, and a runtime loads it without its module loader.
+ * {@linkcode SOURCE_PARAMETER}: stage 1 and Deno's call host evaluate it as a script and call it
+ * with its source (`lib/stage/run_stage.ts`), the router thread passes that on, Node's call worker
+ * calls it with nothing. Its names stay its own, and a runtime loads it without its module loader.
  */
 export function asFunction(js: string): string {
   if (/^\s*import\b\s*[\w{*"']|^\s*export\b|[;}]export\s*[{*]|\bimport\.meta\b/m.test(js)) {

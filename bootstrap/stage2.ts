@@ -15,7 +15,8 @@ import { FRAMES_FD, OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
 
 /** This stage's own source, which the router starts its worker and children from: the parameter
- *  of the function the build makes this bundle into (`SOURCE_PARAMETER` in build.ts). */
+ *  of the function the build makes this bundle into (`SOURCE_PARAMETER` in build.ts). Node's call
+ *  worker, which starts nothing, is called without it. */
 declare const stageSource: string;
 
 if (!threads.isMainThread) runCallWorker();

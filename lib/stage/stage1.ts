@@ -1,8 +1,8 @@
 /**
  * Stage 1: the command line that turns a bare Deno or Node into a mitoctl remote stage. It reads
  * exactly `n` bytes of brotli-compressed stage 2 from stdin and runs them as a script (see
- * {@linkcode STAGE1_JS}); the runtime does not read stdin past those bytes, so the master writes stage 2 and the
- * first frames at once, without waiting for an answer.
+ * {@linkcode STAGE1_JS}); the runtime does not read stdin past those bytes, so the master writes
+ * stage 2 and the first frames at once, without waiting for an answer.
  *
  * The JavaScript below holds no `' $ \ !` or backtick, so single quotes carry it unchanged through
  * sh, bash, zsh, dash, fish and csh. The same code runs on both runtimes through
