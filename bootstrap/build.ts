@@ -47,7 +47,7 @@ export function compress(bytes: Uint8Array): Uint8Array {
 
 /** Minified JavaScript named `name` in stack traces, brotli-compressed. */
 function pack(js: string, name: string): { raw: number; deflated: Uint8Array } {
-  // Names frames in remote stack traces instead of a whole base64 data: URL.
+  // Names frames in remote stack traces instead of the eval site or a whole data: URL.
   const raw = new TextEncoder().encode(`${js.trimEnd()}\n//# sourceURL=${name}\n`);
   return { raw: raw.length, deflated: compress(raw) };
 }

@@ -48,7 +48,7 @@ export interface Loader {
  * // Main thread:
  * const { port1, port2 } = new MessageChannel();
  * serveModuleRequests(port1, (url) => askTheMaster(url));
- * new Worker(stageUrl, { workerData: port2, transferList: [port2] });
+ * new Worker(`${stageSource}()`, { eval: true, workerData: port2, transferList: [port2] });
  * // In the worker:
  * const loader = installLoader(workerData);
  * loader.add([{ url: "file:///home/me/tasks.ts", source: "export const two = 2;" }]);
