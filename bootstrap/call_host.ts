@@ -13,7 +13,8 @@
  *   `{ url }` and blocks reading the answer's line (a `ModuleAnswer`), as module hooks must
  *   return at once.
  * Where the router writes its frames under the lock of lib/transport/deno_frames.ts, the host
- * writes its small replies to the router's frames' pipe itself (opened again through `/proc`), and
+ * writes its replies, large ones too, to the router's frames' pipe itself (opened again through
+ * `/proc`), and
  * the two count what the host handed over and which calls it answered in a page both map.
  *
  * The host's stdout and stderr are pipes whose bytes the router writes to its own stderr, so
@@ -54,7 +55,7 @@ export interface CallWorker {
   /** Gives back the buffer under a large reply the worker sent, once it was written out. */
   reuse(buffer: ArrayBuffer): void;
   /**
-   * Set when the worker writes its small replies itself (see lib/transport/shared_frames.ts):
+   * Set when the worker writes replies itself (see lib/transport/shared_frames.ts):
    * the router counts each message of the worker it has handled, and reads which calls ended.
    */
   counts?: Pick<WorkerCounts, "handled" | "ended">;
@@ -205,8 +206,8 @@ const ASKS_FD = 4;
 
 /**
  * A call host process: a {@linkcode CallWorker} whose `terminate()` kills it. With `direct` (the
- * router writes its frames under the lock of deno_frames.ts), the host may write small replies
- * itself, its counts in a page of their own, unmapped once the host has exited.
+ * router writes its frames under the lock of deno_frames.ts), the host may write replies itself,
+ * its counts in a page of their own, unmapped once the host has exited.
  */
 function startHost(self: string, fetch: FetchModule, direct: boolean): CallWorker {
   const events = new (process.getBuiltinModule("node:events").EventEmitter)();
@@ -318,7 +319,7 @@ export function runCallHost(): void {
           : undefined,
       ),
   };
-  // Small replies go to the frames' pipe from here where it and the counts' page open.
+  // Replies go to the frames' pipe from here where it and the counts' page open.
   const fd = (at: number | string) => `/proc/${process.ppid}/fd/${at}`;
   const pageFd = +process.argv.at(-2)!;
   const page = pageFd < 0 ? undefined : SharedPage.open(fd(pageFd));

@@ -9,13 +9,12 @@
 import { decode, encode, Packed, reuse, SerializationError } from "../lib/wire/codec.ts";
 import { frameInPlace, HEADER_SIZE } from "../lib/wire/frame.ts";
 import {
-  DIRECT_MAX,
   type DirectWriter,
   type WorkerFrames,
   WorkerWriter,
 } from "../lib/transport/shared_frames.ts";
 import { type AskModule, installLoader, type Loader } from "./loader.ts";
-import { post, received } from "./transfer.ts";
+import { post, received, reusable } from "./transfer.ts";
 import { threads } from "./runtime.ts";
 import type { MessagePort } from "node:worker_threads";
 import { CHANNEL_EXT, CONTEXT_EXT } from "../lib/wire/protocol.ts";
@@ -328,8 +327,9 @@ async function pump(
   }
 }
 
-/** What writes the worker's small replies to the frames' stream itself (see `runCallWorker`). */
-export type FrameWriter = Pick<DirectWriter, "posted" | "write">;
+/** What writes the worker's replies up to its `largest` to the frames' stream itself (see
+ *  `runCallWorker`). */
+export type FrameWriter = Pick<DirectWriter, "posted" | "write" | "largest">;
 
 /** How a call worker is started: where it asks for modules, and where it may write frames. */
 export interface WorkerSetup {
@@ -359,7 +359,7 @@ export function runCallWorker(
     : port;
   const send: Reply = (call, message) => {
     const to = call.to;
-    if (writer && to && message.frame.length <= DIRECT_MAX) {
+    if (writer && to && message.frame.length <= writer.largest) {
       let framed: Uint8Array | undefined;
       try {
         // The limit is null where it came as JSON (Deno's call host).
@@ -369,7 +369,10 @@ export function runCallWorker(
       // The router reads that the call ended when something next wakes it; when too many wait
       // for that, it is woken to read them.
       if (wrote === "tell") port.postMessage({ t: "fin", id: message.id } satisfies WorkerFin, []);
-      if (wrote) return;
+      if (!wrote) return post(counted, message);
+      // Written out: a large reply's buffer takes the next large one, as after the router wrote it.
+      if (reusable(message)) reuse(message.frame.buffer as ArrayBuffer);
+      return;
     }
     post(counted, message);
   };

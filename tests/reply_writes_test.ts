@@ -201,3 +201,30 @@ Deno.test("call hosts stopped one after another leave no shared page or descript
   strictEqual(after.pages, 1);
   ok(after.fds <= before.fds + 3, `descriptors: ${before.fds} before, ${after.fds} after`);
 });
+
+Deno.test("a large reply leaves the stage without the router reading it", async (t) => {
+  for (const rt of runtimes) {
+    await t.step(rt.name, async () => {
+      await using router = new Router();
+      const ctx = await router.local({ runtime: rt.path });
+      const { pid } = ctx.info!;
+      // Bytes the router's process read (on Node the worker is a thread of it, whose replies
+      // reach the router as moved buffers; on Deno the call host is a process of its own, which
+      // writes them to the frames' pipe itself instead of handing them over a socket).
+      const read = async () =>
+        Number(/rchar:\s+(\d+)/.exec(await Deno.readTextFile(`/proc/${pid}/io`))![1]);
+      const size = 8 << 20;
+      strictEqual((await ctx.call<string>(calls, "text", "warm:", size)).length, size);
+      const before = await read();
+      for (let i = 0; i < 3; i++) {
+        strictEqual((await ctx.call<string>(calls, "text", `big${i}:`, size)).length, size);
+      }
+      const got = await read() - before;
+      ok(got < 1 << 20, `the router read ${got} bytes for 3 replies of ${size}`);
+      // Replies of every size after the large ones still arrive whole.
+      for (const s of SIZES) {
+        strictEqual((await ctx.call<string>(calls, "text", "s:", s)).length, s);
+      }
+    });
+  }
+});

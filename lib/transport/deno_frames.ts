@@ -1,7 +1,7 @@
 /**
  * The frames' descriptor of a Deno stage, written by two processes: the router, and the call host
- * (bootstrap/call_host.ts), which writes its small replies there itself, so that a reply does not
- * wake the router on its way out. What `shared_frames.ts` does for Node's worker thread, across a
+ * (bootstrap/call_host.ts), which writes its replies there itself, so that a reply does not wake
+ * the router on its way out, and a large one is not copied through a socket to the router first. What `shared_frames.ts` does for Node's worker thread, across a
  * process boundary, through the C library (FFI, which `deno eval` allows):
  * - each process opens the pipe again through `/proc`, a description of its own, and writes with a
  *   blocking `write(2)`, so a frame reaches the pipe whole whatever the other did to its flags;
@@ -207,8 +207,13 @@ function map(l: Libc, fd: number): Deno.PointerObject | undefined {
   return at && BigInt.asIntN(64, BigInt(Deno.UnsafePointer.value(at))) !== -1n ? at : undefined;
 }
 
-/** The host's side: writes a frame under the lock on the pipe, the counts in a shared page. */
+/**
+ * The host's side: writes a frame under the lock on the pipe, the counts in a shared page. Large
+ * frames too: handing one to the router would copy it through a socket, and the router writes it
+ * only once all of it came.
+ */
 export class HostWriter extends DirectWriter {
+  readonly largest = Infinity;
   readonly #frames: DenoFrames;
 
   constructor(frames: DenoFrames, counts: Int32Array) {

@@ -22,8 +22,9 @@
  * @module
  */
 
-/** Replies up to this many bytes are written by the worker; larger ones by the router, so that
- *  the worker makes the next while the router writes. */
+/** Replies up to this many bytes are written by a worker thread; larger ones by the router, which
+ *  takes them without a copy (a transferred buffer), so that the worker makes the next while the
+ *  router writes. */
 export const DIRECT_MAX = 1 << 16;
 
 /** The lock's states. Only the router ever waits, so only its waiting is announced. */
@@ -138,6 +139,8 @@ export abstract class DirectWriter {
     this.#counts = counts;
   }
 
+  /** Largest frame written here; a larger one goes through the router. */
+  abstract readonly largest: number;
   /** Takes the frames' lock if no one holds it. */
   protected abstract tryLock(): boolean;
   /** Writes all of `frame`; where the other end is gone it is lost with it. */
@@ -180,6 +183,7 @@ export abstract class DirectWriter {
 
 /** A worker thread's side: the lock is a word of shared memory, the write Node's own. */
 export class WorkerWriter extends DirectWriter {
+  readonly largest = DIRECT_MAX;
   readonly #fd: number;
   readonly #lock: Int32Array;
   readonly #writeSync = process.getBuiltinModule("node:fs").writeSync;
