@@ -19,7 +19,7 @@ export interface WorkerCall {
   /** Set for a stream: items it may send before more credit comes. */
   credit?: number;
   /**
-   * Set when the worker may write its small replies itself: the frame header's destination (the
+   * Set when the worker may write its replies itself: the frame header's destination (the
    * caller), source (this context) and the frame limit (see lib/transport/shared_frames.ts).
    */
   to?: [dst: number, src: number, maxFrame: number | undefined];

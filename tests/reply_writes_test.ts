@@ -1,9 +1,9 @@
 /**
- * The call worker writes small replies to the frames' stream itself, beside the router: on Node
- * from its thread (lib/transport/shared_frames.ts), on Deno from the call host process
- * (lib/transport/deno_frames.ts). These tests look at what could go wrong with two writers:
- * frames cut into each other, a reply overtaking what its call printed, and a worker stopped
- * while it could hold the lock.
+ * The call worker writes replies to the frames' stream itself, beside the router: on Node the
+ * small ones, from its thread (lib/transport/shared_frames.ts), on Deno all of them, from the call
+ * host process (lib/transport/deno_frames.ts). These tests look at what could go wrong with two
+ * writers: frames cut into each other, a reply overtaking what its call printed, and a worker
+ * stopped while it could hold the lock.
  */
 
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
