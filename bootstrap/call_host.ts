@@ -14,8 +14,8 @@
  *   return at once.
  * Where the router writes its frames under the lock of lib/transport/deno_frames.ts, the host
  * writes its replies, large ones too, to the router's frames' pipe itself (opened again through
- * `/proc`), and
- * the two count what the host handed over and which calls it answered in a page both map.
+ * `/proc`), and the two count what the host handed over and which calls it answered in a page
+ * both map.
  *
  * The host's stdout and stderr are pipes whose bytes the router writes to its own stderr, so
  * that nothing user code writes reaches the protocol stream.

@@ -1,8 +1,9 @@
 /**
  * The frames' descriptor of a Deno stage, written by two processes: the router, and the call host
  * (bootstrap/call_host.ts), which writes its replies there itself, so that a reply does not wake
- * the router on its way out, and a large one is not copied through a socket to the router first. What `shared_frames.ts` does for Node's worker thread, across a
- * process boundary, through the C library (FFI, which `deno eval` allows):
+ * the router on its way out, and a large one is not copied through a socket to the router first.
+ * What `shared_frames.ts` does for Node's worker thread, across a process boundary, through the C
+ * library (FFI, which `deno eval` allows):
  * - each process opens the pipe again through `/proc`, a description of its own, and writes with a
  *   blocking `write(2)`, so a frame reaches the pipe whole whatever the other did to its flags;
  * - every frame is written under `flock(2)` on the pipe: the router waits for the lock, the host

@@ -31,8 +31,8 @@ function framesOut(): {
   const node = !("Deno" in globalThis);
   if (!node) {
     // Deno's call worker is a process of its own (see bootstrap/call_host.ts), which writes its
-    // replies itself where both can open the pipe again (deno_frames.ts); else only the
-    // router writes, through Deno's own stream.
+    // replies itself where both can open the pipe again (deno_frames.ts); else only the router
+    // writes, through Deno's own stream.
     const frames = DenoFrames.open(`/proc/self/fd/${FRAMES_FD}`);
     if (frames) {
       const out = {
