@@ -369,10 +369,11 @@ export function runCallWorker(
       // The router reads that the call ended when something next wakes it; when too many wait
       // for that, it is woken to read them.
       if (wrote === "tell") port.postMessage({ t: "fin", id: message.id } satisfies WorkerFin, []);
-      if (!wrote) return post(counted, message);
-      // Written out: a large reply's buffer takes the next large one, as after the router wrote it.
-      if (reusable(message)) reuse(message.frame.buffer as ArrayBuffer);
-      return;
+      if (wrote) {
+        // A large reply's buffer takes the next large one, as after the router wrote it.
+        if (reusable(message)) reuse(message.frame.buffer as ArrayBuffer);
+        return;
+      }
     }
     post(counted, message);
   };
