@@ -1,6 +1,6 @@
 /**
  * The work bench calls ask of a context from a module of the caller's own, as users call their
- * `tasks.ts`: the master serves it from memory and checks it is unchanged at each call.
+ * `tasks.ts`: the master sends it with the first call, and the context holds it for the rest.
  * `mitogen_work.py` holds the same functions for Mitogen.
  *
  * @module

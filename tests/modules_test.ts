@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { type Context, type ContextStats, RemoteError, Router } from "../mod.ts";
 import { ModuleError } from "../lib/modules/module_server.ts";
 import { copyModGraph, type ModGraphCopy } from "./_fixtures/modgraph/_copy.ts";
@@ -202,11 +202,21 @@ async function scenario(
     `${rt.name}: a changed file reaches new contexts; a context keeps what it imported`,
     async () => {
       const rel = `changing_${rt.name}.ts`;
-      const version = (n: number) => `export function version(): number {\n  return ${n};\n}\n`;
+      const version = (n: number) =>
+        `export function version(): number {\n  return ${n};\n}\n` +
+        `export function spin(): void {\n  for (;;);\n}\n`;
       await graph.write(rel, version(1));
       strictEqual(await ctx.call(graph.url(rel), "version"), 1);
       await graph.write(rel, version(2));
-      // An imported module keeps its first instance for the life of the context.
+      // An imported module keeps its first instance for the life of the context, and so does
+      // the call worker started after a timeout or a cancel stopped the one that imported it.
+      strictEqual(await ctx.call(graph.url(rel), "version"), 1);
+      await rejects(ctx.callWith({ timeout: 500 }, graph.url(rel), "spin"), {
+        name: "TimeoutError",
+      });
+      strictEqual(await ctx.call(graph.url(rel), "version"), 1);
+      const signal = AbortSignal.timeout(500);
+      await rejects(ctx.callWith({ signal }, graph.url(rel), "spin"), { name: "TimeoutError" });
       strictEqual(await ctx.call(graph.url(rel), "version"), 1);
       await using fresh = await open();
       strictEqual(await fresh.call(graph.url(rel), "version"), 2);

@@ -763,7 +763,10 @@ export class Router implements AsyncDisposable {
   async #modulesFor(ctx: Context, mod: string): Promise<Pick<Call, "modules" | "need">> {
     if (!mod.startsWith("file:")) return {};
     const entry = this.#entries.get(ctx.id);
-    if (!entry) return {};
+    // A context keeps the graph it was first sent for a root: its runtime keeps what it imported
+    // and a call worker started later imports the same sources. A root sent before needs nothing,
+    // and its files are not looked at again (a stat per module per call, on the call's path).
+    if (!entry || entry.roots.has(mod)) return {};
     const records = await this.#modules.closure(mod);
     entry.roots.add(mod);
     const lacking = records.filter((r) => entry.held.get(r.url) !== r.hash);

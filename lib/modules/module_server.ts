@@ -140,8 +140,8 @@ export class ModuleServer {
   /**
    * Whether `record` is still what its file holds, by the rule {@linkcode ModuleServer.load}
    * keeps: same mtime and size, changed longer ago than the racy window. One synchronous stat: a
-   * closure served again (every call of a module does it) costs a few microseconds this way, where
-   * an asynchronous stat per module handed the work to another thread and back.
+   * closure served again (each context's first call of a module does it) costs a few microseconds
+   * this way, where an asynchronous stat per module handed the work to another thread and back.
    */
   #unchanged(record: ModuleRecord): boolean {
     const cached = this.#cache.get(record.url);
