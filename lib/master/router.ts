@@ -37,7 +37,7 @@ import { type SshOptions, sshSpawn } from "../methods/ssh.ts";
 import type { SudoOptions } from "../methods/sudo.ts";
 import { gather, type GatherResult, type SettleOptions } from "./gather.ts";
 import { malformed } from "../wire/message_check.ts";
-import { ModuleServer } from "../modules/module_server.ts";
+import { type ModuleRecord, ModuleServer } from "../modules/module_server.ts";
 import { UnissuedHandle } from "../wire/handle.ts";
 import {
   type Call,
@@ -759,33 +759,41 @@ export class Router implements AsyncDisposable {
    * What to add to a call of `mod` in `ctx` so it has `mod`'s static graph: the modules it lacks,
    * or, for a context a remote parent started, the names of those it lacks after stashing them
    * in the parent (so 20 contexts behind one bastion cost the master's link the graph once).
+   *
+   * A context holds one version of each module, the first it was sent: its runtime keeps what it
+   * imported, and a call worker started later imports from the same store. So a root sent before
+   * needs nothing (and its files are not looked at again: a stat per module per call, on the
+   * call's path), and a module the context holds is never sent again, nor replaced in its parent's
+   * store, which the parent's own calls import from too: a module the parent holds in another
+   * version goes with the call instead.
    */
   async #modulesFor(ctx: Context, mod: string): Promise<Pick<Call, "modules" | "need">> {
     if (!mod.startsWith("file:")) return {};
     const entry = this.#entries.get(ctx.id);
-    // A context keeps the graph it was first sent for a root: its runtime keeps what it imported
-    // and a call worker started later imports the same sources. A root sent before needs nothing,
-    // and its files are not looked at again (a stat per module per call, on the call's path).
     if (!entry || entry.roots.has(mod)) return {};
     const records = await this.#modules.closure(mod);
     entry.roots.add(mod);
-    const lacking = records.filter((r) => entry.held.get(r.url) !== r.hash);
+    const lacking = records.filter((r) => !entry.held.has(r.url));
     if (!lacking.length) return {};
-    for (const r of lacking) entry.held.set(r.url, r.hash);
     const parent = this.#entries.get(entry.parent);
     if (!parent) return { modules: lacking.map((r) => this.#sending(entry, r)) };
-    // The whole closure as one set the parent keeps: named once per parent, then by number.
-    const modules = records.filter((r) => parent.held.get(r.url) !== r.hash)
+    const other = (r: ModuleRecord) => parent.held.has(r.url) && parent.held.get(r.url) !== r.hash;
+    const direct = lacking.filter(other).map((r) => this.#sending(entry, r));
+    const stashed = lacking.filter((r) => !other(r));
+    for (const r of stashed) entry.held.set(r.url, r.hash);
+    if (!stashed.length) return { modules: direct };
+    // What the parent holds for it as one set: named once per parent, then by number.
+    const modules = stashed.filter((r) => !parent.held.has(r.url))
       .map((r) => this.#sending(parent, r));
-    const key = records.map((r) => `${r.url}#${r.hash}`).join("\n");
+    const key = stashed.map((r) => `${r.url}#${r.hash}`).join("\n");
     let set = parent.sets.get(key);
     const stash: Message = { t: "stash", for: ctx.id, modules, set: set ?? this.#nextSet };
     if (set === undefined) {
       parent.sets.set(key, set = this.#nextSet++);
-      stash.urls = records.map((r) => r.url);
+      stash.urls = stashed.map((r) => r.url);
     }
     this.#send(parent.ctx.id, stash);
-    return { need: set };
+    return direct.length ? { modules: direct, need: set } : { need: set };
   }
 
   /** Counts module `r` as sent to `entry`, which now holds it; returns its wire form. */
