@@ -44,6 +44,7 @@ import {
   SharedPage,
 } from "../lib/transport/deno_frames.ts";
 import { FRAMES_FD } from "../lib/wire/protocol.ts";
+import { DENO_STAGE_ENV } from "../lib/stage/stage_env.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -219,7 +220,7 @@ function startHost(self: string, fetch: FetchModule, direct: boolean): CallWorke
     ["eval", "--ext=js", "--no-config", HOST_JS, `${page?.fd ?? -1}`, `${source.length}`],
     // Neither of the router's own: where stderr is a terminal (su, sudo with requiretty), Deno
     // would set its mode, and the terminal carries the frames; stdout carries them anyway.
-    { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"] },
+    { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"], env: { ...process.env, ...DENO_STAGE_ENV } },
   );
   for (const out of [child.stdout!, child.stderr!]) {
     out.on("data", (d: Uint8Array) => process.stderr.write(d));

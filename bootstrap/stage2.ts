@@ -13,12 +13,15 @@ import { runCallWorker } from "./call_worker.ts";
 import { runRemoteRouter } from "./remote_router.ts";
 import { FRAMES_FD, OLD_RUNTIME_MARKER } from "../lib/wire/protocol.ts";
 import { canLoadModules, runtimeName, runtimeVersion, threads } from "./runtime.ts";
+import { dropStageEnv } from "../lib/stage/stage_env.ts";
 
 /** This stage's own source, which the router starts its worker and children from: the parameter
  *  of the function the build makes this bundle into (`SOURCE_PARAMETER` in build.ts). Node's call
  *  worker, which starts nothing, is called without it. */
 declare const stageSource: string;
 
+// Read by the runtime as it started; user code sees the environment of the login.
+dropStageEnv(process.env);
 if (!threads.isMainThread) runCallWorker();
 else if (isCallHost()) runCallHost();
 else if (canLoadModules()) runRemoteRouter(stageSource);

@@ -14,6 +14,7 @@
  */
 
 import { spawnSealed } from "../transport/sealed_spawn.ts";
+import { DENO_STAGE_ENV } from "../stage/stage_env.ts";
 import * as fs from "node:fs";
 import { userInfo } from "node:os";
 import { isAbsolute, join } from "node:path";
@@ -283,12 +284,10 @@ function executablePath(spec: StartSpec): string {
   return path;
 }
 
-/** The component's environment: ours without what the remote stage set for itself. */
+/** The component's environment: ours (the stage kept its own out of it), then `extra`. */
 function componentEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  // Deno's stage runs with DENO_DIR=/dev/null so it writes no cache; a component may need one.
-  if (env.DENO_DIR === "/dev/null") delete env.DENO_DIR;
   return { ...env, ...extra };
 }
 
@@ -337,8 +336,13 @@ export async function start(spec: StartSpec): Promise<StartResult> {
         logLimit: spec.logLimit ?? DEFAULT_LOG_LIMIT,
         meta: { ...meta },
       }, "deno" in process.versions),
-      // A new session: the remote stage takes its own process group with it when it ends.
-      { detached: true, stdio: ["ignore", "ignore", errFd] },
+      // A new session: the remote stage takes its own process group with it when it ends. The
+      // supervisor is the stage's own: on Deno, it writes no cache either.
+      {
+        detached: true,
+        stdio: ["ignore", "ignore", errFd],
+        env: { ...process.env, ...DENO_STAGE_ENV },
+      },
     );
     child.on("exit", () => exited = true);
     child.on("error", () => exited = true);

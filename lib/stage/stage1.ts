@@ -13,6 +13,10 @@
 
 import { FRAMES_FD, NO_RUNTIME_MARKER } from "../wire/protocol.ts";
 import { RUN_STAGE_JS } from "./run_stage.ts";
+import { DENO_STAGE_ENV } from "./stage_env.ts";
+
+/** Stage 1's cache directory for Deno (see {@linkcode DENO_STAGE_ENV}). */
+const DENO_DIR = `DENO_DIR=${DENO_STAGE_ENV.DENO_DIR}`;
 
 /** The shell redirections that {@linkcode FRAMES_FD} describes. */
 const MOVE_STDOUT = `${FRAMES_FD}>&1 >&2`;
@@ -75,7 +79,7 @@ export function checkRuntime(runtime: string): RuntimeChoice {
 /** argv that starts `runtime` (name or path, not `auto`) on stage 1 with a stage 2 of `n` bytes. */
 export function stage1Argv(runtime: string, n: number): string[] {
   return runtimeKind(runtime) === "deno"
-    ? ["env", "DENO_DIR=/dev/null", runtime, "eval", "--ext=js", "--no-config", STAGE1_JS, `${n}`]
+    ? ["env", DENO_DIR, runtime, "eval", "--ext=js", "--no-config", STAGE1_JS, `${n}`]
     : [runtime, "-e", STAGE1_JS, `${n}`];
 }
 
@@ -98,7 +102,7 @@ export function remoteCommand(runtime: RuntimeChoice, n: number, within: number)
     command = stage1Argv(runtime, n).map((a) => a === STAGE1_JS ? js : a).join(" ");
   } else {
     // An assignment before `exec` is exported to the program it runs (dash, bash, busybox ash).
-    const script = "command -v deno>/dev/null&&DENO_DIR=/dev/null exec deno eval --ext=js " +
+    const script = `command -v deno>/dev/null&&${DENO_DIR} exec deno eval --ext=js ` +
       `--no-config "$0" $1;command -v node>/dev/null&&exec node -e "$0" $1;` +
       `echo ${NO_RUNTIME_MARKER}>&${FRAMES_FD}`;
     command = `sh -c '${script}' ${js} ${n}`;
