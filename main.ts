@@ -17,9 +17,11 @@ import { stream } from "./lib/cli/stream.ts";
 import { suggest } from "./lib/cli/suggest.ts";
 import { failureLines } from "./lib/cli/remote_stack.ts";
 import { ExitCode } from "./lib/errors.ts";
+import { fileURLToPath } from "node:url";
 import { ASKPASS_FLAG, runAskpassClient } from "./lib/methods/askpass_client.ts";
-import { SELF_STAGE1_FLAG } from "./lib/methods/local.ts";
-import { runSelfStage1 } from "./lib/stage/self_stage1.ts";
+import { isCompiled } from "./lib/methods/local.ts";
+import { runSelfHost, runSelfStage1 } from "./lib/stage/self_stage1.ts";
+import { SELF_HOST_FLAG, SELF_STAGE1_FLAG, setSelf } from "./lib/stage/self.ts";
 
 /** Version of this build. */
 export const VERSION = "0.1.0";
@@ -90,8 +92,15 @@ async function run(argv: string[], signal: AbortSignal): Promise<number> {
 }
 
 if (import.meta.main) {
+  const asStage = Deno.args[0] === SELF_STAGE1_FLAG || Deno.args[0] === SELF_HOST_FLAG;
+  // What starts mitoctl's own program again (lib/stage/self.ts): the compiled binary, or this
+  // file where it runs as a stage (a local context's stage 1, or the call host it starts).
+  if (isCompiled()) setSelf([Deno.execPath()]);
+  else if (asStage) setSelf([Deno.execPath(), "run", "-A", fileURLToPath(import.meta.url)]);
   if (Deno.args[0] === SELF_STAGE1_FLAG) {
     await runSelfStage1(Number(Deno.args[1]));
+  } else if (Deno.args[0] === SELF_HOST_FLAG) {
+    await runSelfHost();
   } else if (Deno.args[0] === ASKPASS_FLAG) {
     await runAskpassClient();
   } else {

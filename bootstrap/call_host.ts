@@ -32,7 +32,6 @@ import {
 } from "./loader.ts";
 import { bytesOf, FIELDS, reusable } from "./transfer.ts";
 import { borrow, LARGE_MESSAGE, reuse } from "../lib/wire/codec.ts";
-import { RUN_STAGE_JS } from "../lib/stage/run_stage.ts";
 import { runtimeName, threads } from "./runtime.ts";
 import { runCallWorker, type WorkerPort, type WorkerSetup } from "./call_worker.ts";
 import { FramesLock, WorkerCounts } from "../lib/transport/shared_frames.ts";
@@ -45,6 +44,7 @@ import {
 } from "../lib/transport/deno_frames.ts";
 import { FRAMES_FD } from "../lib/wire/protocol.ts";
 import { DENO_STAGE_ENV } from "../lib/stage/stage_env.ts";
+import { HOST_FLAG, hostArgv } from "../lib/stage/self.ts";
 
 /** What the router needs of a call worker, thread or process. */
 export interface CallWorker {
@@ -75,15 +75,6 @@ interface Fail {
 
 type Out = { write(bytes: Uint8Array, done?: () => void): unknown };
 type In = { on(event: "data", listener: (chunk: Buffer) => void): unknown };
-
-/** Set on the host's global object by the code that starts it, before the stage loads. */
-const HOST_FLAG = "mitoctlHost";
-
-/** Started as `deno eval <HOST_JS> <page> <n>`: reads the stage's source (n bytes) from stdin and
- *  runs it as stage 1 does. `page` is the router's descriptor of the counts' page, or -1. */
-const HOST_JS = `globalThis.${HOST_FLAG}=1;var p=process,r=p.getBuiltinModule("fs").readSync,` +
-  "n=+p.argv.at(-1),b=Buffer.alloc(n),s,f;for(var o=0;o<n;)o+=r(0,b,o,n-o)||p.exit();" +
-  `s=b+"";${RUN_STAGE_JS}`;
 
 /** Whether this process is a call host (see {@linkcode runCallHost}). */
 export function isCallHost(): boolean {
@@ -215,9 +206,10 @@ function startHost(self: string, fetch: FetchModule, direct: boolean): CallWorke
   const source = Buffer.from(self);
   const page = direct ? SharedPage.create() : undefined;
   let counts = page && new WorkerCounts(page.words);
+  const [file, ...args] = hostArgv(page?.fd ?? -1, source.length);
   const child = process.getBuiltinModule("node:child_process").spawn(
-    process.execPath,
-    ["eval", "--ext=js", "--no-config", HOST_JS, `${page?.fd ?? -1}`, `${source.length}`],
+    file!,
+    args,
     // Neither of the router's own: where stderr is a terminal (su, sudo with requiretty), Deno
     // would set its mode, and the terminal carries the frames; stdout carries them anyway.
     { stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"], env: { ...process.env, ...DENO_STAGE_ENV } },

@@ -11,7 +11,7 @@ import { ModuleStash } from "../lib/core/stash.ts";
 import type { Frame } from "../lib/wire/frame.ts";
 import { methodNamed } from "../lib/methods/registry.ts";
 import { retriesOnPty } from "../lib/methods/method.ts";
-import { stage1Argv } from "../lib/stage/stage1.ts";
+import { stage1Here } from "../lib/stage/stage1.ts";
 import { MASTER_ID, type Message, type ModuleEntry } from "../lib/wire/protocol.ts";
 import { ChildLink } from "./child_link.ts";
 
@@ -75,7 +75,7 @@ export class Parent {
       size: bytes.length,
       nonce,
       pty,
-      self: stage1Argv(here, bytes.length),
+      self: stage1Here(bytes.length),
       here,
       connectTimeout: msg.connectTimeout,
     });

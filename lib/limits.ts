@@ -36,7 +36,8 @@ export const CLOSE_GRACE = 2_000;
  * the same (lib/transport/deno_frames.ts: a call into user code about 40 µs faster over ssh), and
  * past 13 KiB with the stage's own environment kept from user code (lib/stage/stage_env.ts: on
  * Deno, a first import of a TypeScript module no longer waits 150 ms, and programs user code
- * starts get a cache directory).
+ * starts get a cache directory) and with a stage inside the compiled binary starting its call host
+ * through the binary (lib/stage/self.ts).
  */
 export const STAGE2_LIMIT = 13.25 * 1024;
 

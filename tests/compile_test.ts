@@ -9,7 +9,7 @@ const denort = Deno.env.get("DENORT_BIN");
 const root = new URL("../", import.meta.url).pathname;
 
 Deno.test({
-  name: "deno compile builds a binary whose local context runs on the binary itself",
+  name: "deno compile builds a binary whose local context, call host included, runs on the binary",
   ignore: !denort,
   async fn() {
     const dir = await Deno.makeTempDir();
@@ -21,12 +21,17 @@ Deno.test({
         cwd: root,
       }).output();
       assert.equal(build.code, 0, new TextDecoder().decode(build.stderr));
-      const run = await new Deno.Command(out, {
-        args: ["call", "local", "node:os#hostname"],
-        cwd: dir,
-      }).output();
-      assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
-      assert.equal(new TextDecoder().decode(run.stdout).trim(), JSON.stringify(Deno.hostname()));
+      const call = async (...args: string[]) => {
+        const run = await new Deno.Command(out, { args: ["call", ...args], cwd: dir }).output();
+        assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+        return new TextDecoder().decode(run.stdout).trim();
+      };
+      // A fact, answered by the stage's router.
+      assert.equal(await call("local", "node:os#hostname"), JSON.stringify(Deno.hostname()));
+      // Calls into user code, which run in Deno's call host: the binary started again.
+      assert.equal(await call("local", "node:path#basename", "/a/b"), '"b"');
+      const tasks = `${root}tests/_fixtures/modgraph/tasks.ts`;
+      assert.equal(await call("local", `${tasks}#add`, "2", "3"), "5");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { brotliCompressSync } from "node:zlib";
-import { SELF_STAGE1_FLAG } from "../lib/methods/local.ts";
+import { SELF_STAGE1_FLAG } from "../lib/stage/self.ts";
 import { type SpawnFacts, stageCommand } from "../lib/methods/method.ts";
 import { FRAMES_FD } from "../lib/wire/protocol.ts";
 import {

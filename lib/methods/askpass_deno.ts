@@ -2,7 +2,7 @@
  * The askpass program on Deno (the master, and Deno remote stages): a small sh script in an
  * anonymous memory file (`memfd_create`, through Deno's FFI), sealed against writes, that ssh
  * executes as `/proc/<pid>/fd/<n>`. Nothing reaches a filesystem. The script holds no secret: it
- * starts this Deno on the askpass code (or the compiled binary with its askpass flag).
+ * starts this Deno on the askpass code (or mitoctl's own program with its askpass flag).
  *
  * Deno has no way to load code from the environment (Node's `--import` has no Deno
  * counterpart), hence the file; Linux only.
@@ -12,7 +12,7 @@
 
 import { ASKPASS_FLAG, askpassClientJs } from "./askpass_client.ts";
 import { openLibc } from "../libc.ts";
-import { isCompiled } from "./local.ts";
+import { selfArgv } from "../stage/self.ts";
 
 const MFD_CLOEXEC = 0x1;
 const MFD_ALLOW_SEALING = 0x2;
@@ -31,8 +31,9 @@ export function denoAskpassProgram(): string {
 
 function makeProgram(): string {
   const quoted = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const run = isCompiled()
-    ? `exec ${quoted(Deno.execPath())} ${ASKPASS_FLAG} "$1"`
+  const self = selfArgv();
+  const run = self
+    ? `exec ${self.map(quoted).join(" ")} ${ASKPASS_FLAG} "$1"`
     : `DENO_DIR=/dev/null; export DENO_DIR\nexec ${quoted(Deno.execPath())} eval --no-config ` +
       `--ext=js ${quoted(askpassClientJs(false))} "$1"`;
   const script = new TextEncoder().encode(`#!/bin/sh\n${run}\n`);

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { stage1Argv } from "../stage/stage1.ts";
-import { isCompiled, SELF_STAGE1_FLAG } from "./local.ts";
+import { stage1Here } from "../stage/stage1.ts";
 import type { SpawnFacts } from "./method.ts";
 
 /** Fresh letters and digits for a login's prompt and ready line. */
@@ -17,7 +16,12 @@ export function nonce(): string {
 
 /** Facts for a process the master starts with a stage 2 of `size` bytes. */
 export function masterFacts(size: number, connectTimeout: number, pty = false): SpawnFacts {
-  const here = Deno.execPath();
-  const self = isCompiled() ? [here, SELF_STAGE1_FLAG, `${size}`] : stage1Argv(here, size);
-  return { size, nonce: nonce(), pty, self, here, connectTimeout };
+  return {
+    size,
+    nonce: nonce(),
+    pty,
+    self: stage1Here(size),
+    here: Deno.execPath(),
+    connectTimeout,
+  };
 }

@@ -14,9 +14,6 @@ export interface LocalOptions {
   runtime?: RuntimeChoice;
 }
 
-/** Argument that makes the compiled binary act as stage 1 (see main.ts). */
-export const SELF_STAGE1_FLAG = "--mitoctl-stage1";
-
 /** Whether this code runs inside a `deno compile` binary. */
 export function isCompiled(): boolean {
   return import.meta.url.includes("/deno-compile-");

@@ -10,6 +10,7 @@ import process from "node:process";
 import { brotliDecompressSync } from "node:zlib";
 import { RUN_STAGE_JS } from "./run_stage.ts";
 import { STOP_WATCHDOG_JS } from "./stage1.ts";
+import { HOST_JS } from "./self.ts";
 
 /**
  * Stage 1's own code for stopping the watchdog and running stage 2, as a module: importing it
@@ -34,4 +35,10 @@ export async function runSelfStage1(size: number): Promise<void> {
     at += n;
   }
   stage1.run(new TextDecoder().decode(brotliDecompressSync(buf)));
+}
+
+/** Deno's call host inside mitoctl's own program (`--mitoctl-host`, see self.ts): the host
+ *  program, imported as a module for the same reason as stage 1's. */
+export async function runSelfHost(): Promise<void> {
+  await import(`data:text/javascript,${encodeURIComponent(HOST_JS)}`);
 }

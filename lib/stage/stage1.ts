@@ -14,6 +14,7 @@
 import { FRAMES_FD, NO_RUNTIME_MARKER } from "../wire/protocol.ts";
 import { RUN_STAGE_JS } from "./run_stage.ts";
 import { DENO_STAGE_ENV } from "./stage_env.ts";
+import { SELF_STAGE1_FLAG, selfArgv } from "./self.ts";
 
 /** Stage 1's cache directory for Deno (see {@linkcode DENO_STAGE_ENV}). */
 const DENO_DIR = `DENO_DIR=${DENO_STAGE_ENV.DENO_DIR}`;
@@ -81,6 +82,16 @@ export function stage1Argv(runtime: string, n: number): string[] {
   return runtimeKind(runtime) === "deno"
     ? ["env", DENO_DIR, runtime, "eval", "--ext=js", "--no-config", STAGE1_JS, `${n}`]
     : [runtime, "-e", STAGE1_JS, `${n}`];
+}
+
+/**
+ * argv that runs stage 1 with a stage 2 of `n` bytes on this machine: through mitoctl's own
+ * program where the code runs inside it (see self.ts), else on `runtime` (default: the one
+ * running this code).
+ */
+export function stage1Here(n: number, runtime: string = process.execPath): string[] {
+  const self = selfArgv();
+  return self ? [...self, SELF_STAGE1_FLAG, `${n}`] : stage1Argv(runtime, n);
 }
 
 /**
