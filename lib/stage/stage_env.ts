@@ -5,13 +5,13 @@
  */
 
 /**
- * What every Deno process of the stage starts with. `DENO_DIR=/dev/null`: Deno keeps its caches
- * there, and `/dev/null` cannot be a directory, so it writes none. `DENO_EMIT_CACHE_MODE=disable`:
+ * What the stage's Deno processes start with. `DENO_DIR=/dev/null`: Deno keeps its caches there,
+ * and `/dev/null` cannot be a directory, so it writes none. `DENO_EMIT_CACHE_MODE=disable`:
  * without it, Deno tries to cache each TypeScript module it transpiles (it does so for a module
  * that `import()` names and that exists at that path on the remote's disk, even when the stage's
  * hooks serve it) and, the write failing, retries it with sleeps that add up to 150 ms. Stage 1
- * sets the first (the router imports no module); the router starts Deno's call host with both.
- * Deno reads them as it starts.
+ * sets the first (the router imports no module); Deno's call host and a component's supervisor
+ * are started with both. Deno reads them as it starts.
  */
 export const DENO_STAGE_ENV: Readonly<Record<string, string>> = {
   DENO_DIR: "/dev/null",
