@@ -7,9 +7,9 @@
 /**
  * What the stage's Deno processes start with. `DENO_DIR=/dev/null`: Deno keeps its caches there,
  * and `/dev/null` cannot be a directory, so it writes none. `DENO_EMIT_CACHE_MODE=disable`:
- * without it, Deno tries to cache each TypeScript module it transpiles (it does so for a module
- * that `import()` names and that exists at that path on the remote's disk, even when the stage's
- * hooks serve it) and, the write failing, retries it with sleeps that add up to 150 ms. Stage 1
+ * where a module's file exists at its path on the remote's disk, Deno reads it before the stage's
+ * hooks serve the module, may try to cache what it transpiled (as for a module that imports
+ * another) and, the write failing, retries it with sleeps that add up to 150 ms. Stage 1
  * sets the first (the router imports no module); Deno's call host and a component's supervisor
  * are started with both. Deno reads them as it starts.
  */
