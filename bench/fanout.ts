@@ -14,7 +14,7 @@
 import { DEFAULT_MAX_STARTUPS } from "../tests/_fixtures/sshd.ts";
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { emptyProgramLine, sshArgv, workerProgramLine } from "./floors.ts";
+import { emptyProgramLine, hostProgramLine, sshArgv, workerProgramLine } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, runProcess, type Sampler, timeOnce } from "./measure.ts";
 import { MITOGEN_CONNECT_TIMEOUT, type MitogenPeer, startPeer } from "./mitogen.ts";
@@ -100,6 +100,24 @@ async function runFanout(settings: BenchSettings): Promise<Figure[]> {
         note: "each context keeps user code off its routing thread: on Node a worker thread " +
           "started at boot, on Deno a second process (the call host)",
       },
+      ...runtime === "deno"
+        ? [
+          {
+            id: `fanout.${size}.host.${runtime}`,
+            label: `  the same against ${size} ssh whose deno starts a second deno [${runtime}]`,
+            unit: "ms",
+            ours: stats(runtime),
+            floor: measured(
+              `${size}× ssh ${settings.host} deno starts a second deno, at once`,
+              stats(`host.${runtime}`),
+            ),
+            runtime,
+            compare: "ratio",
+            note: "the second process touches `process` and exits: Deno cannot stop a busy " +
+              "worker thread, so a Deno context runs user code in a call host process",
+          } satisfies Figure,
+        ]
+        : [],
     ]));
   }
   return figures;
@@ -124,6 +142,7 @@ function fanoutSources(
     sources.set(runtime, each(() => openAll(settings, runtime, size)));
     sources.set(`bare.${runtime}`, atOnce(emptyProgramLine(runtime)));
     sources.set(`worker.${runtime}`, atOnce(workerProgramLine(runtime)));
+    if (runtime === "deno") sources.set(`host.${runtime}`, atOnce(hostProgramLine(runtime)));
   }
   return sources;
 }

@@ -105,6 +105,18 @@ export function workerProgramLine(runtime: string): string {
   return shellLine(scriptArgv(runtime, js));
 }
 
+/**
+ * The shell command line that has Deno (`runtime`) start a second Deno process, which touches
+ * `process` and prints its pid, and exit once that one has: the least a Deno context costs to come
+ * up, as Deno cannot stop a busy worker thread and so runs user code in a call host process.
+ */
+export function hostProgramLine(runtime: string): string {
+  const js = 'process.getBuiltinModule("node:child_process").spawn(process.execPath,' +
+    '["eval","--ext=js","--no-config","console.log(process.pid)"],{stdio:["ignore","inherit",' +
+    '"inherit"]}).on("exit",(c)=>process.exit(c)).on("error",()=>process.exit(1))';
+  return shellLine(scriptArgv(runtime, js));
+}
+
 /** Wall ms for `runtime` (a path) to start, run an empty program and exit. */
 export async function runtimeStartMs(runtime: string): Promise<number> {
   return (await runProcess(scriptArgv(runtime, "0"))).ms;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { STAGE1_JS, stage1Argv } from "../lib/stage/stage1.ts";
-import { PingPong, scriptArgv, shellLine } from "./floors.ts";
+import { hostProgramLine, PingPong, scriptArgv, shellLine } from "./floors.ts";
 
 Deno.test("scriptArgv() starts a runtime with stage 1's flags", () => {
   const stage1 = stage1Argv("deno", 1);
@@ -26,4 +26,14 @@ Deno.test("PingPong.readLine() reads what a process prints before it echoes", as
   assert.equal(await echo.readLine(), "4242");
   const samples = await echo.roundTrips(3, 5);
   assert.equal(samples.length, 3);
+});
+
+Deno.test("hostProgramLine() has Deno start a second Deno and exit once it has", async () => {
+  const { code, stdout } = await new Deno.Command("sh", {
+    args: ["-c", hostProgramLine(Deno.execPath())],
+    stdout: "piped",
+  }).output();
+  assert.equal(code, 0);
+  const pid = Number(new TextDecoder().decode(stdout).trim());
+  assert.ok(Number.isInteger(pid) && pid > 0, `printed ${JSON.stringify(stdout)}`);
 });
