@@ -244,11 +244,21 @@ const CONSOLE_METHODS = [
 
 /** Routes console output of user code to the master as log lines, never to stdout. */
 function captureOutput(port: WorkerPort): void {
-  const decoder = new TextDecoder();
-  const writer = (stream: "stdout" | "stderr") => (chunk: unknown): boolean => {
-    const text = chunk instanceof Uint8Array ? decoder.decode(chunk) : String(chunk);
-    port.postMessage({ t: "out", text, stream } satisfies WorkerOutput, []);
-    return true;
+  const writer = (stream: "stdout" | "stderr") => {
+    // One decoder a writer, so that a character split across two writes arrives whole.
+    const decoder = new TextDecoder();
+    return (chunk: unknown, ...rest: unknown[]): boolean => {
+      const text = chunk instanceof Uint8Array
+        ? decoder.decode(chunk, { stream: true })
+        : String(chunk);
+      // Nothing to send for nothing written: `execFileSync` writes its child's stderr, empty or
+      // not, after every run.
+      if (text) port.postMessage({ t: "out", text, stream } satisfies WorkerOutput, []);
+      // `write(chunk[, encoding][, callback])`: the bytes are handed over.
+      const done = rest.find((a) => typeof a === "function") as (() => void) | undefined;
+      if (done) process.nextTick(done);
+      return true;
+    };
   };
   process.stdout.write = writer("stdout") as typeof process.stdout.write;
   process.stderr.write = writer("stderr") as typeof process.stderr.write;
