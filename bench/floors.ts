@@ -150,10 +150,27 @@ async function printedMs(runtime: string, js: string): Promise<number> {
  * the process so its start-up is left out.
  */
 export async function spawnLoopMs(runtime: string, count: number): Promise<number> {
-  const js = 'const{execFileSync:x}=process.getBuiltinModule("node:child_process"),' +
-    `t=performance.now();for(let i=0;i<${count};i++)x("/bin/true");` +
-    "console.log(performance.now()-t)";
+  return await printedMs(runtime, `${spawnLoopJs(count)};console.log(ms)`);
+}
+
+/**
+ * The same loop run in a `node:worker_threads` worker, beside the idle main thread, as Node's
+ * stage runs user code: a fork costs more the more memory the forking process holds, and the
+ * second isolate holds some.
+ */
+export async function spawnLoopInWorkerMs(runtime: string, count: number): Promise<number> {
+  const body = `${spawnLoopJs(count)};` +
+    'process.getBuiltinModule("node:worker_threads").parentPort.postMessage(ms)';
+  const js = 'new(process.getBuiltinModule("node:worker_threads").Worker)(new URL(' +
+    `"data:text/javascript;base64,${btoa(body)}")).once("message",(ms)=>{console.log(ms);` +
+    "process.exit()})";
   return await printedMs(runtime, js);
+}
+
+/** JavaScript that runs `/bin/true` `count` times and leaves the milliseconds it took in `ms`. */
+function spawnLoopJs(count: number): string {
+  return 'const{execFileSync:x}=process.getBuiltinModule("node:child_process"),' +
+    `t=performance.now();for(let i=0;i<${count};i++)x("/bin/true");const ms=performance.now()-t`;
 }
 
 /**

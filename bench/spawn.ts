@@ -11,7 +11,7 @@
 
 import { Router } from "../mod.ts";
 import { bound, type Figure, measured, peerOf } from "./figure.ts";
-import { PingPong, spawnLoopMs, sshArgv, sshCommandMs } from "./floors.ts";
+import { PingPong, spawnLoopInWorkerMs, spawnLoopMs, sshArgv, sshCommandMs } from "./floors.ts";
 import type { BenchRuntime, BenchSettings, Group } from "./group.ts";
 import { each, interleaved, type Sampler, timed, timeOnce } from "./measure.ts";
 import { startPeer } from "./mitogen.ts";
@@ -59,6 +59,12 @@ async function runSpawn(settings: BenchSettings): Promise<Figure[]> {
       `loop.${runtime}`,
       each(() => spawnLoopMs(settings.localRuntime[runtime], batchSize)),
     );
+    if (runtime === "node") {
+      sources.set(
+        `worker.${runtime}`,
+        each(() => spawnLoopInWorkerMs(settings.localRuntime[runtime], batchSize)),
+      );
+    }
   }
   const samples = await interleaved(sources, {
     n: batches,
@@ -111,6 +117,24 @@ async function runSpawn(settings: BenchSettings): Promise<Figure[]> {
         runtime,
         compare: "ratio",
       },
+      ...runtime === "node"
+        ? [
+          {
+            id: `spawn.worker.${runtime}`,
+            label: `  the same, vs the runtime alone looping in a worker thread [${runtime}]`,
+            unit: "ms",
+            ours,
+            floor: measured(
+              `${batchSize}× execFileSync in a worker thread of ${runtime}, no mitoctl`,
+              stats(`worker.${runtime}`),
+            ),
+            runtime,
+            compare: "ratio",
+            note: "Node's stage runs user code in a worker thread; on Deno, in the call host's " +
+              "main thread, as the loop above",
+          } satisfies Figure,
+        ]
+        : [],
     ];
   });
 }
