@@ -248,6 +248,10 @@ function captureOutput(port: WorkerPort): void {
     // One decoder a writer, so that a character split across two writes arrives whole.
     const decoder = new TextDecoder();
     return (chunk: unknown, ...rest: unknown[]): boolean => {
+      // `write(string, encoding)` writes the bytes the string encodes.
+      if (typeof chunk === "string" && typeof rest[0] === "string") {
+        chunk = Buffer.from(chunk, rest[0] as BufferEncoding);
+      }
       const text = chunk instanceof Uint8Array
         ? decoder.decode(chunk, { stream: true })
         : String(chunk);

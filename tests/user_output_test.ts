@@ -1,7 +1,7 @@
 /**
  * What user code writes to `process.stdout` and `process.stderr` reaches the master as lines, as
- * written: nothing for an empty write, a character split across writes whole, and a write's
- * callback called.
+ * written: nothing for an empty write, a character split across writes whole, a string in the
+ * encoding it was written in, and a write's callback called.
  */
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { type Context, type LogLine, Router } from "../mod.ts";
@@ -42,6 +42,18 @@ Deno.test("user code's writes reach the master as written", async (t) => {
           .catch(() => {});
         deepStrictEqual(mine().filter((l) => l.text.startsWith("split")).map((l) => l.text), [
           "split é here",
+        ]);
+      });
+
+      await t.step(`${rt.name} on ${ctx.name}: a string written in an encoding`, async () => {
+        await ctx.eval(() => {
+          process.stdout.write("68657820", "hex");
+          process.stdout.write("ZGVjb2RlZAo=", "base64");
+        });
+        await waitFor(() => mine().some((l) => l.text.startsWith("hex")) || undefined, 5000)
+          .catch(() => {});
+        deepStrictEqual(mine().filter((l) => l.text.startsWith("hex")).map((l) => l.text), [
+          "hex decoded",
         ]);
       });
 
