@@ -242,8 +242,39 @@ const CONSOLE_METHODS = [
   "timeLog",
 ];
 
-/** Routes console output of user code to the master as log lines, never to stdout. */
-function captureOutput(port: WorkerPort): void {
+/** How long output written soon after other output may wait to go out with what follows, in ms. */
+const GATHER_MS = 5;
+
+/** Output held at most before it goes out, in UTF-16 code units. */
+const GATHER_MAX = 1 << 16;
+
+/**
+ * Routes console output of user code to the master as log lines, never to stdout. The first
+ * output of a stretch of user code that runs without yielding goes out at once; what follows it
+ * within {@linkcode GATHER_MS} is held and goes out together when user code yields, at a write
+ * after that time, past {@linkcode GATHER_MAX}, when the other stream is written, or before any
+ * other message: a loop that prints sends a message every few milliseconds, not one a line, and a
+ * line printed before a long computation is not held back. Returns what sends the held output.
+ */
+function captureOutput(port: WorkerPort): () => void {
+  let held = "";
+  let heldStream: "stdout" | "stderr" = "stdout";
+  /** When this stretch of user code last sent output. */
+  let since = -Infinity;
+  let soon = false;
+  const send = () => {
+    if (held) {
+      port.postMessage({ t: "out", text: held, stream: heldStream } satisfies WorkerOutput, []);
+    }
+    held = "";
+  };
+  // User code yielded, or something else goes to the router: the next output starts afresh.
+  const flush = () => {
+    send();
+    since = -Infinity;
+  };
+  // What user code printed just before an error that ends the worker still goes out.
+  process.on("uncaughtExceptionMonitor", flush);
   const writer = (stream: "stdout" | "stderr") => {
     // One decoder a writer, so that a character split across two writes arrives whole.
     const decoder = new TextDecoder();
@@ -257,7 +288,13 @@ function captureOutput(port: WorkerPort): void {
         : String(chunk);
       // Nothing to send for nothing written: `execFileSync` writes its child's stderr, empty or
       // not, after every run.
-      if (text) port.postMessage({ t: "out", text, stream } satisfies WorkerOutput, []);
+      if (text) {
+        if (stream !== heldStream) send(), heldStream = stream;
+        held += text;
+        const now = performance.now();
+        if (now - since >= GATHER_MS || held.length > GATHER_MAX) send(), since = now;
+        else if (!soon) soon = true, queueMicrotask(() => (soon = false, flush()));
+      }
       // `write(chunk[, encoding][, callback])`: the bytes are handed over.
       const done = rest.find((a) => typeof a === "function") as (() => void) | undefined;
       if (done) process.nextTick(done);
@@ -286,6 +323,7 @@ function captureOutput(port: WorkerPort): void {
   >;
   const target = globalThis.console as unknown as Record<string, unknown>;
   for (const k of CONSOLE_METHODS) target[k] = (...a: unknown[]) => routed[k]!(...a);
+  return flush;
 }
 
 /** Flow control of one stream: how many items it may still send, and whether to stop. */
@@ -365,13 +403,20 @@ export function runCallWorker(
   loaderFrom = setup.modules;
   const writer = own ?? (setup.frames && new WorkerWriter(setup.frames));
   // Every message for the router is counted, so that no frame written here overtakes it.
-  const counted: WorkerPort = writer
+  const base: WorkerPort = writer
     ? {
       on: (event, listener) => port.on(event, listener),
       postMessage: (message, transfer) => (writer.posted(), port.postMessage(message, transfer)),
     }
     : port;
+  // Output held back goes before any other message, and before a reply written here.
+  const flushOutput = captureOutput(base);
+  const counted: WorkerPort = {
+    on: (event, listener) => base.on(event, listener),
+    postMessage: (message, transfer) => (flushOutput(), base.postMessage(message, transfer)),
+  };
   const send: Reply = (call, message) => {
+    flushOutput();
     const to = call.to;
     if (writer && to && message.frame.length <= writer.largest) {
       let framed: Uint8Array | undefined;
@@ -391,7 +436,6 @@ export function runCallWorker(
     }
     post(counted, message);
   };
-  captureOutput(counted);
   const flows = new Map<number, Flow>();
   outPort = counted;
   port.on(

@@ -3,13 +3,14 @@
  * written: nothing for an empty write, a character split across writes whole, a string in the
  * encoding it was written in, and a write's callback called.
  */
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { type Context, type LogLine, Router } from "../mod.ts";
 import { waitFor } from "./_fixtures/processes.ts";
 import { testRuntimes } from "./_fixtures/runtimes.ts";
 import { startSshd } from "./_fixtures/sshd.ts";
 
 const runtimes = await testRuntimes();
+const printing = new URL("./_fixtures/streams/printing.ts", import.meta.url);
 
 Deno.test("user code's writes reach the master as written", async (t) => {
   await using sshd = await startSshd();
@@ -56,6 +57,66 @@ Deno.test("user code's writes reach the master as written", async (t) => {
           "hex decoded",
         ]);
       });
+
+      await t.step(
+        `${rt.name} on ${ctx.name}: lines printed in a loop go out together`,
+        async () => {
+          const n = 10_000;
+          const before = ctx.stats.framesReceived;
+          const from = lines.length;
+          strictEqual(await ctx.call(printing, "lines", n), n);
+          // Every line, in order, before the reply; in far fewer messages than lines.
+          const got = lines.slice(from).filter((l) => l.context === ctx.name && l.stream);
+          deepStrictEqual(got.map((l) => l.text), Array.from({ length: n }, (_, i) => `line ${i}`));
+          ok(ctx.stats.framesReceived - before < n / 20, `${ctx.stats.framesReceived - before}`);
+        },
+      );
+
+      await t.step(
+        `${rt.name} on ${ctx.name}: a line before a busy stretch goes out at once`,
+        async () => {
+          let seen = 0;
+          const from = lines.length;
+          const watch = setInterval(() => {
+            if (!seen && lines.slice(from).some((l) => l.text === "started")) seen = Date.now();
+          }, 20);
+          try {
+            strictEqual(await ctx.call(printing, "busy", 2000), "done");
+          } finally {
+            clearInterval(watch);
+          }
+          ok(
+            seen && Date.now() - seen > 1000,
+            `seen ${seen ? Date.now() - seen : "never"} ms before`,
+          );
+        },
+      );
+
+      await t.step(`${rt.name} on ${ctx.name}: stdout and stderr keep their order`, async () => {
+        const from = lines.length;
+        strictEqual(await ctx.call(printing, "mixed"), "mixed");
+        const got = lines.slice(from).filter((l) => l.context === ctx.name && l.stream);
+        deepStrictEqual(got.map((l) => `${l.stream} ${l.text}`), [
+          "stdout one",
+          "stderr two",
+          "stdout three",
+          "stderr four",
+        ]);
+      });
+
+      await t.step(
+        `${rt.name} on ${ctx.name}: what is printed before a fatal error arrives`,
+        async () => {
+          const from = lines.length;
+          await rejects(ctx.callWith({ timeout: 10_000 }, printing, "crash"), /boom/);
+          await waitFor(() => mine().some((l) => l.text === "last words") || undefined, 5000)
+            .catch(() => {});
+          deepStrictEqual(
+            lines.slice(from).filter((l) => l.context === ctx.name && l.stream).map((l) => l.text),
+            ["first words", "last words"],
+          );
+        },
+      );
 
       await t.step(`${rt.name} on ${ctx.name}: a write's callback is called`, async () => {
         const written = await ctx.callWith(
