@@ -13,6 +13,7 @@
 import { ASKPASS_FLAG, askpassClientJs } from "./askpass_client.ts";
 import { openLibc } from "../libc.ts";
 import { selfArgv } from "../stage/self.ts";
+import { DENO_STAGE_ENV } from "../stage/stage_env.ts";
 
 const MFD_CLOEXEC = 0x1;
 const MFD_ALLOW_SEALING = 0x2;
@@ -34,7 +35,8 @@ function makeProgram(): string {
   const self = selfArgv();
   const run = self
     ? `exec ${self.map(quoted).join(" ")} ${ASKPASS_FLAG} "$1"`
-    : `DENO_DIR=/dev/null; export DENO_DIR\nexec ${quoted(Deno.execPath())} eval --no-config ` +
+    : `DENO_DIR=${DENO_STAGE_ENV.DENO_DIR}; export DENO_DIR\n` +
+      `exec ${quoted(Deno.execPath())} eval --no-config ` +
       `--ext=js ${quoted(askpassClientJs(false))} "$1"`;
   const script = new TextEncoder().encode(`#!/bin/sh\n${run}\n`);
   const libc = openAskpassLibc();
